@@ -1,20 +1,127 @@
 package io.peerz.rpc;
 
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** The JSON-RPC server: CometBFT's methods over HTTP on one listen address. */
 public final class RpcServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
+
+  private final ApplicationContext context;
+  private final ExecutorService asyncBroadcasts;
+  private final String address;
+
+  private RpcServer(ApplicationContext context, ExecutorService asyncBroadcasts, String address) {
+    this.context = context;
+    this.asyncBroadcasts = asyncBroadcasts;
+    this.address = address;
+  }
 
   /** Starts serving {@code backend} on {@code listen} (host:port; port 0 picks one). */
   public static RpcServer start(RpcBackend backend, String listen) {
-    throw new UnsupportedOperationException("contract");
+    ListenAddress requested = ListenAddress.parse(listen);
+    AtomicReference<String> bound = new AtomicReference<>(requested.toString());
+    // One thread keeps broadcast_tx_async submissions in arrival order (nonces depend on it).
+    ExecutorService asyncBroadcasts =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread thread = new Thread(r, "rpc-broadcast-async");
+              thread.setDaemon(true);
+              return thread;
+            });
+    RpcMethods methods =
+        new RpcMethods(backend, bound::get, asyncBroadcasts, RpcMethods.DEFAULT_COMMIT_TIMEOUT);
+    JsonRpc rpc = new JsonRpc(methods);
+    long started = System.nanoTime();
+    ApplicationContext context =
+        ApplicationContext.builder()
+            .banner(false)
+            .deduceEnvironment(false)
+            .deduceCloudEnvironment(false)
+            // Only what is set here: no application.yml or environment variables from the host.
+            .enableDefaultPropertySources(false)
+            .environmentPropertySource(false)
+            .properties(
+                Map.of(
+                    "micronaut.server.host", requested.host(),
+                    // Micronaut reads -1 as "pick a free port".
+                    "micronaut.server.port", requested.port() == 0 ? -1 : requested.port(),
+                    "micronaut.server.date-header", false))
+            .singletons(backend, methods, rpc)
+            .build();
+    try {
+      context.start();
+      EmbeddedServer server = context.getBean(EmbeddedServer.class);
+      server.start();
+      String address = new ListenAddress(requested.host(), server.getPort()).toString();
+      bound.set(address);
+      LOG.info(
+          "rpc server started address={} startup_ms={}",
+          address,
+          (System.nanoTime() - started) / 1_000_000);
+      return new RpcServer(context, asyncBroadcasts, address);
+    } catch (RuntimeException e) {
+      asyncBroadcasts.shutdownNow();
+      if (context.isRunning()) {
+        context.close();
+      }
+      throw new IllegalStateException("cannot start rpc server on " + listen + ": " + e, e);
+    }
   }
 
   /** The bound host:port. */
   public String address() {
-    throw new UnsupportedOperationException("contract");
+    return address;
   }
 
   @Override
   public void close() {
-    throw new UnsupportedOperationException("contract");
+    if (context.isRunning()) {
+      context.close();
+      LOG.info("rpc server stopped address={}", address);
+    }
+    asyncBroadcasts.shutdownNow();
+  }
+
+  /** host:port, also accepting CometBFT's {@code tcp://} prefix and a bracketed IPv6 host. */
+  record ListenAddress(String host, int port) {
+    static ListenAddress parse(String listen) {
+      if (listen == null || listen.isBlank()) {
+        throw new IllegalArgumentException("rpc listen address is empty");
+      }
+      String text = listen.strip();
+      if (text.startsWith("tcp://")) {
+        text = text.substring("tcp://".length());
+      }
+      int colon = text.lastIndexOf(':');
+      if (colon <= 0 || colon == text.length() - 1) {
+        throw new IllegalArgumentException("rpc listen address must be host:port, got " + listen);
+      }
+      String host = text.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(text.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("rpc listen port is not a number: " + listen, e);
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("rpc listen port out of range: " + listen);
+      }
+      return new ListenAddress(host, port);
+    }
+
+    @Override
+    public String toString() {
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
   }
 }
