@@ -24,9 +24,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * CometBFT v0.38's JSON encoding of its types: 64-bit integers as strings, 32-bit ones as
- * numbers, {@code HexBytes} (hashes, addresses) as upper-case hex, other bytes as base64, times as
- * Go's RFC 3339 with nanoseconds and trailing zeros trimmed.
+ * CometBFT v0.38's JSON encoding of its types: 64-bit integers as strings, 32-bit ones as numbers,
+ * {@code HexBytes} (hashes, addresses) as upper-case hex, other bytes as base64, times as Go's RFC
+ * 3339 with nanoseconds and trailing zeros trimmed.
  */
 final class CometJson {
   private CometJson() {}
@@ -65,7 +65,9 @@ final class CometJson {
 
   /** Base64 of bytes, JSON null for null (Go's nil []byte). */
   static JsonNode base64(byte[] bytes) {
-    return bytes == null ? NODES.nullNode() : NODES.textNode(Base64.getEncoder().encodeToString(bytes));
+    return bytes == null
+        ? NODES.nullNode()
+        : NODES.textNode(Base64.getEncoder().encodeToString(bytes));
   }
 
   /** Base64, or null for empty bytes (what jsonpb prints for an unset bytes field). */
@@ -96,7 +98,8 @@ final class CometJson {
   }
 
   static String timeMillis(long epochMillis) {
-    return time(Math.floorDiv(epochMillis, 1000L), (int) Math.floorMod(epochMillis, 1000L) * 1_000_000);
+    return time(
+        Math.floorDiv(epochMillis, 1000L), (int) Math.floorMod(epochMillis, 1000L) * 1_000_000);
   }
 
   static ObjectNode pubKey(byte[] ed25519) {

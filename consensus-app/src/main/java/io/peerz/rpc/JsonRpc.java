@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON-RPC 2.0 envelope around {@link RpcMethods}: requests from a POST body (single or
- * batch) or a URI GET, responses with {@code result} or {@code error}. Nothing thrown by a method
- * reaches the client other than as a JSON-RPC error.
+ * The JSON-RPC 2.0 envelope around {@link RpcMethods}: requests from a POST body (single or batch)
+ * or a URI GET, responses with {@code result} or {@code error}. Nothing thrown by a method reaches
+ * the client other than as a JSON-RPC error.
  */
 final class JsonRpc {
   private static final Logger LOG = LoggerFactory.getLogger(JsonRpc.class);
@@ -70,8 +70,7 @@ final class JsonRpc {
     if (request.isArray()) {
       if (request.isEmpty()) {
         return new Reply(
-            200,
-            write(error(NullNode.getInstance(), RpcException.invalidRequest("empty batch"))));
+            200, write(error(NullNode.getInstance(), RpcException.invalidRequest("empty batch"))));
       }
       ArrayNode responses = mapper.createArrayNode();
       for (JsonNode element : request) {

@@ -74,7 +74,8 @@ class RpcController {
     return reply(
         rpc.failure(
             405,
-            RpcException.invalidRequest("HTTP method " + request.getMethodName() + " not allowed")));
+            RpcException.invalidRequest(
+                "HTTP method " + request.getMethodName() + " not allowed")));
   }
 
   @Error(global = true)

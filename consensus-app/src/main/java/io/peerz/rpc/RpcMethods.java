@@ -48,8 +48,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CometBFT v0.38's RPC methods over an {@link RpcBackend}: argument names, defaults, validation
- * and error texts as CometBFT's {@code rpc/core}, results in CometBFT's JSON shapes.
+ * CometBFT v0.38's RPC methods over an {@link RpcBackend}: argument names, defaults, validation and
+ * error texts as CometBFT's {@code rpc/core}, results in CometBFT's JSON shapes.
  */
 final class RpcMethods {
   private static final Logger LOG = LoggerFactory.getLogger(RpcMethods.class);
@@ -550,8 +550,7 @@ final class RpcMethods {
     min = Math.max(base, min);
     min = Math.max(min, max - MAX_BLOCKCHAIN_METAS + 1);
     if (min > max) {
-      throw RpcException.internal(
-          "min height " + min + " can't be greater than max height " + max);
+      throw RpcException.internal("min height " + min + " can't be greater than max height " + max);
     }
     ObjectNode result = CometJson.object();
     result.put("last_height", int64(latest));

@@ -269,8 +269,7 @@ sealed interface RpcParams {
         };
       } catch (IllegalArgumentException e) {
         throw error(
-            name,
-            "malformed " + (jsonForm == BytesForm.HEX ? "hex" : "base64") + " string " + raw);
+            name, "malformed " + (jsonForm == BytesForm.HEX ? "hex" : "base64") + " string " + raw);
       }
     }
 

@@ -2,6 +2,7 @@ package io.peerz.rpc;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,14 @@ public final class RpcServer implements AutoCloseable {
 
   /** Starts serving {@code backend} on {@code listen} (host:port; port 0 picks one). */
   public static RpcServer start(RpcBackend backend, String listen) {
+    return start(backend, listen, RpcMethods.DEFAULT_COMMIT_TIMEOUT);
+  }
+
+  /**
+   * As {@link #start(RpcBackend, String)}, with broadcast_tx_commit's wait bounded by {@code
+   * commitTimeout}.
+   */
+  static RpcServer start(RpcBackend backend, String listen, Duration commitTimeout) {
     ListenAddress requested = ListenAddress.parse(listen);
     AtomicReference<String> bound = new AtomicReference<>(requested.toString());
     // One thread keeps broadcast_tx_async submissions in arrival order (nonces depend on it).
@@ -35,8 +44,7 @@ public final class RpcServer implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    RpcMethods methods =
-        new RpcMethods(backend, bound::get, asyncBroadcasts, RpcMethods.DEFAULT_COMMIT_TIMEOUT);
+    RpcMethods methods = new RpcMethods(backend, bound::get, asyncBroadcasts, commitTimeout);
     JsonRpc rpc = new JsonRpc(methods);
     long started = System.nanoTime();
     ApplicationContext context =
@@ -49,10 +57,13 @@ public final class RpcServer implements AutoCloseable {
             .environmentPropertySource(false)
             .properties(
                 Map.of(
-                    "micronaut.server.host", requested.host(),
+                    "micronaut.server.host",
+                    requested.host(),
                     // Micronaut reads -1 as "pick a free port".
-                    "micronaut.server.port", requested.port() == 0 ? -1 : requested.port(),
-                    "micronaut.server.date-header", false))
+                    "micronaut.server.port",
+                    requested.port() == 0 ? -1 : requested.port(),
+                    "micronaut.server.date-header",
+                    false))
             .singletons(backend, methods, rpc)
             .build();
     try {
