@@ -590,4 +590,31 @@ class RpcServerTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("/broadcast_tx_commit").contains("/tx_search");
   }
+
+  @Test
+  void jsonRpcIsServedWhateverTheContentType() throws Exception {
+    for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded"}) {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://" + server.address() + "/"))
+              .header("Content-Type", type)
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"health\"}"))
+              .build();
+      Answer answer = send(request);
+      assertThat(answer.status()).as(type).isEqualTo(200);
+      assertThat(answer.result()).as(type).isNotNull();
+    }
+  }
+
+  @Test
+  void unsupportedHttpVerbsAnswerAJsonRpcError() throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + server.address() + "/"))
+            .PUT(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
+    Answer answer = send(request);
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.error().get("code").asInt()).isEqualTo(-32600);
+  }
 }
