@@ -139,7 +139,8 @@ final class JsonRpc {
       LOG.debug("rpc error method={} code={} data={}", name, e.code(), e.data());
       return error(id, e);
     } catch (RuntimeException e) {
-      LOG.warn("rpc method failed method={} error={}", name, e.toString(), e);
+      LOG.warn("rpc method failed method={} error={}", name, e.toString());
+      LOG.debug("rpc method failure trace method={}", name, e);
       String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return error(id, RpcException.internal(what));
     }
