@@ -153,10 +153,15 @@ final class ScoreRounds {
     return r;
   }
 
-  /** True when attesters (the proposer included) reach the threshold share of validators. */
+  /**
+   * True when attesters (the proposer included) reach the threshold: their share of the round's
+   * validators, rounded to the nearest ppm, is at least the threshold, so 666667 ppm means 2/3.
+   */
   static boolean quorum(ScoreRound r, long thresholdPpm) {
     long attesters = 1L + r.getAttestationsCount();
-    return Math.multiplyExact(attesters, MsgContext.PPM)
-        >= Math.multiplyExact(thresholdPpm, (long) r.getValidatorsCount());
+    long validators = r.getValidatorsCount();
+    long sharePpm =
+        Math.addExact(Math.multiplyExact(attesters, MsgContext.PPM), validators / 2) / validators;
+    return sharePpm >= thresholdPpm;
   }
 }

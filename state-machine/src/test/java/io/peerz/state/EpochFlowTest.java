@@ -24,7 +24,17 @@ class EpochFlowTest {
   final Ed25519KeyPair late = TestChain.key("late");
   final TestChain chain =
       TestChain.funded(
-          "{}", 10_000, owner, d1, cold[0], cold[1], cold[2], hot[0], hot[1], hot[2], late);
+          "{\"epoch_length\":20}",
+          10_000,
+          owner,
+          d1,
+          cold[0],
+          cold[1],
+          cold[2],
+          hot[0],
+          hot[1],
+          hot[2],
+          late);
 
   /** Subnet 1 with three active nodes (ids 1..3), activated; d1 delegates 1000. */
   void activeSubnet() {

@@ -56,15 +56,53 @@ final class RandomOps {
     return TestChain.funded(PARAMS, 50_000, keys());
   }
 
+  /** Subnet 1 with three activated nodes (coldkeys k0..k2), activated: the random ops' stage. */
+  static void stage(TestChain chain) {
+    Ed25519KeyPair[] k = keys();
+    chain.block(
+        chain.tx(k[0], b -> b.setRegisterSubnet(Msgs.subnet("stage", k).setMaxNodePenalties(2))));
+    chain.block(
+        chain.tx(k[0], b -> b.setRegisterNode(Msgs.node(1, "stage0"))),
+        chain.tx(k[1], b -> b.setRegisterNode(Msgs.node(1, "stage1"))),
+        chain.tx(k[2], b -> b.setRegisterNode(Msgs.node(1, "stage2"))));
+    chain.block(
+        chain.tx(k[0], b -> b.setActivateNode(MsgActivateNode.newBuilder().setSubnetId(1))),
+        chain.tx(k[1], b -> b.setActivateNode(MsgActivateNode.newBuilder().setSubnetId(1))),
+        chain.tx(k[2], b -> b.setActivateNode(MsgActivateNode.newBuilder().setSubnetId(1))));
+    chain.block(
+        chain.tx(k[0], b -> b.setActivateSubnet(MsgActivateSubnet.newBuilder().setSubnetId(1))));
+    // Two epochs later the nodes are Validator class and a score round is open.
+    chain.advanceToEpoch(2);
+  }
+
+  /** The op's node in the subnet (by index b) and its coldkey; a made-up id when there is none. */
+  private static Object[] pickNode(TestChain chain, Ed25519KeyPair[] k, long subnet, Op op) {
+    java.util.List<Node> nodes = Store.readOnly(chain.state).nodes(subnet);
+    if (nodes.isEmpty() || op.amount() % 7 == 0) {
+      return new Object[] {k[op.a()], (long) op.b() + 1};
+    }
+    Node n = nodes.get(op.b() % nodes.size());
+    return new Object[] {keyOf(k, n), n.getId()};
+  }
+
   /** Runs the ops; returns every block's outcome. */
   static List<BlockOutcome> run(TestChain chain, List<Op> ops) {
     Ed25519KeyPair[] k = keys();
     List<BlockOutcome> outcomes = new ArrayList<>();
     List<byte[]> pending = new ArrayList<>();
+    proposing.clear();
     for (Op op : ops) {
-      Ed25519KeyPair signer = k[op.a()];
-      long subnet = 1 + (op.b() % 2);
-      long node = op.b() + 1;
+      long subnet = op.amount() % 5 == 0 ? 2 : 1;
+      Object[] picked = pickNode(chain, k, subnet, op);
+      boolean nodeOp =
+          op.kind() >= 5
+              && op.kind() <= 14
+              && op.kind() != 7
+              && op.kind() != 10
+              && op.kind() != 11
+              && op.kind() != 12;
+      Ed25519KeyPair signer = nodeOp ? (Ed25519KeyPair) picked[0] : k[op.a()];
+      long node = (long) picked[1];
       byte[] tx =
           switch (op.kind()) {
             case 0 -> null;
@@ -92,7 +130,7 @@ final class RandomOps {
                     signer,
                     b ->
                         b.setActivateNode(
-                            MsgActivateNode.newBuilder().setSubnetId(subnet).setNodeId(0)));
+                            MsgActivateNode.newBuilder().setSubnetId(subnet).setNodeId(node)));
             case 7 ->
                 chain.tx(
                     signer,
@@ -134,11 +172,14 @@ final class RandomOps {
                                 .setSubnetId(subnet)
                                 .setShares(op.amount() / 2)));
             case 13 ->
-                chain.tx(
-                    signer,
-                    b ->
-                        b.setRemoveNode(
-                            MsgRemoveNode.newBuilder().setSubnetId(subnet).setNodeId(node)));
+                // Removal is rare so that subnets live long enough to pay rewards.
+                op.amount() % 4 != 0
+                    ? attest(chain, k, 1, op)
+                    : chain.tx(
+                        signer,
+                        b ->
+                            b.setRemoveNode(
+                                MsgRemoveNode.newBuilder().setSubnetId(subnet).setNodeId(node)));
             case 14 ->
                 chain.tx(
                     signer,
@@ -157,6 +198,7 @@ final class RandomOps {
       if (tx == null) {
         outcomes.add(chain.block(pending.toArray(byte[][]::new)));
         pending.clear();
+        proposing.clear();
         for (long i = 0; i < op.amount() % 6; i++) {
           outcomes.add(chain.block());
         }
@@ -196,13 +238,26 @@ final class RandomOps {
     return chain.tx(signer, b -> b.setProposeScores(m));
   }
 
+  /** Rounds with a proposal in the block being built. */
+  private static final java.util.Set<String> proposing = new java.util.HashSet<>();
+
   private static byte[] attest(TestChain chain, Ed25519KeyPair[] k, long subnet, Op op) {
     Store s = Store.readOnly(chain.state);
     ScoreRound r = s.round(subnet, MsgContext.epochOf(chain.height + 1, 4));
     if (r == null || r.getValidatorsCount() == 0) {
       return chain.tx(k[op.a()], b -> b.setAttest(MsgAttest.newBuilder().setSubnetId(subnet)));
     }
-    long id = r.getValidators(op.b() % r.getValidatorsCount());
+    if (!r.getProposed() && proposing.add(subnet + "/" + r.getEpoch())) {
+      // Propose first (once per pending block), so that rounds reach quorum and pay.
+      return propose(chain, k, subnet, op);
+    }
+    List<Long> candidates = new ArrayList<>(r.getValidatorsList());
+    candidates.remove(r.getProposerNodeId());
+    candidates.removeAll(r.getAttestationsList());
+    if (candidates.isEmpty() || op.amount() % 5 == 1) {
+      candidates = r.getValidatorsList();
+    }
+    long id = candidates.get(op.b() % candidates.size());
     Node n = s.node(subnet, id);
     Ed25519KeyPair signer = n == null ? k[op.a()] : keyOf(k, n);
     return chain.tx(

@@ -32,6 +32,9 @@ final class TestChain {
   /** Every executed block's txs, in order, for replays. */
   final List<List<byte[]>> blocks = new ArrayList<>();
 
+  /** Every executed block's outcome, in order. */
+  final List<BlockOutcome> outcomes = new ArrayList<>();
+
   /** Runs after every block (the supply property checks its invariant here). */
   Runnable afterBlock = () -> {};
 
@@ -107,6 +110,7 @@ final class TestChain {
     height++;
     pendingNonces.clear();
     blocks.add(List.of(txs));
+    outcomes.add(last);
     afterBlock.run();
     return last;
   }

@@ -9,7 +9,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class SupplyProperties {
+class SupplyConservationTest {
 
   @Provide
   Arbitrary<List<RandomOps.Op>> ops() {
@@ -21,6 +21,7 @@ class SupplyProperties {
     TestChain chain = RandomOps.genesis();
     long genesis = Store.readOnly(chain.state).supply().getTotal();
     assertThat(genesis).isEqualTo(4 * 50_000L);
+    RandomOps.stage(chain);
     RandomOps.run(chain, ops);
     Supply s = Store.readOnly(chain.state).supply();
     assertThat(s.getTotal()).isEqualTo(RandomOps.holdings(chain.state));
@@ -39,6 +40,7 @@ class SupplyProperties {
               .isEqualTo(RandomOps.holdings(chain.state))
               .isEqualTo(genesis + s.getMinted() - s.getBurned());
         };
+    RandomOps.stage(chain);
     RandomOps.run(chain, ops);
   }
 }
