@@ -36,6 +36,11 @@ final class BlockExecutor {
             .run(ctx.blockHash());
         epochChanges.commitInto();
         finalizeEvents.addAll(epochEvents);
+        log.debug(
+            "event=epoch_end epoch={} height={} events={}",
+            epoch,
+            ctx.height(),
+            epochEvents.size());
       } catch (ArithmeticException e) {
         // An epoch whose payouts overflow is skipped as a whole rather than halting the chain.
         log.error(

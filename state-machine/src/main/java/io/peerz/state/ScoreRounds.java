@@ -74,11 +74,11 @@ final class ScoreRounds {
   static void attest(MsgContext c, MsgAttest m) {
     ScoreRound r = openRound(c, m.getSubnetId());
     Node n = NodeRegistry.resolve(c, m.getSubnetId(), m.getNodeId(), true);
-    if (!r.getValidatorsList().contains(n.getId())) {
+    if (!r.getValidatorsList().contains(n.getId()) || n.getDeactivated()) {
       throw ErrorCode.NOT_VALIDATOR.reject(
           "node "
               + n.getId()
-              + " was not Validator class when epoch "
+              + " is deactivated or was not Validator class when epoch "
               + r.getEpoch()
               + "'s round opened; validators: "
               + r.getValidatorsList());

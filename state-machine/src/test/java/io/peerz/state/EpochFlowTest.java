@@ -198,6 +198,14 @@ class EpochFlowTest {
     chain.ok(cold[p], b -> b.setProposeScores(scores(0)));
     chain.rejects(
         late, b -> b.setAttest(MsgAttest.newBuilder().setSubnetId(1)), ErrorCode.NOT_VALIDATOR);
+    int q = (p + 1) % 3;
+    chain.ok(
+        cold[q],
+        b ->
+            b.setDeactivateNode(
+                io.peerz.ledger.proto.MsgDeactivateNode.newBuilder().setSubnetId(1)));
+    chain.rejects(
+        hot[q], b -> b.setAttest(MsgAttest.newBuilder().setSubnetId(1)), ErrorCode.NOT_VALIDATOR);
     chain.ok(owner, b -> b.setRegisterSubnet(Msgs.subnet("beta", cold)));
     chain.rejects(
         cold[0],
