@@ -1,14 +1,18 @@
 package io.peerz.state;
 
+import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
 import io.peerz.ledger.proto.ValidatorUpdate;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The peerz application logic: a pure function of (state, block). No clock but the block time, no
  * randomness but the block hash, no I/O, no floating point.
  */
 public final class StateMachine {
+  private static final Logger log = LoggerFactory.getLogger(StateMachine.class);
 
   /**
    * Writes the genesis state from {@code appStateJson} (the genesis file's app_state) over the
@@ -22,21 +26,24 @@ public final class StateMachine {
       byte[] appStateJson,
       List<ValidatorUpdate> genesisValidators,
       StateReader empty) {
-    throw new UnsupportedOperationException("contract");
+    ChangeSet changes = new ChangeSet(empty);
+    Genesis.write(changes, chainId, genesisTimeMillis, appStateJson);
+    log.info("event=init_chain chain_id={} writes={}", chainId, changes.size());
+    return new GenesisOutcome(changes, List.copyOf(genesisValidators));
   }
 
   /** A fresh check state over committed state, for the mempool. */
   public CheckState newCheckState(StateReader committed, String chainId) {
-    throw new UnsupportedOperationException("contract");
+    return new MempoolCheck(committed, chainId);
   }
 
   /** Executes the block's txs in order, then end-of-block logic (epochs). */
   public BlockOutcome executeBlock(StateReader committed, BlockContext ctx, List<byte[]> txs) {
-    throw new UnsupportedOperationException("contract");
+    return BlockExecutor.execute(committed, ctx, txs);
   }
 
   /** Answers a query path ({@code /account/<addr>}, {@code /subnet/<id>}, ...) with JSON. */
   public QueryResult query(StateReader committed, String path, byte[] data) {
-    throw new UnsupportedOperationException("contract");
+    return new Queries(committed).answer(path);
   }
 }

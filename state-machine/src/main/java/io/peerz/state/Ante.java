@@ -1,0 +1,103 @@
+package io.peerz.state;
+
+import io.peerz.ledger.MalformedTxException;
+import io.peerz.ledger.SignedTx;
+import io.peerz.ledger.Transactions;
+import io.peerz.ledger.proto.TxBody;
+import io.peerz.state.proto.Account;
+import io.peerz.state.proto.Params;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The checks every tx passes before its message runs, and the charge (fee to the fee collector,
+ * nonce + 1) that a passing tx pays whatever its message does.
+ */
+final class Ante {
+  private Ante() {}
+
+  static final int MAX_MEMO_BYTES = 256;
+
+  /** Whether a tx passed the ante checks. */
+  sealed interface Outcome permits Passed, Failed {}
+
+  record Passed(SignedTx tx, byte[] signer, long fee) implements Outcome {}
+
+  record Failed(ErrorCode error, String log) implements Outcome {}
+
+  static Outcome check(Store store, String chainId, byte[] raw) {
+    Params p = store.params();
+    if (raw.length > p.getMaxTxBytes()) {
+      return new Failed(
+          ErrorCode.TX_TOO_LARGE,
+          "tx is " + raw.length + " bytes, max_tx_bytes is " + p.getMaxTxBytes());
+    }
+    SignedTx tx;
+    try {
+      tx = Transactions.decode(raw);
+    } catch (MalformedTxException e) {
+      return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e.getMessage());
+    } catch (RuntimeException e) {
+      // Decoding must never take the node down, whatever the bytes are.
+      return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e);
+    }
+    TxBody body = tx.body();
+    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
+      return new Failed(ErrorCode.MISSING_MESSAGE, "tx body carries no message");
+    }
+    int memo = body.getMemo().getBytes(StandardCharsets.UTF_8).length;
+    if (memo > MAX_MEMO_BYTES) {
+      return new Failed(
+          ErrorCode.MEMO_TOO_LONG, "memo is " + memo + " bytes, max is " + MAX_MEMO_BYTES);
+    }
+    if (!body.getChainId().equals(chainId)) {
+      return new Failed(
+          ErrorCode.WRONG_CHAIN_ID,
+          "tx is for chain '" + body.getChainId() + "', this chain is '" + chainId + "'");
+    }
+    if (!tx.signatureValid()) {
+      return new Failed(
+          ErrorCode.BAD_SIGNATURE, "signature does not verify for the body's signer_pub_key");
+    }
+    byte[] signer = tx.signer().bytes();
+    Account a = store.account(signer);
+    long nonce = body.getNonce();
+    if (Long.compareUnsigned(nonce, a.getNonce()) < 0) {
+      return new Failed(
+          ErrorCode.NONCE_REPLAYED,
+          "nonce " + Long.toUnsignedString(nonce) + " was used; expected nonce " + a.getNonce());
+    }
+    if (Long.compareUnsigned(nonce, a.getNonce()) > 0) {
+      return new Failed(
+          ErrorCode.NONCE_SKIPPED,
+          "nonce "
+              + Long.toUnsignedString(nonce)
+              + " is ahead; expected nonce "
+              + a.getNonce()
+              + " (send the missing txs first)");
+    }
+    long fee = body.getFee();
+    if (fee < 0) {
+      return new Failed(
+          ErrorCode.FEE_OUT_OF_RANGE,
+          "fee " + Long.toUnsignedString(fee) + " exceeds " + Long.MAX_VALUE);
+    }
+    if (fee < p.getMinFee()) {
+      return new Failed(ErrorCode.FEE_TOO_LOW, "fee " + fee + " is below min_fee " + p.getMinFee());
+    }
+    if (a.getBalance() < fee) {
+      return new Failed(
+          ErrorCode.INSUFFICIENT_FEE_FUNDS,
+          "balance " + a.getBalance() + " does not cover fee " + fee);
+    }
+    return new Passed(tx, signer, fee);
+  }
+
+  /** Charges the fee and advances the nonce; cannot fail after {@link #check} passed. */
+  static void charge(Store store, Passed passed) {
+    Account a = store.account(passed.signer());
+    store.putAccount(
+        passed.signer(),
+        a.toBuilder().setBalance(a.getBalance() - passed.fee()).setNonce(a.getNonce() + 1).build());
+    new Bank(store).creditFeeCollector(passed.fee());
+  }
+}

@@ -1,0 +1,173 @@
+package io.peerz.state;
+
+/**
+ * Every error a tx or query can end with: codespace, code (unique within its codespace) and what
+ * the user should do. docs/errors.md lists the same table.
+ */
+enum ErrorCode {
+  // ante: checks every tx passes before its message runs (CheckTx does only these).
+  TX_TOO_LARGE("ante", 1, "the tx is larger than params.max_tx_bytes", "send a smaller tx"),
+  MALFORMED_TX("ante", 2, "the bytes are not a Tx/TxBody", "encode the tx with a peerz client"),
+  MISSING_MESSAGE("ante", 3, "the body carries no message", "set one message in TxBody.msg"),
+  MEMO_TOO_LONG("ante", 4, "the memo is longer than 256 bytes", "shorten the memo"),
+  WRONG_CHAIN_ID("ante", 5, "the body's chain_id is not this chain's", "sign for this chain id"),
+  BAD_SIGNATURE("ante", 6, "the signature does not verify", "sign the exact body bytes"),
+  NONCE_REPLAYED(
+      "ante", 7, "the nonce was already used", "use the expected nonce given in the log"),
+  NONCE_SKIPPED(
+      "ante", 8, "the nonce is ahead of the account's", "use the expected nonce given in the log"),
+  FEE_TOO_LOW("ante", 9, "the fee is below params.min_fee", "raise the fee to at least min_fee"),
+  INSUFFICIENT_FEE_FUNDS(
+      "ante", 10, "the balance does not cover the fee", "fund the account or lower the fee"),
+  FEE_OUT_OF_RANGE("ante", 11, "the fee does not fit a signed 64-bit integer", "lower the fee"),
+
+  // arith: any amount computation that would overflow.
+  OVERFLOW("arith", 1, "an amount would overflow 64-bit integers", "use smaller amounts"),
+
+  // bank
+  INVALID_RECIPIENT("bank", 1, "the recipient is not a 20-byte address", "give a 20-byte address"),
+  ZERO_AMOUNT("bank", 2, "the amount is zero", "send a positive amount"),
+  INSUFFICIENT_FUNDS("bank", 3, "the balance is below the amount", "fund the account first"),
+
+  // subnet
+  INVALID_NAME(
+      "subnet", 1, "the name is empty or longer than 64 bytes", "give a name of 1-64 bytes"),
+  INVALID_REPO(
+      "subnet", 2, "the repo is empty or longer than 256 bytes", "give a repo of 1-256 bytes"),
+  NAME_TAKEN("subnet", 3, "a subnet has this name (case-insensitive)", "choose another name"),
+  REPO_TAKEN("subnet", 4, "a subnet has this repo (case-insensitive)", "choose another repo"),
+  INVALID_STAKE_BOUNDS(
+      "subnet", 5, "min_stake is zero or above max_stake", "set 0 < min_stake <= max_stake"),
+  INVALID_DELEGATE_PERCENTAGE(
+      "subnet", 6, "delegate_stake_percentage_ppm is above 1000000", "give at most 1000000 ppm"),
+  INVALID_CHURN_LIMIT("subnet", 7, "churn_limit is zero", "give a positive churn limit"),
+  INVALID_MAX_REGISTERED_NODES(
+      "subnet", 8, "max_registered_nodes is zero", "give a positive max_registered_nodes"),
+  INVALID_INITIAL_COLDKEYS(
+      "subnet",
+      9,
+      "an initial coldkey is not 20 bytes, repeats, has max_nodes 0, or the quotas sum below"
+          + " params.min_subnet_nodes",
+      "list distinct 20-byte coldkeys whose quotas allow min_subnet_nodes nodes"),
+  INVALID_KEY_TYPES(
+      "subnet",
+      10,
+      "key_types is empty or has an unknown type",
+      "list RSA/ED25519/SECP256K1/ECDSA"),
+  COST_ABOVE_MAX(
+      "subnet", 11, "the registration cost is above max_cost", "raise max_cost or wait for decay"),
+  INSUFFICIENT_COST_FUNDS(
+      "subnet", 12, "the balance does not cover the registration cost", "fund the account"),
+  SUBNET_NOT_FOUND("subnet", 13, "no subnet has this id", "check the id with /subnets"),
+  NOT_OWNER("subnet", 14, "only the subnet owner may do this", "sign with the owner's key"),
+  SUBNET_NOT_REGISTERING(
+      "subnet", 15, "the subnet is already active", "nothing to do: it is active"),
+  NOT_ENOUGH_NODES(
+      "subnet",
+      16,
+      "fewer than params.min_subnet_nodes nodes are active",
+      "activate more nodes, then retry"),
+  FIELD_TOO_LONG(
+      "subnet",
+      17,
+      "description/misc over 1024 bytes, or bootnodes over 32 entries of 256 bytes",
+      "shorten the field named in the log"),
+  INVALID_MAX_NODE_PENALTIES(
+      "subnet", 18, "max_node_penalties is zero", "give a positive max_node_penalties"),
+  TOO_MANY_SUBNETS("subnet", 19, "params.max_subnets subnets exist", "wait for governance"),
+
+  // node
+  NODE_SUBNET_NOT_FOUND("node", 1, "no subnet has this id", "check the id with /subnets"),
+  INVALID_HOTKEY("node", 2, "the hotkey is not 20 bytes", "give a 20-byte hotkey address"),
+  HOTKEY_TAKEN("node", 3, "the hotkey is used by another node", "generate a new hotkey"),
+  INVALID_PEER_ID(
+      "node",
+      4,
+      "a peer id is not a base58btc libp2p id (Qm... 46 chars or 12D3KooW... 52 chars)",
+      "give the peer id printed by your libp2p key tool"),
+  PEER_ID_TAKEN(
+      "node", 5, "a peer id is used in this subnet or repeated", "use distinct, unused peer ids"),
+  COLDKEY_NOT_WHITELISTED(
+      "node",
+      6,
+      "the subnet is registering and the signer is not an initial coldkey",
+      "wait for activation or ask the owner"),
+  COLDKEY_QUOTA_REACHED(
+      "node", 7, "the coldkey registered its max_nodes already", "wait for subnet activation"),
+  SUBNET_FULL("node", 8, "the subnet has max_registered_nodes nodes", "wait for a free slot"),
+  STAKE_OUT_OF_BOUNDS(
+      "node", 9, "the stake is outside [min_stake, max_stake]", "stake within the subnet bounds"),
+  NODE_INSUFFICIENT_FUNDS(
+      "node", 10, "the balance does not cover stake plus burn", "fund the account"),
+  BURN_ABOVE_MAX(
+      "node",
+      11,
+      "params.node_registration_burn is above max_burn_amount",
+      "raise max_burn_amount"),
+  NODE_NOT_FOUND("node", 12, "no such node (or the signer has none here)", "check /nodes/<subnet>"),
+  AMBIGUOUS_NODE("node", 13, "node_id 0 but the signer has several nodes here", "give the node id"),
+  WRONG_SIGNER(
+      "node", 14, "the signer is not the node's coldkey (or hotkey)", "sign with the node's key"),
+  OUTSIDE_ACTIVATION_WINDOW(
+      "node",
+      15,
+      "the current epoch is outside [start_epoch, start_epoch + activation_grace_epochs]",
+      "activate inside the window named in the log"),
+  WRONG_NODE_STATE("node", 16, "the node is not in the state this needs", "see the log"),
+  CHURN_LIMIT_REACHED(
+      "node", 17, "churn_limit nodes activated this epoch", "activate in the next epoch"),
+  INVALID_DELEGATE_REWARD_RATE(
+      "node", 18, "delegate_reward_rate_ppm is above 1000000", "give at most 1000000 ppm"),
+  BOOTNODE_TOO_LONG("node", 19, "the bootnode multiaddr is over 256 bytes", "shorten it"),
+
+  // stake
+  STAKE_ZERO_AMOUNT("stake", 1, "the amount (or shares) is zero", "give a positive amount"),
+  STAKE_INSUFFICIENT_FUNDS("stake", 2, "the balance is below the amount", "fund the account"),
+  STAKE_BOUNDS("stake", 3, "the node's stake would leave [min_stake, max_stake]", "see the log"),
+  NOTHING_TO_CLAIM(
+      "stake", 4, "no unbonding entry has reached its release epoch", "wait for release_epoch"),
+  STAKE_SUBNET_NOT_FOUND("stake", 5, "no subnet has this id", "check the id with /subnets"),
+  INSUFFICIENT_SHARES(
+      "stake", 6, "the signer holds fewer shares", "see /delegation/<subnet>/<addr>"),
+  AMOUNT_TOO_SMALL(
+      "stake", 7, "the amount buys no share / the shares are worth nothing", "use a larger amount"),
+
+  // score
+  SCORE_SUBNET_NOT_FOUND("score", 1, "no subnet has this id", "check the id with /subnets"),
+  SUBNET_NOT_ACTIVE("score", 2, "the subnet is not active", "activate the subnet first"),
+  NO_ROUND(
+      "score",
+      3,
+      "no score round is open for this subnet in this epoch",
+      "wait for the next epoch with Validator-class nodes"),
+  NOT_PROPOSER("score", 4, "the node is not this epoch's proposer", "see /scores/<subnet>/<epoch>"),
+  ALREADY_PROPOSED("score", 5, "the epoch's scores were proposed already", "attest instead"),
+  INVALID_SCORES(
+      "score", 6, "a score names an unknown or repeated node", "score each subnet node once"),
+  NO_PROPOSAL("score", 7, "nothing proposed yet this epoch", "attest after the proposal"),
+  NOT_VALIDATOR(
+      "score", 8, "the node was not Validator class when the round opened", "wait for promotion"),
+  ALREADY_ATTESTED("score", 9, "the node attested (or proposed) already", "nothing to do"),
+
+  // query
+  UNKNOWN_PATH("query", 1, "no such query path", "see the list of paths in the log"),
+  BAD_ARGUMENT("query", 2, "an id or address in the path does not parse", "fix the path"),
+  NOT_FOUND("query", 3, "the entity does not exist", "check the id");
+
+  final String codespace;
+  final int code;
+  final String meaning;
+  final String action;
+
+  ErrorCode(String codespace, int code, String meaning, String action) {
+    this.codespace = codespace;
+    this.code = code;
+    this.meaning = meaning;
+    this.action = action;
+  }
+
+  /** A rejection with this code and a log naming the specifics. */
+  Rejection reject(String log) {
+    return new Rejection(this, log);
+  }
+}

@@ -1,0 +1,121 @@
+package io.peerz.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** The state machine's store keys: an ASCII module prefix, then big-endian ids and raw bytes. */
+final class Keys {
+  private Keys() {}
+
+  static final byte[] PARAMS = ascii("params");
+  static final byte[] CHAIN = ascii("chain");
+  static final byte[] SUPPLY = ascii("supply");
+  static final byte[] FEE_COLLECTOR = ascii("module/fee_collector");
+  static final byte[] ACCOUNT = ascii("acct/");
+  static final byte[] SUBNET = ascii("subnet/");
+  static final byte[] SUBNET_NAME = ascii("subname/");
+  static final byte[] SUBNET_REPO = ascii("subrepo/");
+  static final byte[] NODE = ascii("node/");
+  static final byte[] HOTKEY = ascii("hotkey/");
+  static final byte[] PEER = ascii("peer/");
+  static final byte[] COLD = ascii("cold/");
+  static final byte[] DELEGATION = ascii("deleg/");
+  static final byte[] ROUND = ascii("round/");
+
+  static byte[] account(byte[] address) {
+    return concat(ACCOUNT, address);
+  }
+
+  static byte[] subnet(long id) {
+    return concat(SUBNET, u64(id));
+  }
+
+  static byte[] subnetName(String lowerName) {
+    return concat(SUBNET_NAME, utf8(lowerName));
+  }
+
+  static byte[] subnetRepo(String lowerRepo) {
+    return concat(SUBNET_REPO, utf8(lowerRepo));
+  }
+
+  static byte[] nodesOf(long subnetId) {
+    return concat(NODE, u64(subnetId));
+  }
+
+  static byte[] node(long subnetId, long nodeId) {
+    return concat(NODE, u64(subnetId), u64(nodeId));
+  }
+
+  static byte[] hotkey(byte[] hotkey) {
+    return concat(HOTKEY, hotkey);
+  }
+
+  static byte[] peer(long subnetId, String peerId) {
+    return concat(PEER, u64(subnetId), utf8(peerId));
+  }
+
+  static byte[] coldOf(byte[] coldkey) {
+    return concat(COLD, coldkey);
+  }
+
+  static byte[] coldIn(byte[] coldkey, long subnetId) {
+    return concat(COLD, coldkey, u64(subnetId));
+  }
+
+  static byte[] cold(byte[] coldkey, long subnetId, long nodeId) {
+    return concat(COLD, coldkey, u64(subnetId), u64(nodeId));
+  }
+
+  static byte[] delegationsOf(byte[] address) {
+    return concat(DELEGATION, address);
+  }
+
+  static byte[] delegation(byte[] address, long subnetId) {
+    return concat(DELEGATION, address, u64(subnetId));
+  }
+
+  static byte[] round(long subnetId, long epoch) {
+    return concat(ROUND, u64(subnetId), u64(epoch));
+  }
+
+  /** The smallest key greater than every key starting with {@code prefix}. */
+  static byte[] end(byte[] prefix) {
+    byte[] out = Arrays.copyOf(prefix, prefix.length);
+    for (int i = out.length - 1; i >= 0; i--) {
+      if (out[i] != (byte) 0xff) {
+        out[i]++;
+        return Arrays.copyOf(out, i + 1);
+      }
+    }
+    return null;
+  }
+
+  static long u64At(byte[] key, int offset) {
+    return ByteBuffer.wrap(key, offset, 8).getLong();
+  }
+
+  static byte[] u64(long value) {
+    return ByteBuffer.allocate(8).putLong(value).array();
+  }
+
+  static byte[] concat(byte[]... parts) {
+    int n = 0;
+    for (byte[] p : parts) {
+      n += p.length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(n);
+    for (byte[] p : parts) {
+      b.put(p);
+    }
+    return b.array();
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,360 @@
+package io.peerz.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.peerz.ledger.Address;
+import io.peerz.ledger.StateReader;
+import io.peerz.state.proto.Account;
+import io.peerz.state.proto.Chain;
+import io.peerz.state.proto.ColdkeyQuota;
+import io.peerz.state.proto.Delegation;
+import io.peerz.state.proto.Node;
+import io.peerz.state.proto.NodeRef;
+import io.peerz.state.proto.Params;
+import io.peerz.state.proto.Payout;
+import io.peerz.state.proto.Score;
+import io.peerz.state.proto.ScoreRound;
+import io.peerz.state.proto.Subnet;
+import io.peerz.state.proto.Supply;
+import io.peerz.state.proto.Unbonding;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** Answers query paths with JSON: integers as strings, addresses 0x.., enums lower-case words. */
+final class Queries {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String PATHS =
+      "/account/<0xaddr>, /subnet/<id>, /subnets, /node/<subnet>/<id>, /nodes/<subnet>, /epoch,"
+          + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply";
+
+  private final Store store;
+
+  Queries(StateReader committed) {
+    this.store = Store.readOnly(committed);
+  }
+
+  /** A query's failure. */
+  static final class Failure extends RuntimeException {
+    final ErrorCode error;
+
+    Failure(ErrorCode error, String log) {
+      super(log, null, false, false);
+      this.error = error;
+    }
+  }
+
+  QueryResult answer(String path) {
+    try {
+      String[] p = (path == null ? "" : path).split("/", -1);
+      if (p.length < 2 || !p[0].isEmpty()) {
+        throw new Failure(ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
+      }
+      return switch (p[1] + "#" + (p.length - 1)) {
+        case "account#2" -> account(address(p[2]));
+        case "subnet#2" -> ok(Keys.subnet(id(p[2])), subnet(existingSubnet(id(p[2]))));
+        case "subnets#1" -> subnets();
+        case "node#3" -> node(id(p[2]), id(p[3]));
+        case "nodes#2" -> nodes(id(p[2]));
+        case "epoch#1" -> ok(Keys.CHAIN, epoch());
+        case "params#1" -> ok(Keys.PARAMS, params(store.params()));
+        case "delegation#3" -> delegation(id(p[2]), address(p[3]));
+        case "scores#3" -> scores(id(p[2]), id(p[3]));
+        case "supply#1" -> ok(Keys.SUPPLY, supply());
+        default ->
+            throw new Failure(
+                ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
+      };
+    } catch (Failure f) {
+      return new QueryResult(f.error.code, f.error.codespace, f.getMessage(), null, new byte[0]);
+    }
+  }
+
+  private QueryResult account(byte[] addr) {
+    Account a = store.account(addr);
+    long epoch = currentEpoch();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("address", MsgContext.hex(addr));
+    o.put("balance", s(a.getBalance()));
+    o.put("nonce", s(a.getNonce()));
+    long staked = 0;
+    ArrayNode nodes = o.putArray("nodes");
+    for (NodeRef r : store.coldNodes(addr)) {
+      Node n = store.node(r.getSubnetId(), r.getNodeId());
+      staked += n.getStake();
+      nodes
+          .addObject()
+          .put("subnet_id", s(n.getSubnetId()))
+          .put("node_id", s(n.getId()))
+          .put("stake", s(n.getStake()));
+    }
+    o.put("staked", s(staked));
+    ArrayNode delegations = o.putArray("delegations");
+    for (long[] d : store.delegationsOf(addr)) {
+      Subnet sn = store.subnet(d[0]);
+      delegations
+          .addObject()
+          .put("subnet_id", s(d[0]))
+          .put("shares", s(d[1]))
+          .put("value", s(value(sn, d[1])));
+    }
+    long unbonding = 0;
+    ArrayNode entries = o.putArray("unbonding");
+    for (Unbonding u : a.getUnbondingList()) {
+      unbonding += u.getAmount();
+      entries
+          .addObject()
+          .put("amount", s(u.getAmount()))
+          .put("release_epoch", s(u.getReleaseEpoch()))
+          .put("claimable", u.getReleaseEpoch() <= epoch);
+    }
+    o.put("unbonding_total", s(unbonding));
+    return ok(Keys.account(addr), o);
+  }
+
+  private ObjectNode subnet(Subnet sn) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", s(sn.getId()));
+    o.put("owner", MsgContext.hex(sn.getOwner().toByteArray()));
+    o.put("name", sn.getName());
+    o.put("repo", sn.getRepo());
+    o.put("description", sn.getDescription());
+    o.put("misc", sn.getMisc());
+    o.put("status", word(sn.getStatus().name(), "SUBNET_STATUS_"));
+    o.put("churn_limit", s(Integer.toUnsignedLong(sn.getChurnLimit())));
+    o.put("min_stake", s(sn.getMinStake()));
+    o.put("max_stake", s(sn.getMaxStake()));
+    o.put(
+        "delegate_stake_percentage_ppm",
+        s(Integer.toUnsignedLong(sn.getDelegateStakePercentagePpm())));
+    o.put("node_queue_epochs", s(Integer.toUnsignedLong(sn.getNodeQueueEpochs())));
+    o.put(
+        "idle_classification_epochs", s(Integer.toUnsignedLong(sn.getIdleClassificationEpochs())));
+    o.put(
+        "included_classification_epochs",
+        s(Integer.toUnsignedLong(sn.getIncludedClassificationEpochs())));
+    o.put("max_node_penalties", s(Integer.toUnsignedLong(sn.getMaxNodePenalties())));
+    ArrayNode cold = o.putArray("initial_coldkeys");
+    for (ColdkeyQuota q : sn.getInitialColdkeysList()) {
+      cold.addObject()
+          .put("address", MsgContext.hex(q.getAddress().toByteArray()))
+          .put("max_nodes", s(Integer.toUnsignedLong(q.getMaxNodes())))
+          .put("registered", s(Integer.toUnsignedLong(q.getRegistered())));
+    }
+    o.put("max_registered_nodes", s(Integer.toUnsignedLong(sn.getMaxRegisteredNodes())));
+    ArrayNode kt = o.putArray("key_types");
+    for (int v : sn.getKeyTypesList()) {
+      io.peerz.ledger.proto.KeyType t = io.peerz.ledger.proto.KeyType.forNumber(v);
+      kt.add(t == null ? Integer.toString(v) : word(t.name(), "KEY_TYPE_"));
+    }
+    ArrayNode boot = o.putArray("bootnodes");
+    sn.getBootnodesList().forEach(boot::add);
+    o.put("registered_height", s(sn.getRegisteredHeight()));
+    o.put("registration_cost", s(sn.getRegistrationCost()));
+    o.put("activated_epoch", s(sn.getActivatedEpoch()));
+    o.put("node_count", s(sn.getNodeCount()));
+    o.put(
+        "active_nodes",
+        s(store.nodes(sn.getId()).stream().filter(SubnetRegistry::isActive).count()));
+    o.put("delegation_pool", s(sn.getDelegationPool()));
+    o.put("delegation_shares", s(sn.getDelegationShares()));
+    return o;
+  }
+
+  private QueryResult subnets() {
+    ObjectNode o = JSON.createObjectNode();
+    ArrayNode list = o.putArray("subnets");
+    for (Subnet sn : store.subnets()) {
+      list.add(subnet(sn));
+    }
+    return ok(Keys.SUBNET, o);
+  }
+
+  private QueryResult node(long subnetId, long nodeId) {
+    existingSubnet(subnetId);
+    Node n = store.node(subnetId, nodeId);
+    if (n == null) {
+      throw new Failure(
+          ErrorCode.NOT_FOUND, "node " + nodeId + " does not exist in subnet " + subnetId);
+    }
+    return ok(Keys.node(subnetId, nodeId), node(n));
+  }
+
+  private ObjectNode node(Node n) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("id", s(n.getId()));
+    o.put("subnet_id", s(n.getSubnetId()));
+    o.put("coldkey", MsgContext.hex(n.getColdkey().toByteArray()));
+    o.put("hotkey", MsgContext.hex(n.getHotkey().toByteArray()));
+    o.put("peer_id", n.getPeerId());
+    o.put("bootnode_peer_id", n.getBootnodePeerId());
+    o.put("client_peer_id", n.getClientPeerId());
+    o.put("bootnode", n.getBootnode());
+    o.put("delegate_reward_rate_ppm", s(Integer.toUnsignedLong(n.getDelegateRewardRatePpm())));
+    o.put("stake", s(n.getStake()));
+    o.put("class", word(n.getClass_().name(), "NODE_CLASS_"));
+    o.put("active", SubnetRegistry.isActive(n));
+    o.put("deactivated", n.getDeactivated());
+    o.put("class_since_epoch", s(n.getClassSinceEpoch()));
+    o.put("registered_epoch", s(n.getRegisteredEpoch()));
+    o.put("start_epoch", s(n.getStartEpoch()));
+    o.put(
+        "activation_deadline_epoch",
+        s(n.getStartEpoch() + store.params().getActivationGraceEpochs()));
+    o.put("penalties", s(Integer.toUnsignedLong(n.getPenalties())));
+    o.put("rewards_total", s(n.getRewardsTotal()));
+    return o;
+  }
+
+  private QueryResult nodes(long subnetId) {
+    existingSubnet(subnetId);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("subnet_id", s(subnetId));
+    ArrayNode list = o.putArray("nodes");
+    for (Node n : store.nodes(subnetId)) {
+      list.add(node(n));
+    }
+    return ok(Keys.nodesOf(subnetId), o);
+  }
+
+  private ObjectNode epoch() {
+    Params p = store.params();
+    Chain c = store.chain();
+    long epoch = currentEpoch();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("epoch", s(epoch));
+    o.put("height", s(c.getHeight()));
+    o.put("epoch_length", s(p.getEpochLength()));
+    o.put("next_epoch_height", s((epoch + 1) * p.getEpochLength() + 1));
+    Chain decayed = RegistrationCost.decayed(c, p, c.getHeight() + 1);
+    o.put("subnet_registration_cost", s(RegistrationCost.cost(decayed, p)));
+    o.put("recent_registrations", s(decayed.getRecentRegistrations()));
+    o.put("emission_carry", s(c.getEmissionCarry()));
+    return o;
+  }
+
+  static ObjectNode params(Params p) {
+    ObjectNode o = JSON.createObjectNode();
+    for (FieldDescriptor fd : Params.getDescriptor().getFields()) {
+      o.put(fd.getName(), s((Long) p.getField(fd)));
+    }
+    return o;
+  }
+
+  private QueryResult delegation(long subnetId, byte[] addr) {
+    Subnet sn = existingSubnet(subnetId);
+    Delegation d = store.delegation(addr, subnetId);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("subnet_id", s(subnetId));
+    o.put("address", MsgContext.hex(addr));
+    o.put("shares", s(d.getShares()));
+    o.put("value", s(value(sn, d.getShares())));
+    o.put("pool", s(sn.getDelegationPool()));
+    o.put("total_shares", s(sn.getDelegationShares()));
+    return ok(Keys.delegation(addr, subnetId), o);
+  }
+
+  private QueryResult scores(long subnetId, long epoch) {
+    existingSubnet(subnetId);
+    ScoreRound r = store.round(subnetId, epoch);
+    if (r == null) {
+      throw new Failure(
+          ErrorCode.NOT_FOUND, "subnet " + subnetId + " had no score round in epoch " + epoch);
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("subnet_id", s(subnetId));
+    o.put("epoch", s(epoch));
+    o.put("outcome", word(r.getOutcome().name(), "ROUND_OUTCOME_"));
+    o.put("proposer_node_id", s(r.getProposerNodeId()));
+    ArrayNode validators = o.putArray("validators");
+    r.getValidatorsList().forEach(v -> validators.add(s(v)));
+    o.put("proposed", r.getProposed());
+    ArrayNode proposal = o.putArray("proposal");
+    for (Score sc : r.getScoresList()) {
+      proposal.addObject().put("node_id", s(sc.getNodeId())).put("score", s(sc.getScore()));
+    }
+    ArrayNode att = o.putArray("attestations");
+    r.getAttestationsList().forEach(v -> att.add(s(v)));
+    o.put("emission", s(r.getEmission()));
+    o.put("owner_reward", s(r.getOwnerReward()));
+    o.put("delegator_reward", s(r.getDelegatorReward()));
+    ArrayNode payouts = o.putArray("payouts");
+    for (Payout p : r.getPayoutsList()) {
+      payouts
+          .addObject()
+          .put("node_id", s(p.getNodeId()))
+          .put("coldkey", MsgContext.hex(p.getColdkey().toByteArray()))
+          .put("amount", s(p.getAmount()));
+    }
+    o.put("remainder", s(r.getRemainder()));
+    o.put("proposer_penalised", r.getProposerPenalised());
+    return ok(Keys.round(subnetId, epoch), o);
+  }
+
+  private ObjectNode supply() {
+    Supply sp = store.supply();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("total", s(sp.getTotal()));
+    o.put("genesis", s(sp.getGenesis()));
+    o.put("minted", s(sp.getMinted()));
+    o.put("burned", s(sp.getBurned()));
+    o.put("fee_collector", s(store.feeCollector()));
+    return o;
+  }
+
+  private long currentEpoch() {
+    return MsgContext.epochOf(store.chain().getHeight(), store.params().getEpochLength());
+  }
+
+  private static long value(Subnet sn, long shares) {
+    return sn == null || sn.getDelegationShares() == 0
+        ? 0
+        : MsgContext.mulDiv(shares, sn.getDelegationPool(), sn.getDelegationShares());
+  }
+
+  private Subnet existingSubnet(long id) {
+    Subnet sn = store.subnet(id);
+    if (sn == null) {
+      throw new Failure(ErrorCode.NOT_FOUND, "subnet " + id + " does not exist");
+    }
+    return sn;
+  }
+
+  private static long id(String text) {
+    if (!text.matches("[0-9]{1,19}")) {
+      throw new Failure(ErrorCode.BAD_ARGUMENT, "'" + text + "' is not a decimal id");
+    }
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new Failure(ErrorCode.BAD_ARGUMENT, "'" + text + "' exceeds " + Long.MAX_VALUE);
+    }
+  }
+
+  private static byte[] address(String text) {
+    try {
+      return Address.parse(text).bytes();
+    } catch (RuntimeException e) {
+      throw new Failure(ErrorCode.BAD_ARGUMENT, "'" + text + "': " + e.getMessage());
+    }
+  }
+
+  private static String word(String enumName, String prefix) {
+    return enumName.substring(prefix.length()).toLowerCase(Locale.ROOT);
+  }
+
+  private static String s(long v) {
+    return Long.toString(v);
+  }
+
+  private static QueryResult ok(byte[] key, ObjectNode value) {
+    try {
+      return new QueryResult(
+          0, "", "", key, JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+}

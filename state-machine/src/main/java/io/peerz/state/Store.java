@@ -1,0 +1,237 @@
+package io.peerz.state;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.peerz.ledger.ChangeSet;
+import io.peerz.ledger.StateReader;
+import io.peerz.state.proto.Account;
+import io.peerz.state.proto.Chain;
+import io.peerz.state.proto.Delegation;
+import io.peerz.state.proto.ModuleAccount;
+import io.peerz.state.proto.Node;
+import io.peerz.state.proto.NodeRef;
+import io.peerz.state.proto.Params;
+import io.peerz.state.proto.ScoreRound;
+import io.peerz.state.proto.Subnet;
+import io.peerz.state.proto.Supply;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Typed protobuf access to the state: reads from a reader, writes (when writable) to a buffer. */
+final class Store {
+  private final StateReader reader;
+  private final ChangeSet writes;
+
+  private Store(StateReader reader, ChangeSet writes) {
+    this.reader = reader;
+    this.writes = writes;
+  }
+
+  static Store readOnly(StateReader reader) {
+    return new Store(reader, null);
+  }
+
+  static Store writable(ChangeSet changes) {
+    return new Store(changes, changes);
+  }
+
+  @FunctionalInterface
+  interface Parser<T> {
+    T parse(byte[] bytes) throws InvalidProtocolBufferException;
+  }
+
+  private <T> T read(byte[] key, Parser<T> parser) {
+    byte[] raw = reader.get(key);
+    return raw == null ? null : parse(raw, parser);
+  }
+
+  static <T> T parse(byte[] raw, Parser<T> parser) {
+    try {
+      return parser.parse(raw);
+    } catch (InvalidProtocolBufferException e) {
+      // Stored values are written by this code only: a bad one means the store is corrupt.
+      throw new IllegalStateException("corrupt state value: " + e.getMessage(), e);
+    }
+  }
+
+  void put(byte[] key, MessageLite value) {
+    writes.put(key, value.toByteArray());
+  }
+
+  void delete(byte[] key) {
+    writes.delete(key);
+  }
+
+  byte[] raw(byte[] key) {
+    return reader.get(key);
+  }
+
+  Params params() {
+    Params p = read(Keys.PARAMS, Params::parseFrom);
+    if (p == null) {
+      throw new IllegalStateException("state has no params: initChain has not run");
+    }
+    return p;
+  }
+
+  Chain chain() {
+    Chain c = read(Keys.CHAIN, Chain::parseFrom);
+    return c == null ? Chain.getDefaultInstance() : c;
+  }
+
+  void putChain(Chain c) {
+    put(Keys.CHAIN, c);
+  }
+
+  Supply supply() {
+    Supply s = read(Keys.SUPPLY, Supply::parseFrom);
+    return s == null ? Supply.getDefaultInstance() : s;
+  }
+
+  void putSupply(Supply s) {
+    put(Keys.SUPPLY, s);
+  }
+
+  Account account(byte[] address) {
+    Account a = read(Keys.account(address), Account::parseFrom);
+    return a == null ? Account.getDefaultInstance() : a;
+  }
+
+  boolean accountExists(byte[] address) {
+    return reader.get(Keys.account(address)) != null;
+  }
+
+  void putAccount(byte[] address, Account a) {
+    put(Keys.account(address), a);
+  }
+
+  long feeCollector() {
+    ModuleAccount m = read(Keys.FEE_COLLECTOR, ModuleAccount::parseFrom);
+    return m == null ? 0 : m.getBalance();
+  }
+
+  void putFeeCollector(long balance) {
+    put(Keys.FEE_COLLECTOR, ModuleAccount.newBuilder().setBalance(balance).build());
+  }
+
+  Subnet subnet(long id) {
+    return read(Keys.subnet(id), Subnet::parseFrom);
+  }
+
+  void putSubnet(Subnet s) {
+    put(Keys.subnet(s.getId()), s);
+  }
+
+  List<Subnet> subnets() {
+    List<Subnet> out = new ArrayList<>();
+    reader.scan(
+        Keys.SUBNET,
+        Keys.end(Keys.SUBNET),
+        (k, v) -> {
+          out.add(parse(v, Subnet::parseFrom));
+          return true;
+        });
+    return out;
+  }
+
+  Node node(long subnetId, long nodeId) {
+    return read(Keys.node(subnetId, nodeId), Node::parseFrom);
+  }
+
+  void putNode(Node n) {
+    put(Keys.node(n.getSubnetId(), n.getId()), n);
+  }
+
+  /** The subnet's nodes in node id order. */
+  List<Node> nodes(long subnetId) {
+    List<Node> out = new ArrayList<>();
+    byte[] prefix = Keys.nodesOf(subnetId);
+    reader.scan(
+        prefix,
+        Keys.end(prefix),
+        (k, v) -> {
+          out.add(parse(v, Node::parseFrom));
+          return true;
+        });
+    return out;
+  }
+
+  NodeRef nodeByHotkey(byte[] hotkey) {
+    return read(Keys.hotkey(hotkey), NodeRef::parseFrom);
+  }
+
+  /** Node ids of {@code coldkey} in the subnet, in id order. */
+  List<Long> coldNodes(byte[] coldkey, long subnetId) {
+    List<Long> out = new ArrayList<>();
+    byte[] prefix = Keys.coldIn(coldkey, subnetId);
+    reader.scan(
+        prefix,
+        Keys.end(prefix),
+        (k, v) -> {
+          out.add(Keys.u64At(k, k.length - 8));
+          return true;
+        });
+    return out;
+  }
+
+  /** Every node of {@code coldkey}, in (subnet, node) order. */
+  List<NodeRef> coldNodes(byte[] coldkey) {
+    List<NodeRef> out = new ArrayList<>();
+    byte[] prefix = Keys.coldOf(coldkey);
+    reader.scan(
+        prefix,
+        Keys.end(prefix),
+        (k, v) -> {
+          out.add(
+              NodeRef.newBuilder()
+                  .setSubnetId(Keys.u64At(k, k.length - 16))
+                  .setNodeId(Keys.u64At(k, k.length - 8))
+                  .build());
+          return true;
+        });
+    return out;
+  }
+
+  Delegation delegation(byte[] address, long subnetId) {
+    Delegation d = read(Keys.delegation(address, subnetId), Delegation::parseFrom);
+    return d == null ? Delegation.getDefaultInstance() : d;
+  }
+
+  void putDelegation(byte[] address, long subnetId, Delegation d) {
+    if (d.getShares() == 0) {
+      delete(Keys.delegation(address, subnetId));
+    } else {
+      put(Keys.delegation(address, subnetId), d);
+    }
+  }
+
+  /** (subnet id, shares) of every delegation of {@code address}, in subnet order. */
+  List<long[]> delegationsOf(byte[] address) {
+    List<long[]> out = new ArrayList<>();
+    byte[] prefix = Keys.delegationsOf(address);
+    reader.scan(
+        prefix,
+        Keys.end(prefix),
+        (k, v) -> {
+          out.add(
+              new long[] {
+                Keys.u64At(k, k.length - 8), parse(v, Delegation::parseFrom).getShares()
+              });
+          return true;
+        });
+    return out;
+  }
+
+  ScoreRound round(long subnetId, long epoch) {
+    return read(Keys.round(subnetId, epoch), ScoreRound::parseFrom);
+  }
+
+  void putRound(ScoreRound r) {
+    put(Keys.round(r.getSubnetId(), r.getEpoch()), r);
+  }
+
+  /** Visits every key with {@code prefix} in key order. */
+  void scan(byte[] prefix, StateReader.EntryVisitor visitor) {
+    reader.scan(prefix, Keys.end(prefix), visitor);
+  }
+}
