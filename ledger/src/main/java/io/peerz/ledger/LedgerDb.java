@@ -53,6 +53,7 @@ public final class LedgerDb implements AutoCloseable {
   private final WriteOptions syncWrites;
   private final RocksBlockStore blocks;
   private final RocksStateStore state;
+  private boolean closed;
 
   private LedgerDb(
       Path dir,
@@ -134,8 +135,13 @@ public final class LedgerDb implements AutoCloseable {
     return new UncheckedIOException("ledger storage failed: " + what, new IOException(e));
   }
 
+  /** Closes the database; later calls do nothing. Using the stores after close is an error. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }
