@@ -6,7 +6,7 @@ import io.peerz.ledger.proto.Header;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hashes of blocks and their parts, as CometBFT's {@code types} computes them in shape. */
+/** Hashes of blocks and of their tx lists. */
 public final class Blocks {
   private static final byte[] LEAF_PREFIX = {0};
   private static final byte[] INNER_PREFIX = {1};
