@@ -49,5 +49,30 @@ public interface BlockStore {
   List<TxLocation> searchTxs(List<TxQuery.Condition> conditions, int limit);
 
   /** A committed tx: its height, position in the block, hash and raw bytes. */
-  record TxLocation(long height, int index, byte[] hash, byte[] tx) {}
+  record TxLocation(long height, int index, byte[] hash, byte[] tx) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TxLocation other
+          && height == other.height
+          && index == other.index
+          && java.util.Arrays.equals(hash, other.hash)
+          && java.util.Arrays.equals(tx, other.tx);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(hash) * 31 + Long.hashCode(height) * 7 + index;
+    }
+
+    @Override
+    public String toString() {
+      return "TxLocation[height="
+          + height
+          + ", index="
+          + index
+          + ", hash="
+          + Hex.encodeUpper(hash)
+          + "]";
+    }
+  }
 }

@@ -2,6 +2,12 @@ package io.peerz.ledger;
 
 /** Ed25519 signature verification through Bouncy Castle. */
 public final class Ed25519 {
+  /** Length of a public key and of a private seed. */
+  public static final int KEY_LENGTH = 32;
+
+  /** Length of a signature. */
+  public static final int SIGNATURE_LENGTH = 64;
+
   private Ed25519() {}
 
   /**
@@ -9,6 +15,19 @@ public final class Ed25519 {
    * publicKey} (32 bytes). Wrong lengths give false, never an exception.
    */
   public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
-    throw new UnsupportedOperationException("contract");
+    if (publicKey == null
+        || message == null
+        || signature == null
+        || publicKey.length != KEY_LENGTH
+        || signature.length != SIGNATURE_LENGTH) {
+      return false;
+    }
+    try {
+      return org.bouncycastle.math.ec.rfc8032.Ed25519.verify(
+          signature, 0, publicKey, 0, message, 0, message.length);
+    } catch (RuntimeException e) {
+      // An undecodable point is an invalid signature, not a program error.
+      return false;
+    }
   }
 }

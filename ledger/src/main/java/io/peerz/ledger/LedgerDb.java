@@ -1,6 +1,20 @@
 package io.peerz.ledger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's RocksDB: the event log of decided blocks and their results, the tx index, and the
@@ -8,22 +22,133 @@ import java.nio.file.Path;
  * readers.
  */
 public final class LedgerDb implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerDb.class);
+
+  /** Column families; their order is the order of the handles. */
+  enum Family {
+    DEFAULT("default"),
+    META("meta"),
+    BLOCKS("blocks"),
+    SEEN_COMMITS("seen_commits"),
+    BLOCK_HASHES("block_hashes"),
+    RESULTS("results"),
+    TX_INDEX("tx_index"),
+    TX_BY_HEIGHT("tx_by_height"),
+    EVENT_INDEX("event_index"),
+    STATE("state"),
+    TREE("tree");
+
+    final String cfName;
+
+    Family(String cfName) {
+      this.cfName = cfName;
+    }
+  }
+
+  private final Path dir;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final WriteOptions syncWrites;
+  private final RocksBlockStore blocks;
+  private final RocksStateStore state;
+  private boolean closed;
+
+  private LedgerDb(
+      Path dir,
+      DBOptions dbOptions,
+      ColumnFamilyOptions cfOptions,
+      RocksDB db,
+      List<ColumnFamilyHandle> handles) {
+    this.dir = dir;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.db = db;
+    this.handles = handles;
+    this.syncWrites = new WriteOptions().setSync(true);
+    this.blocks = new RocksBlockStore(this);
+    this.state = new RocksStateStore(this);
+  }
 
   /** Opens (creating when absent) the database under {@code dir}. */
   public static LedgerDb open(Path dir) {
-    throw new UnsupportedOperationException("contract");
+    RocksDB.loadLibrary();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create ledger directory " + dir, e);
+    }
+    DBOptions dbOptions =
+        new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            .setKeepLogFileNum(5);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    for (Family f : Family.values()) {
+      descriptors.add(
+          new ColumnFamilyDescriptor(
+              f.cfName.getBytes(java.nio.charset.StandardCharsets.UTF_8), cfOptions));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    RocksDB db;
+    try {
+      db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+    } catch (RocksDBException e) {
+      cfOptions.close();
+      dbOptions.close();
+      throw storageFailure("open " + dir, e);
+    }
+    LedgerDb ledger = new LedgerDb(dir, dbOptions, cfOptions, db, handles);
+    LOG.info(
+        "ledger_opened dir={} block_base={} block_last={} state_height={} app_hash={}",
+        dir,
+        ledger.blocks.baseHeight(),
+        ledger.blocks.lastHeight(),
+        ledger.state.height(),
+        Hex.encodeUpper(ledger.state.appHash()));
+    return ledger;
   }
 
   public BlockStore blocks() {
-    throw new UnsupportedOperationException("contract");
+    return blocks;
   }
 
   public StateStore state() {
-    throw new UnsupportedOperationException("contract");
+    return state;
   }
 
+  RocksDB db() {
+    return db;
+  }
+
+  ColumnFamilyHandle cf(Family family) {
+    return handles.get(family.ordinal());
+  }
+
+  WriteOptions syncWrites() {
+    return syncWrites;
+  }
+
+  static UncheckedIOException storageFailure(String what, RocksDBException e) {
+    return new UncheckedIOException("ledger storage failed: " + what, new IOException(e));
+  }
+
+  /** Closes the database; later calls do nothing. Using the stores after close is an error. */
   @Override
-  public void close() {
-    throw new UnsupportedOperationException("contract");
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    syncWrites.close();
+    cfOptions.close();
+    dbOptions.close();
+    LOG.info("ledger_closed dir={}", dir);
   }
 }

@@ -1,11 +1,30 @@
 package io.peerz.ledger;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /** SHA-256 over the concatenation of its arguments. */
 public final class Sha256 {
+  /** Length of a digest in bytes. */
+  public static final int LENGTH = 32;
+
   private Sha256() {}
 
   /** Returns the 32-byte SHA-256 digest of the concatenated parts. */
   public static byte[] hash(byte[]... parts) {
-    throw new UnsupportedOperationException("contract: ledger helper implements");
+    MessageDigest digest = newDigest();
+    for (byte[] part : parts) {
+      digest.update(part);
+    }
+    return digest.digest();
+  }
+
+  static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      // Every Java platform must provide SHA-256.
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
   }
 }

@@ -1,0 +1,261 @@
+package io.peerz.ledger;
+
+import io.peerz.ledger.LedgerDb.Family;
+import io.peerz.ledger.MerkleTree.Change;
+import io.peerz.ledger.MerkleTree.Node;
+import io.peerz.ledger.proto.BlockResults;
+import io.peerz.ledger.proto.Event;
+import io.peerz.ledger.proto.EventAttribute;
+import io.peerz.ledger.proto.TxResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The authenticated state on RocksDB: values in {@code state}, tree nodes in {@code tree}. */
+final class RocksStateStore implements StateStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RocksStateStore.class);
+  static final byte[] META_KEY = "state".getBytes(StandardCharsets.UTF_8);
+
+  private final LedgerDb ledger;
+  private final RocksDB db;
+  private final ColumnFamilyHandle stateCf;
+  private final ColumnFamilyHandle treeCf;
+  // Commits exclude proofs and staging so neither reads a half-applied tree.
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private volatile Committed current;
+
+  /** The last committed state; {@code generation} counts commits by this instance. */
+  private record Committed(long height, byte[] appHash, boolean any, long generation) {}
+
+  private record Staged(
+      RocksStateStore store,
+      long generation,
+      long height,
+      byte[] root,
+      NavigableMap<byte[], byte[]> stateWrites,
+      NavigableMap<byte[], Node> treeWrites)
+      implements PendingCommit {
+    @Override
+    public byte[] appHash() {
+      return root.clone();
+    }
+  }
+
+  RocksStateStore(LedgerDb ledger) {
+    this.ledger = ledger;
+    this.db = ledger.db();
+    this.stateCf = ledger.cf(Family.STATE);
+    this.treeCf = ledger.cf(Family.TREE);
+    byte[] meta = read(ledger.cf(Family.META), META_KEY);
+    if (meta == null) {
+      current = new Committed(0, MerkleTree.EMPTY.clone(), false, 0);
+    } else {
+      current =
+          new Committed(
+              Keys.readHeight(meta), Arrays.copyOfRange(meta, 8, 8 + Sha256.LENGTH), true, 0);
+    }
+    Node root = readNode(MerkleTree.pathKey(MerkleTree.EMPTY, 0));
+    byte[] treeRoot = root == null ? MerkleTree.EMPTY : root.hash();
+    if (!Arrays.equals(treeRoot, current.appHash())) {
+      throw new IllegalStateException(
+          "ledger state is corrupt: tree root "
+              + Hex.encodeUpper(treeRoot)
+              + " differs from the committed app hash "
+              + Hex.encodeUpper(current.appHash()));
+    }
+  }
+
+  @Override
+  public long height() {
+    return current.height();
+  }
+
+  @Override
+  public byte[] appHash() {
+    return current.appHash().clone();
+  }
+
+  @Override
+  public byte[] get(byte[] key) {
+    return read(stateCf, key);
+  }
+
+  @Override
+  public void scan(byte[] from, byte[] to, EntryVisitor visitor) {
+    byte[] start = from == null ? new byte[0] : from;
+    // An iterator reads one consistent snapshot of the column family.
+    try (RocksIterator it = db.newIterator(stateCf)) {
+      for (it.seek(start); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+          return;
+        }
+        if (!visitor.visit(key, it.value())) {
+          return;
+        }
+      }
+      checkIterator(it);
+    }
+  }
+
+  @Override
+  public PendingCommit stage(long height, ChangeSet changes) {
+    lock.readLock().lock();
+    try {
+      Committed c = current;
+      if (c.any() && height <= c.height()) {
+        throw new IllegalArgumentException(
+            "cannot stage height " + height + ": state is already committed at " + c.height());
+      }
+      NavigableMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+      writes.putAll(changes.writes());
+      List<Change> treeChanges = new ArrayList<>(writes.size());
+      for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+        byte[] value = e.getValue();
+        treeChanges.add(
+            new Change(Sha256.hash(e.getKey()), value == null ? null : Sha256.hash(value)));
+      }
+      treeChanges.sort((a, b) -> Arrays.compareUnsigned(a.keyHash(), b.keyHash()));
+      MerkleTree.Update update = MerkleTree.apply(this::readNode, c.appHash(), treeChanges);
+      return new Staged(
+          this,
+          c.generation(),
+          height,
+          update.root(),
+          Collections.unmodifiableNavigableMap(writes),
+          update.writes());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public void commit(PendingCommit staged, BlockResults results, List<byte[]> txs) {
+    if (!(staged instanceof Staged s) || s.store() != this) {
+      throw new IllegalStateException("commit of a PendingCommit not staged by this store");
+    }
+    if (results.getHeight() != 0 && results.getHeight() != s.height()) {
+      throw new IllegalArgumentException(
+          "results are for height " + results.getHeight() + " but the commit is " + s.height());
+    }
+    if (results.getTxResultsCount() != txs.size()) {
+      throw new IllegalArgumentException(
+          txs.size() + " txs but " + results.getTxResultsCount() + " tx results");
+    }
+    lock.writeLock().lock();
+    try {
+      Committed c = current;
+      if (s.generation() != c.generation()) {
+        throw new IllegalStateException(
+            "stale PendingCommit for height "
+                + s.height()
+                + ": the state changed (now at height "
+                + c.height()
+                + ") after it was staged");
+      }
+      BlockResults stored =
+          results.toBuilder()
+              .setHeight(s.height())
+              .setAppHash(com.google.protobuf.ByteString.copyFrom(s.root()))
+              .build();
+      try (WriteBatch batch = new WriteBatch()) {
+        for (Map.Entry<byte[], byte[]> e : s.stateWrites().entrySet()) {
+          if (e.getValue() == null) {
+            batch.delete(stateCf, e.getKey());
+          } else {
+            batch.put(stateCf, e.getKey(), e.getValue());
+          }
+        }
+        for (Map.Entry<byte[], Node> e : s.treeWrites().entrySet()) {
+          if (e.getValue() == null) {
+            batch.delete(treeCf, e.getKey());
+          } else {
+            batch.put(treeCf, e.getKey(), e.getValue().encode());
+          }
+        }
+        batch.put(
+            ledger.cf(Family.RESULTS), Keys.height(s.height()), DeterministicProto.encode(stored));
+        indexTxs(batch, s.height(), stored, txs);
+        batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(s.height()), s.root()));
+        db.write(ledger.syncWrites(), batch);
+      } catch (RocksDBException e) {
+        throw LedgerDb.storageFailure("commit height " + s.height(), e);
+      }
+      current = new Committed(s.height(), s.root().clone(), true, c.generation() + 1);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    LOG.info(
+        "state_committed height={} app_hash={} writes={} tree_writes={} txs={}",
+        s.height(),
+        Hex.encodeUpper(s.root()),
+        s.stateWrites().size(),
+        s.treeWrites().size(),
+        txs.size());
+  }
+
+  private void indexTxs(WriteBatch batch, long height, BlockResults results, List<byte[]> txs)
+      throws RocksDBException {
+    for (int i = 0; i < txs.size(); i++) {
+      byte[] tx = txs.get(i);
+      byte[] hash = Transactions.hash(tx);
+      byte[] position = Keys.heightIndex(height, i);
+      batch.put(ledger.cf(Family.TX_INDEX), hash, Keys.concat(position, tx));
+      batch.put(ledger.cf(Family.TX_BY_HEIGHT), position, hash);
+      TxResult result = results.getTxResults(i);
+      for (Event event : result.getEventsList()) {
+        for (EventAttribute attr : event.getAttributesList()) {
+          if (attr.getIndex()) {
+            byte[] prefix =
+                Keys.eventPrefix(event.getType() + "." + attr.getKey(), attr.getValue());
+            batch.put(ledger.cf(Family.EVENT_INDEX), Keys.concat(prefix, position), hash);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public StateProof prove(byte[] key) {
+    lock.readLock().lock();
+    try {
+      return MerkleTree.prove(this::readNode, key, this::get);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private Node readNode(byte[] pathKey) {
+    byte[] bytes = read(treeCf, pathKey);
+    return bytes == null ? null : MerkleTree.decode(bytes);
+  }
+
+  private byte[] read(ColumnFamilyHandle cf, byte[] key) {
+    try {
+      return db.get(cf, key);
+    } catch (RocksDBException e) {
+      throw LedgerDb.storageFailure("read", e);
+    }
+  }
+
+  static void checkIterator(RocksIterator it) {
+    try {
+      it.status();
+    } catch (RocksDBException e) {
+      throw LedgerDb.storageFailure("iterate", e);
+    }
+  }
+}

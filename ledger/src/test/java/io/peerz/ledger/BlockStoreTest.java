@@ -1,0 +1,166 @@
+package io.peerz.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.peerz.ledger.BlockStore.TxLocation;
+import io.peerz.ledger.proto.Block;
+import io.peerz.ledger.proto.BlockResults;
+import io.peerz.ledger.proto.Commit;
+import io.peerz.ledger.proto.Event;
+import io.peerz.ledger.proto.EventAttribute;
+import io.peerz.ledger.proto.Header;
+import io.peerz.ledger.proto.TxResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlockStoreTest {
+  @TempDir Path dir;
+
+  static Event event(String type, String key, String value, boolean index) {
+    return Event.newBuilder()
+        .setType(type)
+        .addAttributes(EventAttribute.newBuilder().setKey(key).setValue(value).setIndex(index))
+        .build();
+  }
+
+  static Block block(long height, String... txs) {
+    Block.Builder b =
+        Block.newBuilder().setHeader(Header.newBuilder().setChainId("test").setHeight(height));
+    for (String tx : txs) {
+      b.addTxs(ByteString.copyFromUtf8(tx));
+    }
+    return b.build();
+  }
+
+  static Commit commitFor(long height) {
+    return Commit.newBuilder().setHeight(height).setRound(1).build();
+  }
+
+  @Test
+  void emptyStoreHasNoHeights() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      assertThat(db.blocks().lastHeight()).isZero();
+      assertThat(db.blocks().baseHeight()).isZero();
+      assertThat(db.blocks().block(1)).isEmpty();
+    }
+  }
+
+  @Test
+  void appendsInOrderFromAnyFirstHeightAndReadsBack() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      BlockStore blocks = db.blocks();
+      blocks.append(block(5, "a"), commitFor(5));
+      blocks.append(block(6), commitFor(6));
+      assertThat(blocks.baseHeight()).isEqualTo(5);
+      assertThat(blocks.lastHeight()).isEqualTo(6);
+      assertThat(blocks.block(5)).contains(block(5, "a"));
+      assertThat(blocks.seenCommit(6)).contains(commitFor(6));
+      byte[] hash = blocks.blockHash(5).orElseThrow();
+      assertThat(hash).isEqualTo(Blocks.hash(block(5, "a").getHeader()));
+      assertThat(blocks.heightOfHash(hash)).contains(5L);
+      assertThat(blocks.heightOfHash(new byte[32])).isEmpty();
+    }
+  }
+
+  @Test
+  void rejectsGapsAndConflictingBlocksButAcceptsTheSameBlockAgain() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      BlockStore blocks = db.blocks();
+      blocks.append(block(1), commitFor(1));
+      blocks.append(block(2), commitFor(2));
+      assertThatThrownBy(() -> blocks.append(block(4), commitFor(4)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("gap");
+      assertThatThrownBy(() -> blocks.append(block(2, "other"), commitFor(2)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("different block");
+      blocks.append(block(2), commitFor(2));
+      assertThat(blocks.lastHeight()).isEqualTo(2);
+      assertThatThrownBy(() -> blocks.append(block(3), commitFor(4)))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void blocksSurviveReopening() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      db.blocks().append(block(1, "x"), commitFor(1));
+      db.blocks().append(block(2, "y"), commitFor(2));
+    }
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      assertThat(db.blocks().baseHeight()).isEqualTo(1);
+      assertThat(db.blocks().lastHeight()).isEqualTo(2);
+      assertThat(db.blocks().block(2)).contains(block(2, "y"));
+      assertThatThrownBy(() -> db.blocks().append(block(4), commitFor(4)))
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  /** Commits heights 1..4, each with two txs whose events name a recipient. */
+  private static void commitTxs(LedgerDb db) {
+    StateStore state = db.state();
+    for (int h = 1; h <= 4; h++) {
+      List<byte[]> txs = new ArrayList<>();
+      BlockResults.Builder results = BlockResults.newBuilder();
+      for (int i = 0; i < 2; i++) {
+        txs.add(("tx-" + h + "-" + i).getBytes());
+        results.addTxResults(
+            TxResult.newBuilder()
+                .addEvents(event("transfer", "recipient", i == 0 ? "alice" : "bob", true))
+                .addEvents(event("transfer", "parity", h % 2 == 0 ? "even" : "odd", true))
+                .addEvents(event("transfer", "memo", "secret", false)));
+      }
+      state.commit(state.stage(h, new ChangeSet(state)), results.build(), txs);
+    }
+  }
+
+  private static List<String> search(LedgerDb db, String query, int limit) {
+    return db.blocks().searchTxs(TxQuery.parse(query), limit).stream()
+        .map(l -> new String(l.tx()))
+        .toList();
+  }
+
+  @Test
+  void searchesByHeightRangeHashAndIndexedAttributesInOrder() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      commitTxs(db);
+      assertThat(search(db, "tx.height=2", 10)).containsExactly("tx-2-0", "tx-2-1");
+      assertThat(search(db, "tx.height>1 AND tx.height<=3", 10))
+          .containsExactly("tx-2-0", "tx-2-1", "tx-3-0", "tx-3-1");
+      assertThat(search(db, "transfer.recipient='bob'", 10))
+          .containsExactly("tx-1-1", "tx-2-1", "tx-3-1", "tx-4-1");
+      assertThat(search(db, "transfer.recipient='bob' AND transfer.parity='even'", 10))
+          .containsExactly("tx-2-1", "tx-4-1");
+      assertThat(search(db, "transfer.recipient='alice' AND tx.height>=3", 10))
+          .containsExactly("tx-3-0", "tx-4-0");
+      assertThat(search(db, "transfer.recipient='bob'", 2)).containsExactly("tx-1-1", "tx-2-1");
+      assertThat(search(db, "transfer.memo='secret'", 10)).isEmpty();
+      assertThat(search(db, "tx.height>3 AND tx.height<2", 10)).isEmpty();
+      String hash = Hex.encodeUpper(Sha256.hash("tx-3-1".getBytes()));
+      assertThat(search(db, "tx.hash='" + hash + "'", 10)).containsExactly("tx-3-1");
+      assertThat(search(db, "tx.hash='" + hash + "' AND transfer.recipient='alice'", 10)).isEmpty();
+      TxLocation loc = db.blocks().tx(Sha256.hash("tx-3-1".getBytes())).orElseThrow();
+      assertThat(loc.height()).isEqualTo(3);
+      assertThat(loc.index()).isEqualTo(1);
+      assertThat(db.blocks().tx(new byte[32])).isEmpty();
+    }
+  }
+
+  @Test
+  void searchRejectsABadLimitOrRangeOnAnAttribute() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      assertThatThrownBy(() -> db.blocks().searchTxs(TxQuery.parse("tx.height=1"), 0))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(
+              () ->
+                  db.blocks().searchTxs(List.of(new TxQuery.Condition("transfer.x", ">", "1")), 10))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("only supported on tx.height");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.peerz.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.peerz.ledger.proto.MsgSend;
+import io.peerz.ledger.proto.Tx;
+import io.peerz.ledger.proto.TxBody;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Test;
+
+class TransactionsTest {
+  private static final Ed25519KeyPair KEY = Ed25519KeyPair.fromSeed(new byte[32]);
+
+  static TxBody body(Ed25519KeyPair key, long nonce) {
+    return TxBody.newBuilder()
+        .setChainId("peerz-test")
+        .setSignerPubKey(ByteString.copyFrom(key.publicKey()))
+        .setNonce(nonce)
+        .setFee(10)
+        .setSend(MsgSend.newBuilder().setTo(ByteString.copyFrom(new byte[20])).setAmount(5))
+        .build();
+  }
+
+  @Test
+  void signedTxDecodesWithValidSignatureHashAndSigner() throws Exception {
+    Tx tx = Transactions.sign(body(KEY, 3), KEY);
+    byte[] raw = tx.toByteArray();
+    SignedTx decoded = Transactions.decode(raw);
+    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(decoded.body()).isEqualTo(body(KEY, 3));
+    assertThat(decoded.hash()).isEqualTo(Sha256.hash(raw)).isEqualTo(Transactions.hash(raw));
+    assertThat(decoded.signer()).isEqualTo(KEY.address());
+  }
+
+  @Test
+  void signatureByAnotherKeyIsInvalid() throws Exception {
+    Ed25519KeyPair other =
+        Ed25519KeyPair.fromSeed(
+            new byte[] {
+              1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+              17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32
+            });
+    Tx good = Transactions.sign(body(KEY, 0), KEY);
+    Tx forged =
+        good.toBuilder()
+            .setSignature(ByteString.copyFrom(other.sign(good.getBody().toByteArray())))
+            .build();
+    assertThat(Transactions.decode(forged.toByteArray()).signatureValid()).isFalse();
+  }
+
+  @Test
+  void signRefusesABodyNamingAnotherSigner() {
+    Ed25519KeyPair other = Ed25519KeyPair.fromSeed(Sha256.hash(new byte[] {9}));
+    assertThatThrownBy(() -> Transactions.sign(body(other, 0), KEY))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void decodeRejectsMalformedTxsWithTheReason() {
+    Tx good = Transactions.sign(body(KEY, 0), KEY);
+    assertRejected(new byte[0], "empty");
+    assertRejected(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}, "not a Tx");
+    assertRejected(good.toBuilder().clearBody().build().toByteArray(), "body is empty");
+    assertRejected(
+        good.toBuilder()
+            .setBody(ByteString.copyFrom(new byte[] {(byte) 0x0a, 5}))
+            .build()
+            .toByteArray(),
+        "does not parse");
+    TxBody shortKey =
+        body(KEY, 0).toBuilder().setSignerPubKey(ByteString.copyFrom(new byte[31])).build();
+    assertRejected(
+        good.toBuilder().setBody(shortKey.toByteString()).build().toByteArray(), "32 bytes");
+    assertRejected(
+        good.toBuilder().setSignature(ByteString.copyFrom(new byte[63])).build().toByteArray(),
+        "64 bytes");
+    TxBody noMsg = body(KEY, 0).toBuilder().clearMsg().build();
+    assertRejected(
+        good.toBuilder().setBody(noMsg.toByteString()).build().toByteArray(), "no message");
+    byte[] withTrailingField = concat(good.toByteArray(), new byte[] {0x18, 0x01});
+    assertRejected(withTrailingField, "canonical");
+  }
+
+  private static void assertRejected(byte[] raw, String reason) {
+    assertThatThrownBy(() -> Transactions.decode(raw))
+        .isInstanceOf(MalformedTxException.class)
+        .hasMessageContaining(reason);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Property(tries = 50)
+  void encodeDecodeRoundTrips(
+      @ForAll @Size(32) byte[] seed,
+      @ForAll long nonce,
+      @ForAll long fee,
+      @ForAll @StringLength(max = 40) String memo)
+      throws Exception {
+    Ed25519KeyPair key = Ed25519KeyPair.fromSeed(seed);
+    TxBody body = body(key, nonce).toBuilder().setFee(fee).setMemo(memo).build();
+    Tx tx = Transactions.sign(body, key);
+    SignedTx decoded = Transactions.decode(tx.toByteArray());
+    assertThat(decoded.tx()).isEqualTo(tx);
+    assertThat(decoded.body()).isEqualTo(body);
+    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(decoded.signer()).isEqualTo(key.address());
+  }
+}
