@@ -1,6 +1,7 @@
 package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Sha256;
 import io.peerz.ledger.proto.Commit;
 import io.peerz.ledger.proto.Header;
@@ -13,15 +14,11 @@ final class BlockHashes {
   private BlockHashes() {}
 
   static byte[] block(Header header) {
-    return Sha256.hash(header.toByteArray());
+    return Blocks.hash(header);
   }
 
   static byte[] data(List<ByteString> txs) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (ByteString tx : txs) {
-      out.writeBytes(Sha256.hash(tx.toByteArray()));
-    }
-    return Sha256.hash(out.toByteArray());
+    return Blocks.dataHash(txs);
   }
 
   /** Empty for the first block (no last commit), else SHA-256 of the commit's encoding. */

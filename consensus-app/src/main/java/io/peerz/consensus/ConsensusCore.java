@@ -83,7 +83,7 @@ final class ConsensusCore {
   private Block decidedBlock;
   private Commit decidedCommit;
   private VoteSet lastCommitVotes;
-  private final List<ConsensusEvent> nextHeight = new ArrayList<>();
+  private final List<ConsensusEvent> future = new ArrayList<>();
   private List<ConsensusAction> out = new ArrayList<>();
 
   /**
@@ -164,7 +164,7 @@ final class ConsensusCore {
   private void onProposal(ProposalMessage message) {
     Proposal p = message.getProposal();
     Block block = message.getBlock();
-    if (p.getHeight() == height + 1) {
+    if (p.getHeight() > height) {
       buffer(new ConsensusEvent.ProposalReceived(message));
       return;
     }
@@ -198,7 +198,7 @@ final class ConsensusCore {
         && type != SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT) {
       return;
     }
-    if (v.getHeight() == height + 1) {
+    if (v.getHeight() > height) {
       buffer(new ConsensusEvent.VoteReceived(v));
       return;
     }
@@ -300,16 +300,17 @@ final class ConsensusCore {
     lastCommitVotes = committed;
     step = Step.NEW_HEIGHT;
     schedule(Step.NEW_HEIGHT, 0, cfg.timeoutCommit());
-    List<ConsensusEvent> early = new ArrayList<>(nextHeight);
-    nextHeight.clear();
+    // Messages that arrived early for this height count now; later ones stay buffered.
+    List<ConsensusEvent> early = new ArrayList<>(future);
+    future.clear();
     for (ConsensusEvent e : early) {
       dispatch(e);
     }
   }
 
   private void buffer(ConsensusEvent e) {
-    if (nextHeight.size() < MAX_BUFFERED) {
-      nextHeight.add(e);
+    if (future.size() < MAX_BUFFERED) {
+      future.add(e);
     }
   }
 
