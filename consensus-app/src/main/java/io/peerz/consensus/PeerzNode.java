@@ -146,7 +146,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     // After a restart mid-height, begin past every round already signed in: no vote is asked for
     // twice, so the double-sign guard never has to refuse one.
     int startRound = last != null && last.height() == state.height() ? last.round() + 1 : 0;
-    mempool.onTxsAvailable(() -> submit(new ConsensusEvent.TxsAvailable()));
+    if (!consensusConfig.createEmptyBlocks()) {
+      mempool.onTxsAvailable(() -> submit(new ConsensusEvent.TxsAvailable()));
+    }
     loop.execute(() -> run(core.start(startRound)));
     log.info(
         "consensus started chain_id={} height={} round={} validator={}",

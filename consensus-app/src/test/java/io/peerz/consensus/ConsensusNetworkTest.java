@@ -117,4 +117,21 @@ class ConsensusNetworkTest {
     }
     assertThat(laterRounds).as("some height needed more than one round").isPositive();
   }
+
+  @Test
+  void blocksTheApplicationRejectsAreNeverDecided() {
+    SimNetwork net = new SimNetwork(50, 4, dir);
+    byte[] bad = net.nodes.get(2).key.address().bytes();
+    net.rejects =
+        b -> java.util.Arrays.equals(b.getHeader().getProposerAddress().toByteArray(), bad);
+    net.start();
+    assertThat(net.runUntil(() -> net.allDecided(8), 3_600_000)).isTrue();
+    assertAgreement(net, 8);
+    for (SimNetwork.Node n : net.nodes) {
+      for (Block b : n.decided) {
+        assertThat(b.getHeader().getProposerAddress().toByteArray()).isNotEqualTo(bad);
+      }
+    }
+    assertThat(net.nodes.get(0).commits.stream().anyMatch(c -> c.getRound() > 0)).isTrue();
+  }
 }

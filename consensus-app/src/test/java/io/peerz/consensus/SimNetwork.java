@@ -104,6 +104,7 @@ final class SimNetwork {
   int dropPercent;
   int refusals;
   Consumer<Node> decideListener = n -> {};
+  java.util.function.Predicate<Block> rejects = b -> false;
 
   SimNetwork(long seed, int validators, Path dir) {
     this.seed = seed;
@@ -149,7 +150,7 @@ final class SimNetwork {
 
       @Override
       public boolean accept(Block block, byte[] hash) {
-        return true;
+        return !rejects.test(block);
       }
     };
   }
