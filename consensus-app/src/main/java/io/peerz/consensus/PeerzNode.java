@@ -64,6 +64,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final long initialHeight;
   private ConsensusCore core;
+  private long recordedHeight;
   private volatile RpcServer rpc;
   private volatile boolean closing;
 
@@ -135,6 +136,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   /** Handshake with the application, then runs consensus on its own thread. */
   void startConsensus() {
     ChainState state = handshake();
+    recordedHeight = state.height();
     core =
         new ConsensusCore(
             consensusConfig,
@@ -297,12 +299,21 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       perform(first, events);
       while (!events.isEmpty() && !closing) {
         perform(core.handle(events.poll()), events);
+        recordValidators();
       }
     } catch (RuntimeException e) {
       // A node that cannot append or execute a decided block must not go on signing.
       log.error("consensus halted height={} error={}", core.height(), e.toString(), e);
       closing = true;
       closed.countDown();
+    }
+  }
+
+  private void recordValidators() {
+    ChainState s = core.chainState();
+    if (s.height() > recordedHeight) {
+      history.record(s.height(), s.validators());
+      recordedHeight = s.height();
     }
   }
 
