@@ -67,6 +67,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private long recordedHeight;
   private volatile RpcServer rpc;
   private volatile boolean closing;
+  private boolean stopped;
 
   /**
    * Opens the data directory, recovers to the last committed height (replaying decided blocks the
@@ -413,9 +414,10 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   /** Stops consensus, RPC and storage cleanly. */
   @Override
   public synchronized void close() {
-    if (closing) {
+    if (stopped) {
       return;
     }
+    stopped = true;
     closing = true;
     try {
       RpcServer r = rpc;
