@@ -2,6 +2,7 @@ package io.peerz.consensus;
 
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.StateProof;
 import io.peerz.ledger.StateReader;
 import io.peerz.ledger.StateStore;
 import io.peerz.ledger.proto.BlockResults;
@@ -181,8 +182,17 @@ public final class PeerzApplication implements Application {
       } catch (IllegalArgumentException e) {
         return error(CODE_BAD_QUERY, "store key is not hex: " + e.getMessage(), height);
       }
-      byte[] value = state.get(key);
-      byte[] proof = request.prove() ? state.prove(key).toBytes() : null;
+      byte[] value;
+      byte[] proof = null;
+      if (request.prove()) {
+        // The value comes from the proof so both describe the same committed state.
+        StateProof p = state.prove(key);
+        value = p.value();
+        proof = p.toBytes();
+        height = state.height();
+      } else {
+        value = state.get(key);
+      }
       if (value == null && !request.prove()) {
         return new QueryResponse(
             CODE_NOT_FOUND, CODESPACE, "key not found", key, null, height, null);

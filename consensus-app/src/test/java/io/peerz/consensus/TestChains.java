@@ -1,8 +1,13 @@
 package io.peerz.consensus;
 
+import com.google.protobuf.ByteString;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.Transactions;
+import io.peerz.ledger.proto.MsgSend;
+import io.peerz.ledger.proto.TxBody;
 import io.peerz.ledger.proto.TxResult;
+import io.peerz.state.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +40,69 @@ final class TestChains {
         List.of(new GenesisDoc.Validator(validator.publicKey(), 10, "v0")),
         "{}".getBytes(StandardCharsets.UTF_8),
         raw);
+  }
+
+  /** The key of the account the peerz genesis funds. */
+  static Ed25519KeyPair funded() {
+    return key(7);
+  }
+
+  /** A genesis whose app_state funds {@link #funded()} for the real state machine. */
+  static GenesisDoc peerzGenesis(Ed25519KeyPair validator) {
+    String appState =
+        "{\"accounts\":[{\"address\":\"" + funded().address() + "\",\"balance\":\"1000000\"}]}";
+    byte[] raw =
+        ("{\"chain_id\":\"" + CHAIN_ID + "\",\"app_state\":" + appState + "}")
+            .getBytes(StandardCharsets.UTF_8);
+    return new GenesisDoc(
+        CHAIN_ID,
+        GENESIS_MILLIS,
+        1,
+        List.of(new GenesisDoc.Validator(validator.publicKey(), 10, "v0")),
+        appState.getBytes(StandardCharsets.UTF_8),
+        raw);
+  }
+
+  /** A signed transfer from {@link #funded()}. */
+  static byte[] send(long nonce, Ed25519KeyPair to, long amount) {
+    Ed25519KeyPair from = funded();
+    TxBody body =
+        TxBody.newBuilder()
+            .setChainId(CHAIN_ID)
+            .setSignerPubKey(ByteString.copyFrom(from.publicKey()))
+            .setNonce(nonce)
+            .setFee(1)
+            .setSend(
+                MsgSend.newBuilder()
+                    .setTo(ByteString.copyFrom(to.address().bytes()))
+                    .setAmount(amount))
+            .build();
+    return Transactions.sign(body, from).toByteArray();
+  }
+
+  /** A node running the real peerz application, consensus started, RPC left out. */
+  static PeerzNode peerzNode(NodeConfig config, String failpoint) {
+    LedgerDb db = LedgerDb.open(PeerzNode.dataDir(config.home()).resolve("ledger.db"));
+    PeerzApplication app = new PeerzApplication(db, new StateMachine(), config.genesis().chainId());
+    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, failpoint);
+    node.startConsensus();
+    return node;
+  }
+
+  static NodeConfig peerzConfig(Path home, Ed25519KeyPair validator, Duration timeoutCommit) {
+    return withGenesis(config(home, validator, timeoutCommit), peerzGenesis(validator));
+  }
+
+  static NodeConfig withGenesis(NodeConfig c, GenesisDoc g) {
+    return new NodeConfig(
+        c.home(),
+        g,
+        c.validatorKey(),
+        c.nodeKey(),
+        c.moniker(),
+        c.rpcListen(),
+        c.p2pListen(),
+        c.timeoutCommit());
   }
 
   static NodeConfig config(Path home, Ed25519KeyPair validator, Duration timeoutCommit) {
