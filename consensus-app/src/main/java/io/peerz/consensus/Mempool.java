@@ -35,7 +35,7 @@ final class Mempool {
   record Committed(long height, int index, TxResult result) {}
 
   private final Application app;
-  private final java.util.function.Function<byte[], TxResult> dryCheck;
+  private final java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck;
   private final int maxTxs;
   private final long maxBytes;
   private final int maxTxBytes;
@@ -46,12 +46,12 @@ final class Mempool {
   private final List<Runnable> txsAvailableListeners = new CopyOnWriteArrayList<>();
 
   /**
-   * {@code dryCheck} answers check_tx without touching the check state the mempool's CheckTx
-   * advances (an accepted dry check must not consume a nonce).
+   * {@code dryCheck} answers check_tx given the mempool's txs, without touching the check state the
+   * mempool's CheckTx advances (an accepted dry check must not consume a nonce).
    */
   Mempool(
       Application app,
-      java.util.function.Function<byte[], TxResult> dryCheck,
+      java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck,
       int maxTxs,
       long maxBytes,
       int maxTxBytes) {
@@ -73,7 +73,11 @@ final class Mempool {
     if (limits != null) {
       return limits;
     }
-    return dryCheck.apply(tx);
+    List<byte[]> pending;
+    synchronized (this) {
+      pending = new ArrayList<>(txs.values());
+    }
+    return dryCheck.apply(pending, tx);
   }
 
   /** CheckTx and, when accepted, append. */

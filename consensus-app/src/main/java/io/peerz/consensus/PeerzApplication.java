@@ -94,9 +94,16 @@ public final class PeerzApplication implements Application {
     }
   }
 
-  /** CheckTx against committed state alone, leaving the mempool's check state untouched. */
-  TxResult checkTxDry(byte[] tx) {
-    return machine.newCheckState(db.state(), chainId).check(tx);
+  /**
+   * CheckTx as if {@code pending} (the mempool, in order) had been accepted, on a throwaway check
+   * state: the mempool's own check state does not advance.
+   */
+  TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
+    CheckState scratch = machine.newCheckState(db.state(), chainId);
+    for (byte[] p : pending) {
+      scratch.check(p);
+    }
+    return scratch.check(tx);
   }
 
   @Override

@@ -30,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +101,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       NodeConfig config,
       LedgerDb db,
       Application app,
-      Function<byte[], TxResult> dryCheck,
+      java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck,
       String failpoint) {
     this.config = config;
     this.db = db;

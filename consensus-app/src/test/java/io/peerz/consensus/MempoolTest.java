@@ -37,7 +37,8 @@ class MempoolTest {
   }
 
   private Mempool mempool(int maxTxs, long maxBytes, int maxTxBytes) {
-    return new Mempool(app, tx -> TxResult.getDefaultInstance(), maxTxs, maxBytes, maxTxBytes);
+    return new Mempool(
+        app, (pending, tx) -> TxResult.getDefaultInstance(), maxTxs, maxBytes, maxTxBytes);
   }
 
   private static String text(byte[] b) {

@@ -121,7 +121,8 @@ final class TestChains {
   static PeerzNode counterNode(NodeConfig config, String failpoint) {
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(config.home()).resolve("ledger.db"));
     CounterApp app = new CounterApp(db);
-    PeerzNode node = new PeerzNode(config, db, app, tx -> TxResult.getDefaultInstance(), failpoint);
+    PeerzNode node =
+        new PeerzNode(config, db, app, (pending, tx) -> TxResult.getDefaultInstance(), failpoint);
     node.startConsensus();
     return node;
   }
