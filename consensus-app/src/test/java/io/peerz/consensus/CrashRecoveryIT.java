@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.proto.Block;
+import io.peerz.state.StateMachine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,15 +67,16 @@ class CrashRecoveryIT {
         "no line matches " + regex + " in output:\n" + String.join("\n", run.lines()));
   }
 
-  @Test
-  void aNodeKilledAfterAppendingABlockRecoversItWithTheCleanRunsAppHash() throws Exception {
+  /** Crashes a node at the fail point, resumes it, and returns the appended height. */
+  private long crashAndRecover(String app) throws Exception {
     Run crashed =
         runNode(
             List.of(
                 "-D" + PeerzNode.FAILPOINT_PROPERTY + "=" + PeerzNode.FAILPOINT_AFTER_BLOCK_APPEND),
             "submit",
             home.toString(),
-            "5");
+            "5",
+            app);
     assertThat(crashed.exitCode())
         .as("output:\n%s", String.join("\n", crashed.lines()))
         .isEqualTo(PeerzNode.FAILPOINT_EXIT_STATUS);
@@ -90,27 +92,38 @@ class CrashRecoveryIT {
       assertThat(db.blocks().results(appended)).isEmpty();
     }
 
-    Run resumed = runNode(List.of(), "resume", home.toString(), "3");
+    Run resumed = runNode(List.of(), "resume", home.toString(), "3", app);
     assertThat(resumed.exitCode()).as("output:\n%s", String.join("\n", resumed.lines())).isZero();
     Matcher recovered = find(resumed, "RECOVERED height=(\\d+) app_hash=([0-9a-f]+)");
     assertThat(Long.parseLong(recovered.group(1))).isEqualTo(appended);
     find(resumed, "ADVANCED height=\\d+");
 
-    String recoveredHash = recovered.group(2);
-    long last;
     try (LedgerDb db = LedgerDb.open(home.resolve("data/ledger.db"))) {
-      last = db.blocks().lastHeight();
-      assertThat(last).isGreaterThanOrEqualTo(appended + 3);
+      assertThat(db.blocks().lastHeight()).isGreaterThanOrEqualTo(appended + 3);
       assertThat(Hex.encode(db.blocks().results(appended).orElseThrow().getAppHash().toByteArray()))
-          .isEqualTo(recoveredHash);
-      long txsInLog = 0;
-      for (long h = 1; h <= last; h++) {
-        txsInLog += db.blocks().block(h).orElseThrow().getTxsCount();
-      }
-      assertThat(txsInLog).isPositive();
-      assertThat(new CounterApp(db).committed()).isEqualTo(txsInLog);
+          .isEqualTo(recovered.group(2));
     }
+    return appended;
+  }
 
+  private long txsInLog() {
+    try (LedgerDb db = LedgerDb.open(home.resolve("data/ledger.db"))) {
+      long txs = 0;
+      for (long h = 1; h <= db.blocks().lastHeight(); h++) {
+        txs += db.blocks().block(h).orElseThrow().getTxsCount();
+      }
+      return txs;
+    }
+  }
+
+  @Test
+  void theCounterNodeRecoversTheAppendedBlockWithTheCleanRunsAppHash() throws Exception {
+    long appended = crashAndRecover("counter");
+    long txs = txsInLog();
+    assertThat(txs).isPositive();
+    try (LedgerDb db = LedgerDb.open(home.resolve("data/ledger.db"))) {
+      assertThat(new CounterApp(db).committed()).isEqualTo(txs);
+    }
     // A clean run: the same blocks executed from genesis in a scratch directory, never crashed.
     Replay.Report clean =
         Replay.run(
@@ -118,6 +131,27 @@ class CrashRecoveryIT {
             TestChains.config(home, TestChains.key(1), null).genesis(),
             (h, l) -> {},
             CounterApp::new);
+    assertThat(clean.ok()).as("%s", clean).isTrue();
+    assertThat(clean.heightsReplayed()).isGreaterThanOrEqualTo(appended);
+  }
+
+  @Test
+  void thePeerzNodeRecoversTheAppendedBlockWithTheCleanRunsAppHash() throws Exception {
+    long appended = crashAndRecover("peerz");
+    long txs = txsInLog();
+    assertThat(txs).isPositive();
+    GenesisDoc genesis = TestChains.peerzConfig(home, TestChains.key(1), null).genesis();
+    try (LedgerDb db = LedgerDb.open(home.resolve("data/ledger.db"))) {
+      PeerzApplication app = new PeerzApplication(db, new StateMachine(), genesis.chainId());
+      Application.QueryResponse account =
+          app.query(
+              new Application.QueryRequest(
+                  "/account/" + TestChains.key(2).address(), new byte[0], 0, false));
+      assertThat(account.code()).as(account.log()).isZero();
+      assertThat(new String(account.value(), StandardCharsets.UTF_8))
+          .contains(Long.toString(10 * txs));
+    }
+    Replay.Report clean = Replay.run(home, genesis, (h, l) -> {});
     assertThat(clean.ok()).as("%s", clean).isTrue();
     assertThat(clean.heightsReplayed()).isGreaterThanOrEqualTo(appended);
   }

@@ -7,10 +7,10 @@ import java.time.Duration;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process {@link CrashRecoveryIT} starts: a one-validator node on the counter application.
- * {@code submit <home> <txs>} submits txs and runs until the fail point halts it; {@code resume
- * <home> <blocks>} starts again, reports the recovered height and app hash, and exits once {@code
- * blocks} more blocks are committed.
+ * The process {@link CrashRecoveryIT} starts: a one-validator node on the counter application or
+ * (fourth argument {@code peerz}) the real one. {@code submit <home> <txs>} submits txs and runs
+ * until the fail point halts it; {@code resume <home> <blocks>} starts again, reports the recovered
+ * height and app hash, and exits once {@code blocks} more blocks are committed.
  */
 final class CrashRecoveryMain {
   private CrashRecoveryMain() {}
@@ -21,11 +21,19 @@ final class CrashRecoveryMain {
     String mode = args[0];
     Path home = Path.of(args[1]);
     int n = Integer.parseInt(args[2]);
-    NodeConfig config = TestChains.config(home, TestChains.key(1), Duration.ofMillis(20));
-    PeerzNode node = TestChains.counterNode(config, PeerzNode.readFailpoint());
+    boolean peerz = args.length > 3 && args[3].equals("peerz");
+    PeerzNode node =
+        peerz
+            ? TestChains.peerzNode(
+                TestChains.peerzConfig(home, TestChains.key(1), Duration.ofMillis(20)),
+                PeerzNode.readFailpoint())
+            : TestChains.counterNode(
+                TestChains.config(home, TestChains.key(1), Duration.ofMillis(20)),
+                PeerzNode.readFailpoint());
     if (mode.equals("submit")) {
       for (int k = 0; k < n; k++) {
-        int code = node.broadcastTx(CounterApp.tx(k)).getCode();
+        byte[] tx = peerz ? TestChains.send(k, TestChains.key(2), 10) : CounterApp.tx(k);
+        int code = node.broadcastTx(tx).getCode();
         System.out.println("SUBMITTED n=" + k + " code=" + code);
       }
       // The fail point halts this process when the block with the txs is appended.
