@@ -76,4 +76,37 @@ class ValidatorSetTest {
     assertThat(set.isOneThird(1)).isFalse();
     assertThat(set.isOneThird(2)).isTrue();
   }
+
+  private static io.peerz.ledger.proto.ValidatorUpdate update(int seed, long power) {
+    byte[] pub = new byte[32];
+    pub[0] = (byte) seed;
+    return io.peerz.ledger.proto.ValidatorUpdate.newBuilder()
+        .setPubKey(ByteString.copyFrom(pub))
+        .setPower(power)
+        .build();
+  }
+
+  @Test
+  void aNewcomerStartsBehindEveryoneAndAZeroPowerUpdateRemoves() {
+    ValidatorSet set = ValidatorSet.of(List.of(update(1, 10), update(2, 10), update(3, 10)));
+    ValidatorSet grown = set.next(List.of(update(4, 10)));
+    assertThat(grown.size()).isEqualTo(4);
+    int newcomer =
+        grown.indexOf(io.peerz.ledger.Address.of(update(4, 10).getPubKey().toByteArray()).bytes());
+    long lowest = Long.MAX_VALUE;
+    for (int i = 0; i < grown.size(); i++) {
+      lowest = Math.min(lowest, grown.get(i).priority);
+    }
+    assertThat(grown.get(newcomer).priority).isEqualTo(lowest);
+    assertThat(grown.proposer()).isNotSameAs(grown.get(newcomer));
+
+    ValidatorSet shrunk = grown.next(List.of(update(2, 0)));
+    assertThat(shrunk.size()).isEqualTo(3);
+    assertThat(shrunk.totalPower()).isEqualTo(30);
+    assertThat(
+            shrunk.indexOf(
+                io.peerz.ledger.Address.of(update(2, 0).getPubKey().toByteArray()).bytes()))
+        .isEqualTo(-1);
+    assertThat(set.size()).as("next() leaves the original untouched").isEqualTo(3);
+  }
 }
