@@ -1,9 +1,99 @@
 package io.peerz.consensus;
 
+import io.peerz.ledger.proto.Event;
+import io.peerz.ledger.proto.TxResult;
+import io.peerz.ledger.proto.ValidatorUpdate;
+import java.util.List;
+
 /**
  * The application as consensus sees it, in ABCI 2.0's shape: info, init chain, check tx,
  * prepare/process proposal, finalize block, commit, query. The embedded sequencer calls it
- * in-process; the ABCI socket server (for CometBFT) calls it over the wire. The consensus-app
- * helper defines the request and response records beside this interface.
+ * in-process; the ABCI socket server (for CometBFT) calls it over the wire.
+ *
+ * <p>Consensus calls info, initChain, prepareProposal, processProposal, finalizeBlock and commit
+ * from one thread; the mempool calls checkTx (serialized by the mempool); query may be called from
+ * any thread and reads committed state only.
  */
-public interface Application {}
+public interface Application {
+
+  /** Last committed height and app hash: where the handshake starts replaying from. */
+  InfoResponse info();
+
+  /** Writes and commits the genesis state; returns the initial validator set and app hash. */
+  InitChainResponse initChain(InitChainRequest request);
+
+  /** Validates a tx against the check state (committed state plus accepted mempool txs). */
+  TxResult checkTx(byte[] tx, CheckTxKind kind);
+
+  /** The proposer's chance to pick, reorder or drop txs; returns the block's txs. */
+  List<byte[]> prepareProposal(PrepareProposalRequest request);
+
+  /** Whether a proposed block is acceptable to the application (a reject prevotes nil). */
+  boolean processProposal(ProcessProposalRequest request);
+
+  /** Executes a decided block on committed state, stages its writes and returns the results. */
+  FinalizeBlockResponse finalizeBlock(FinalizeBlockRequest request);
+
+  /** Persists what the last finalizeBlock staged and resets the check state. */
+  void commit();
+
+  /** Reads committed state. */
+  QueryResponse query(QueryRequest request);
+
+  /** Whether checkTx sees a tx for the first time or re-checks it after a commit. */
+  enum CheckTxKind {
+    NEW,
+    RECHECK
+  }
+
+  /** Info: app version, last committed height and app hash (empty before genesis). */
+  record InfoResponse(
+      String data,
+      String version,
+      long appVersion,
+      long lastBlockHeight,
+      byte[] lastBlockAppHash) {}
+
+  /** InitChain: genesis time, chain id, genesis validators and the app_state bytes. */
+  record InitChainRequest(
+      long timeMillis,
+      String chainId,
+      List<ValidatorUpdate> validators,
+      byte[] appStateBytes,
+      long initialHeight) {}
+
+  /** The validator set consensus starts with and the genesis app hash. */
+  record InitChainResponse(List<ValidatorUpdate> validators, byte[] appHash) {}
+
+  /** PrepareProposal: the mempool's candidate txs (in order) and the block being built. */
+  record PrepareProposalRequest(
+      long maxTxBytes, List<byte[]> txs, long height, long timeMillis, byte[] proposerAddress) {}
+
+  /** ProcessProposal: a proposed block as a validator receives it. */
+  record ProcessProposalRequest(
+      List<byte[]> txs, byte[] hash, long height, long timeMillis, byte[] proposerAddress) {}
+
+  /** FinalizeBlock: a decided block. */
+  record FinalizeBlockRequest(
+      List<byte[]> txs, byte[] hash, long height, long timeMillis, byte[] proposerAddress) {}
+
+  /** What a decided block produced: one result per tx, events, validator updates, app hash. */
+  record FinalizeBlockResponse(
+      List<Event> events,
+      List<TxResult> txResults,
+      List<ValidatorUpdate> validatorUpdates,
+      byte[] appHash) {}
+
+  /** Query: a path ({@code /account/<addr>}, {@code /store/<hex key>}, ...) and its data. */
+  record QueryRequest(String path, byte[] data, long height, boolean prove) {}
+
+  /** A query answer; {@code proof} is a StateProof encoding when one was asked for. */
+  record QueryResponse(
+      int code,
+      String codespace,
+      String log,
+      byte[] key,
+      byte[] value,
+      long height,
+      byte[] proof) {}
+}

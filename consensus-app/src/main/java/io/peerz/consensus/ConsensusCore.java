@@ -1,0 +1,691 @@
+package io.peerz.consensus;
+
+import com.google.protobuf.ByteString;
+import io.peerz.consensus.ConsensusEvent.Step;
+import io.peerz.consensus.proto.Proposal;
+import io.peerz.consensus.proto.ProposalMessage;
+import io.peerz.consensus.proto.SignedMsgType;
+import io.peerz.consensus.proto.Vote;
+import io.peerz.ledger.Ed25519;
+import io.peerz.ledger.Hex;
+import io.peerz.ledger.proto.Block;
+import io.peerz.ledger.proto.BlockId;
+import io.peerz.ledger.proto.BlockIdFlag;
+import io.peerz.ledger.proto.Commit;
+import io.peerz.ledger.proto.CommitSig;
+import io.peerz.ledger.proto.Header;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Tendermint consensus algorithm for one validator, sans I/O (the shape of CometBFT's
+ * consensus/state.go): events go in one at a time, actions come out, and nothing here reads the
+ * network, the disk or a timer. The rules are those of "The latest gossip on BFT consensus"
+ * (Buchman, Kwon, Milosevic, 2018): a proposer per round chosen by weighted rotation, prevotes and
+ * precommits that need more than two thirds of the voting power, a locked value that keeps a
+ * validator from precommitting two blocks at one height, a valid value the next proposer
+ * re-proposes, and round skipping on one third of the power seen in a later round.
+ *
+ * <p>Single owner: one thread calls {@link #start} and {@link #handle}. Own proposals and votes
+ * come back as events after the driver signed them, exactly like a peer's.
+ */
+final class ConsensusCore {
+
+  /** What the core asks of the application while building or checking a proposal. */
+  interface BlockSource {
+    /** The txs of a new block (PrepareProposal over the mempool). */
+    List<byte[]> proposalTxs(long height, long timeMillis, byte[] proposer, long maxTxBytes);
+
+    /** Whether the application accepts a proposed block (ProcessProposal). */
+    boolean accept(Block block, byte[] hash);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(ConsensusCore.class);
+  private static final int MAX_BUFFERED = 10_000;
+
+  private record RoundProposal(Proposal proposal, Block block, BlockId id) {}
+
+  private final ConsensusConfig cfg;
+  private final byte[] self;
+  private final BlockSource app;
+  private final LongSupplier clock;
+  private final byte[] consensusHash;
+
+  private ChainState state;
+  private long height;
+  private int round;
+  private Step step = Step.NEW_HEIGHT;
+
+  private final Map<Integer, RoundProposal> proposals = new HashMap<>();
+  private final Map<String, Block> blocks = new HashMap<>();
+  private final Map<String, Boolean> validity = new HashMap<>();
+  private final Map<Integer, ValidatorSet.Member> proposerCache = new HashMap<>();
+  private final TreeMap<Integer, VoteSet> prevotes = new TreeMap<>();
+  private final TreeMap<Integer, VoteSet> precommits = new TreeMap<>();
+  private final TreeMap<Integer, BitSet> participants = new TreeMap<>();
+  private int lockedRound = -1;
+  private BlockId lockedId;
+  private int validRound = -1;
+  private Block validBlock;
+  private boolean prevoteTimeoutScheduled;
+  private boolean precommitTimeoutScheduled;
+  private boolean validUpdatedThisRound;
+  private boolean txsAvailable;
+  private Block decidedBlock;
+  private Commit decidedCommit;
+  private VoteSet lastCommitVotes;
+  private final List<ConsensusEvent> future = new ArrayList<>();
+  private List<ConsensusAction> out = new ArrayList<>();
+
+  /**
+   * A core continuing from {@code state}; {@code self} is this node's validator address (null for a
+   * node that only follows).
+   */
+  ConsensusCore(
+      ConsensusConfig cfg, ChainState state, byte[] self, BlockSource app, LongSupplier clock) {
+    this.cfg = cfg;
+    this.state = state;
+    this.self = self;
+    this.app = app;
+    this.clock = clock;
+    this.consensusHash = ChainState.consensusParamsHash(cfg.maxBlockTxBytes());
+  }
+
+  /**
+   * Enters the next height at {@code startRound} (above 0 after a restart in the middle of a
+   * height, so that no vote signed before the restart is asked for again).
+   */
+  List<ConsensusAction> start(int startRound) {
+    height = state.height();
+    resetHeight();
+    startRound(startRound);
+    progress();
+    return drain();
+  }
+
+  List<ConsensusAction> handle(ConsensusEvent event) {
+    dispatch(event);
+    progress();
+    return drain();
+  }
+
+  long height() {
+    return height;
+  }
+
+  int round() {
+    return round;
+  }
+
+  Step step() {
+    return step;
+  }
+
+  ChainState chainState() {
+    return state;
+  }
+
+  /** The proposer of {@code round} at the current height. */
+  byte[] proposerAddress(int round) {
+    return proposerOf(round).address.clone();
+  }
+
+  private List<ConsensusAction> drain() {
+    List<ConsensusAction> actions = out;
+    out = new ArrayList<>();
+    return actions;
+  }
+
+  private void dispatch(ConsensusEvent event) {
+    if (event instanceof ConsensusEvent.ProposalReceived p) {
+      onProposal(p.message());
+    } else if (event instanceof ConsensusEvent.VoteReceived v) {
+      onVote(v.vote());
+    } else if (event instanceof ConsensusEvent.TimeoutElapsed t) {
+      onTimeout(t);
+    } else if (event instanceof ConsensusEvent.TxsAvailable) {
+      onTxsAvailable();
+    } else if (event instanceof ConsensusEvent.BlockApplied b) {
+      onApplied(b);
+    }
+  }
+
+  // ---- events ----
+
+  private void onProposal(ProposalMessage message) {
+    Proposal p = message.getProposal();
+    Block block = message.getBlock();
+    if (p.getHeight() > height) {
+      buffer(new ConsensusEvent.ProposalReceived(message));
+      return;
+    }
+    if (p.getHeight() != height
+        || step == Step.COMMIT
+        || p.getType() != SignedMsgType.SIGNED_MSG_TYPE_PROPOSAL) {
+      return;
+    }
+    int r = p.getRound();
+    if (r < 0 || proposals.containsKey(r) || p.getPolRound() < -1 || p.getPolRound() >= r) {
+      return;
+    }
+    ValidatorSet.Member proposer = proposerOf(r);
+    if (!Ed25519.verify(
+        proposer.pubKey, SignBytes.proposal(state.chainId(), p), p.getSignature().toByteArray())) {
+      log.warn("proposal rejected height={} round={} reason=bad_signature", height, r);
+      return;
+    }
+    BlockId id = ChainState.blockId(block);
+    if (!id.equals(p.getBlockId()) || block.getHeader().getHeight() != height) {
+      log.warn("proposal rejected height={} round={} reason=block_mismatch", height, r);
+      return;
+    }
+    proposals.put(r, new RoundProposal(p, block, id));
+    blocks.put(VoteSet.key(id), block);
+  }
+
+  private void onVote(Vote v) {
+    SignedMsgType type = v.getType();
+    if (type != SignedMsgType.SIGNED_MSG_TYPE_PREVOTE
+        && type != SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT) {
+      return;
+    }
+    if (v.getHeight() > height) {
+      buffer(new ConsensusEvent.VoteReceived(v));
+      return;
+    }
+    if (v.getHeight() == height - 1
+        && type == SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT
+        && lastCommitVotes != null
+        && v.getRound() == lastCommitVotes.round) {
+      // A late precommit for the last block still strengthens the next block's last_commit.
+      if (verifyVote(v, state.lastValidators())) {
+        lastCommitVotes.add(v);
+      }
+      return;
+    }
+    if (v.getHeight() != height || v.getRound() < 0) {
+      return;
+    }
+    if (!verifyVote(v, state.validators())) {
+      log.warn(
+          "vote rejected height={} round={} type={} reason=bad_signature_or_index",
+          height,
+          v.getRound(),
+          type);
+      return;
+    }
+    VoteSet set = votes(type, v.getRound());
+    VoteSet.Added added = set.add(v);
+    if (added == VoteSet.Added.CONFLICT) {
+      log.warn(
+          "equivocation height={} round={} type={} validator={}",
+          height,
+          v.getRound(),
+          type,
+          Hex.encodeUpper(v.getValidatorAddress().toByteArray()));
+      return;
+    }
+    participants.computeIfAbsent(v.getRound(), r -> new BitSet()).set(v.getValidatorIndex());
+  }
+
+  private boolean verifyVote(Vote v, ValidatorSet vals) {
+    int i = v.getValidatorIndex();
+    if (vals == null || i < 0 || i >= vals.size()) {
+      return false;
+    }
+    ValidatorSet.Member m = vals.get(i);
+    if (!Arrays.equals(m.address, v.getValidatorAddress().toByteArray())) {
+      return false;
+    }
+    return Ed25519.verify(
+        m.pubKey, SignBytes.vote(state.chainId(), v), v.getSignature().toByteArray());
+  }
+
+  private void onTimeout(ConsensusEvent.TimeoutElapsed t) {
+    if (t.height() != height) {
+      return;
+    }
+    switch (t.step()) {
+      case NEW_HEIGHT -> {
+        if (step == Step.NEW_HEIGHT) {
+          startRound(0);
+        }
+      }
+      case PROPOSE -> {
+        if (t.round() == round && step == Step.PROPOSE) {
+          prevote(null);
+          step = Step.PREVOTE;
+        }
+      }
+      case PREVOTE_WAIT -> {
+        if (t.round() == round && step == Step.PREVOTE) {
+          precommit(null);
+          step = Step.PRECOMMIT;
+        }
+      }
+      case PRECOMMIT_WAIT -> {
+        if (t.round() == round && step != Step.COMMIT && step != Step.NEW_HEIGHT) {
+          startRound(round + 1);
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private void onTxsAvailable() {
+    txsAvailable = true;
+    if (step == Step.NEW_ROUND) {
+      enterPropose();
+    }
+  }
+
+  private void onApplied(ConsensusEvent.BlockApplied b) {
+    if (step != Step.COMMIT || b.height() != height) {
+      return;
+    }
+    state =
+        state.next(decidedBlock, decidedCommit, b.appHash(), b.resultsHash(), b.validatorUpdates());
+    VoteSet committed = precommits.get(decidedCommit.getRound());
+    height = state.height();
+    resetHeight();
+    lastCommitVotes = committed;
+    step = Step.NEW_HEIGHT;
+    schedule(Step.NEW_HEIGHT, 0, cfg.timeoutCommit());
+    // Messages that arrived early for this height count now; later ones stay buffered.
+    List<ConsensusEvent> early = new ArrayList<>(future);
+    future.clear();
+    for (ConsensusEvent e : early) {
+      dispatch(e);
+    }
+  }
+
+  private void buffer(ConsensusEvent e) {
+    if (future.size() < MAX_BUFFERED) {
+      future.add(e);
+    }
+  }
+
+  // ---- rounds ----
+
+  private void resetHeight() {
+    round = 0;
+    proposals.clear();
+    blocks.clear();
+    validity.clear();
+    proposerCache.clear();
+    prevotes.clear();
+    precommits.clear();
+    participants.clear();
+    lockedRound = -1;
+    lockedId = null;
+    validRound = -1;
+    validBlock = null;
+    txsAvailable = false;
+    decidedBlock = null;
+    decidedCommit = null;
+    lastCommitVotes = null;
+  }
+
+  private void startRound(int r) {
+    round = r;
+    prevoteTimeoutScheduled = false;
+    precommitTimeoutScheduled = false;
+    validUpdatedThisRound = false;
+    if (!cfg.createEmptyBlocks() && r == 0 && !txsAvailable && height > state.initialHeight()) {
+      // CometBFT's create_empty_blocks=false: round 0 waits for txs before anyone proposes.
+      step = Step.NEW_ROUND;
+      return;
+    }
+    enterPropose();
+  }
+
+  private void enterPropose() {
+    step = Step.PROPOSE;
+    schedule(Step.PROPOSE, round, cfg.propose(round));
+    if (self != null && Arrays.equals(proposerOf(round).address, self)) {
+      Block block;
+      int polRound;
+      if (validBlock != null) {
+        block = validBlock;
+        polRound = validRound;
+      } else {
+        block = createBlock();
+        polRound = -1;
+      }
+      Proposal p =
+          Proposal.newBuilder()
+              .setType(SignedMsgType.SIGNED_MSG_TYPE_PROPOSAL)
+              .setHeight(height)
+              .setRound(round)
+              .setPolRound(polRound)
+              .setBlockId(ChainState.blockId(block))
+              .setTimestamp(SignBytes.timestamp(clock.getAsLong()))
+              .build();
+      log.debug("proposing height={} round={} pol_round={}", height, round, polRound);
+      out.add(new ConsensusAction.SignProposal(p, block));
+    }
+  }
+
+  private Block createBlock() {
+    // Block time: the proposer's clock, forced strictly above the previous block's time.
+    long time = Math.max(clock.getAsLong(), state.lastBlockTimeMillis() + 1);
+    List<byte[]> txs = app.proposalTxs(height, time, self, cfg.maxBlockTxBytes());
+    List<ByteString> txBytes = new ArrayList<>(txs.size());
+    for (byte[] tx : txs) {
+      txBytes.add(ByteString.copyFrom(tx));
+    }
+    Commit lastCommit = Commit.getDefaultInstance();
+    if (height > state.initialHeight()) {
+      lastCommit = lastCommitVotes != null ? lastCommitVotes.makeCommit() : state.lastCommit();
+    }
+    Header header =
+        Header.newBuilder()
+            .setVersionBlock(ChainState.BLOCK_PROTOCOL_VERSION)
+            .setVersionApp(state.appVersion())
+            .setChainId(state.chainId())
+            .setHeight(height)
+            .setTime(SignBytes.timestamp(time))
+            .setLastBlockId(state.lastBlockId())
+            .setLastCommitHash(ByteString.copyFrom(BlockHashes.commit(lastCommit)))
+            .setDataHash(ByteString.copyFrom(BlockHashes.data(txBytes)))
+            .setValidatorsHash(ByteString.copyFrom(state.validators().hash()))
+            .setNextValidatorsHash(ByteString.copyFrom(state.nextValidators().hash()))
+            .setConsensusHash(ByteString.copyFrom(consensusHash))
+            .setAppHash(ByteString.copyFrom(state.appHash()))
+            .setLastResultsHash(ByteString.copyFrom(state.lastResultsHash()))
+            .setEvidenceHash(ByteString.copyFrom(BlockHashes.evidence()))
+            .setProposerAddress(ByteString.copyFrom(self))
+            .build();
+    return Block.newBuilder()
+        .setHeader(header)
+        .addAllTxs(txBytes)
+        .setLastCommit(lastCommit)
+        .build();
+  }
+
+  /** Applies the algorithm's upon-rules until none fires. */
+  private void progress() {
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      if (step == Step.COMMIT || tryDecide()) {
+        return;
+      }
+      Integer later = laterRoundWithOneThird();
+      if (later != null) {
+        startRound(later);
+        changed = true;
+        continue;
+      }
+      RoundProposal rp = proposals.get(round);
+      if ((step == Step.PROPOSE || step == Step.NEW_ROUND) && rp != null) {
+        int vr = rp.proposal().getPolRound();
+        if (vr == -1) {
+          boolean ok = valid(rp.block()) && (lockedRound == -1 || rp.id().equals(lockedId));
+          prevote(ok ? rp : null);
+          step = Step.PREVOTE;
+          changed = true;
+          continue;
+        }
+        VoteSet pol = prevotes.get(vr);
+        BlockId polMaj = pol == null ? null : pol.twoThirdsMajority();
+        if (vr < round && polMaj != null && polMaj.equals(rp.id())) {
+          boolean ok = valid(rp.block()) && (lockedRound <= vr || rp.id().equals(lockedId));
+          prevote(ok ? rp : null);
+          step = Step.PREVOTE;
+          changed = true;
+          continue;
+        }
+      }
+      VoteSet pvs = prevotes.get(round);
+      if (step == Step.PREVOTE
+          && pvs != null
+          && pvs.hasTwoThirdsAny()
+          && !prevoteTimeoutScheduled) {
+        prevoteTimeoutScheduled = true;
+        schedule(Step.PREVOTE_WAIT, round, cfg.prevote(round));
+      }
+      BlockId maj = pvs == null ? null : pvs.twoThirdsMajority();
+      if (!validUpdatedThisRound
+          && (step == Step.PREVOTE || step == Step.PRECOMMIT)
+          && maj != null
+          && !SignBytes.isNil(maj)
+          && rp != null
+          && maj.equals(rp.id())
+          && valid(rp.block())) {
+        validUpdatedThisRound = true;
+        if (step == Step.PREVOTE) {
+          lockedRound = round;
+          lockedId = rp.id();
+          precommit(rp);
+          step = Step.PRECOMMIT;
+        }
+        validRound = round;
+        validBlock = rp.block();
+        changed = true;
+        continue;
+      }
+      if (step == Step.PREVOTE && maj != null && SignBytes.isNil(maj)) {
+        precommit(null);
+        step = Step.PRECOMMIT;
+        changed = true;
+        continue;
+      }
+      VoteSet pcs = precommits.get(round);
+      if (pcs != null
+          && pcs.hasTwoThirdsAny()
+          && !precommitTimeoutScheduled
+          && step != Step.NEW_HEIGHT) {
+        precommitTimeoutScheduled = true;
+        schedule(Step.PRECOMMIT_WAIT, round, cfg.precommit(round));
+      }
+    }
+  }
+
+  /** Any round's +2/3 precommits for a block we hold and find valid decide the height. */
+  private boolean tryDecide() {
+    for (VoteSet set : precommits.values()) {
+      BlockId maj = set.twoThirdsMajority();
+      if (maj == null || SignBytes.isNil(maj)) {
+        continue;
+      }
+      Block block = blocks.get(VoteSet.key(maj));
+      if (block != null && valid(block)) {
+        step = Step.COMMIT;
+        decidedBlock = block;
+        decidedCommit = set.makeCommit();
+        log.debug("decided height={} round={} txs={}", height, set.round, block.getTxsCount());
+        out.add(new ConsensusAction.Decide(block, decidedCommit));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The lowest later round in which validators with more than 1/3 of the power spoke. */
+  private Integer laterRoundWithOneThird() {
+    for (Map.Entry<Integer, BitSet> e : participants.tailMap(round, false).entrySet()) {
+      long power = 0;
+      BitSet who = e.getValue();
+      for (int i = who.nextSetBit(0); i >= 0; i = who.nextSetBit(i + 1)) {
+        power += state.validators().get(i).power;
+      }
+      if (state.validators().isOneThird(power)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  // ---- votes ----
+
+  private void prevote(RoundProposal target) {
+    vote(SignedMsgType.SIGNED_MSG_TYPE_PREVOTE, target);
+  }
+
+  private void precommit(RoundProposal target) {
+    vote(SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT, target);
+  }
+
+  private void vote(SignedMsgType type, RoundProposal target) {
+    if (self == null) {
+      return;
+    }
+    int index = state.validators().indexOf(self);
+    if (index < 0) {
+      return;
+    }
+    long now = clock.getAsLong();
+    Vote.Builder v =
+        Vote.newBuilder()
+            .setType(type)
+            .setHeight(height)
+            .setRound(round)
+            .setValidatorAddress(ByteString.copyFrom(self))
+            .setValidatorIndex(index);
+    if (target != null) {
+      v.setBlockId(target.id());
+      // A vote is never older than the block it votes for (CometBFT's voteTime).
+      now = Math.max(now, SignBytes.millis(target.block().getHeader().getTime()) + 1);
+    }
+    v.setTimestamp(SignBytes.timestamp(now));
+    out.add(new ConsensusAction.SignVote(v.build()));
+  }
+
+  private VoteSet votes(SignedMsgType type, int r) {
+    TreeMap<Integer, VoteSet> sets =
+        type == SignedMsgType.SIGNED_MSG_TYPE_PREVOTE ? prevotes : precommits;
+    return sets.computeIfAbsent(r, x -> new VoteSet(height, x, type, state.validators()));
+  }
+
+  private ValidatorSet.Member proposerOf(int r) {
+    return proposerCache.computeIfAbsent(r, x -> state.validators().copyIncrement(x).proposer());
+  }
+
+  private void schedule(Step s, int r, Duration after) {
+    out.add(new ConsensusAction.ScheduleTimeout(height, r, s, after));
+  }
+
+  // ---- validation ----
+
+  private boolean valid(Block block) {
+    return validity.computeIfAbsent(VoteSet.key(ChainState.blockId(block)), k -> check(block));
+  }
+
+  private boolean check(Block block) {
+    String why = invalidReason(block);
+    if (why != null) {
+      log.warn("invalid block height={} reason={}", height, why);
+      return false;
+    }
+    return true;
+  }
+
+  private String invalidReason(Block block) {
+    Header h = block.getHeader();
+    if (!h.getChainId().equals(state.chainId())) {
+      return "chain_id";
+    }
+    if (h.getHeight() != height) {
+      return "height";
+    }
+    if (h.getVersionBlock() != ChainState.BLOCK_PROTOCOL_VERSION
+        || h.getVersionApp() != state.appVersion()) {
+      return "version";
+    }
+    if (!h.getLastBlockId().equals(state.lastBlockId())) {
+      return "last_block_id";
+    }
+    if (SignBytes.millis(h.getTime()) <= state.lastBlockTimeMillis()) {
+      return "time_not_increasing";
+    }
+    if (!Arrays.equals(
+        h.getLastCommitHash().toByteArray(), BlockHashes.commit(block.getLastCommit()))) {
+      return "last_commit_hash";
+    }
+    if (!Arrays.equals(h.getDataHash().toByteArray(), BlockHashes.data(block.getTxsList()))) {
+      return "data_hash";
+    }
+    if (!Arrays.equals(h.getValidatorsHash().toByteArray(), state.validators().hash())
+        || !Arrays.equals(h.getNextValidatorsHash().toByteArray(), state.nextValidators().hash())) {
+      return "validators_hash";
+    }
+    if (!Arrays.equals(h.getConsensusHash().toByteArray(), consensusHash)) {
+      return "consensus_hash";
+    }
+    if (!Arrays.equals(h.getAppHash().toByteArray(), state.appHash())) {
+      return "app_hash";
+    }
+    if (!Arrays.equals(h.getLastResultsHash().toByteArray(), state.lastResultsHash())) {
+      return "last_results_hash";
+    }
+    if (!Arrays.equals(h.getEvidenceHash().toByteArray(), BlockHashes.evidence())) {
+      return "evidence_hash";
+    }
+    if (state.validators().indexOf(h.getProposerAddress().toByteArray()) < 0) {
+      return "proposer_not_validator";
+    }
+    long txBytes = 0;
+    for (ByteString tx : block.getTxsList()) {
+      txBytes += tx.size();
+    }
+    if (txBytes > cfg.maxBlockTxBytes()) {
+      return "too_many_tx_bytes";
+    }
+    String commit = invalidLastCommit(block.getLastCommit());
+    if (commit != null) {
+      return commit;
+    }
+    if (!app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
+      return "rejected_by_application";
+    }
+    return null;
+  }
+
+  private String invalidLastCommit(Commit c) {
+    if (height == state.initialHeight()) {
+      return c.getSignaturesCount() == 0 ? null : "last_commit_at_initial_height";
+    }
+    ValidatorSet vals = state.lastValidators();
+    if (c.getHeight() != height - 1
+        || !c.getBlockId().equals(state.lastBlockId())
+        || vals == null
+        || c.getSignaturesCount() != vals.size()) {
+      return "last_commit_shape";
+    }
+    long power = 0;
+    for (int i = 0; i < c.getSignaturesCount(); i++) {
+      CommitSig s = c.getSignatures(i);
+      if (s.getBlockIdFlag() != BlockIdFlag.BLOCK_ID_FLAG_COMMIT) {
+        continue;
+      }
+      ValidatorSet.Member m = vals.get(i);
+      if (!Arrays.equals(m.address, s.getValidatorAddress().toByteArray())) {
+        return "last_commit_address";
+      }
+      Vote v =
+          Vote.newBuilder()
+              .setType(SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT)
+              .setHeight(c.getHeight())
+              .setRound(c.getRound())
+              .setBlockId(c.getBlockId())
+              .setTimestamp(s.getTimestamp())
+              .build();
+      if (!Ed25519.verify(
+          m.pubKey, SignBytes.vote(state.chainId(), v), s.getSignature().toByteArray())) {
+        return "last_commit_signature";
+      }
+      power += m.power;
+    }
+    return vals.isQuorum(power) ? null : "last_commit_power";
+  }
+}

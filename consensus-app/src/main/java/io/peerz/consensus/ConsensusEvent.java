@@ -1,0 +1,39 @@
+package io.peerz.consensus;
+
+import io.peerz.consensus.proto.ProposalMessage;
+import io.peerz.consensus.proto.Vote;
+import io.peerz.ledger.proto.ValidatorUpdate;
+import java.util.List;
+
+/** What the consensus core reacts to; the driver feeds these in one at a time, in order. */
+sealed interface ConsensusEvent {
+
+  /** A signed proposal with its block, from a peer or our own signer. */
+  record ProposalReceived(ProposalMessage message) implements ConsensusEvent {}
+
+  /** A signed prevote or precommit, from a peer or our own signer. */
+  record VoteReceived(Vote vote) implements ConsensusEvent {}
+
+  /** A timeout the core scheduled has elapsed. */
+  record TimeoutElapsed(long height, int round, Step step) implements ConsensusEvent {}
+
+  /** The mempool holds txs (only matters when empty blocks are not created). */
+  record TxsAvailable() implements ConsensusEvent {}
+
+  /** The decided block of {@code height} was executed and committed by the application. */
+  record BlockApplied(
+      long height, byte[] appHash, byte[] resultsHash, List<ValidatorUpdate> validatorUpdates)
+      implements ConsensusEvent {}
+
+  /** The steps of a height (CometBFT's RoundStepType). */
+  enum Step {
+    NEW_HEIGHT,
+    NEW_ROUND,
+    PROPOSE,
+    PREVOTE,
+    PREVOTE_WAIT,
+    PRECOMMIT,
+    PRECOMMIT_WAIT,
+    COMMIT
+  }
+}

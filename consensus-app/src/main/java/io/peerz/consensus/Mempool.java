@@ -1,0 +1,231 @@
+package io.peerz.consensus;
+
+import io.peerz.ledger.Hex;
+import io.peerz.ledger.Transactions;
+import io.peerz.ledger.proto.TxResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Txs waiting for a block: first in, first out, deduplicated by hash, bounded in count and bytes.
+ * Each tx passes the application's CheckTx on entry; after every commit the included txs leave and
+ * the rest are re-checked against the fresh check state. Thread-safe.
+ */
+final class Mempool {
+
+  static final String CODESPACE = "mempool";
+  static final int CODE_TX_TOO_LARGE = 1;
+  static final int CODE_FULL_COUNT = 2;
+  static final int CODE_FULL_BYTES = 3;
+  static final int CODE_DUPLICATE = 4;
+  static final int CODE_EMPTY_TX = 5;
+
+  private static final Logger log = LoggerFactory.getLogger(Mempool.class);
+
+  /** A committed tx as the mempool reports it to waiters. */
+  record Committed(long height, int index, TxResult result) {}
+
+  private final Application app;
+  private final java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck;
+  private final int maxTxs;
+  private final long maxBytes;
+  private final int maxTxBytes;
+  // Insertion order is the FIFO order; the key is the hex tx hash.
+  private final LinkedHashMap<String, byte[]> txs = new LinkedHashMap<>();
+  private long totalBytes;
+  private final Map<String, List<CompletableFuture<Committed>>> waiters = new HashMap<>();
+  private final List<Runnable> txsAvailableListeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * {@code dryCheck} answers check_tx given the mempool's txs, without touching the check state the
+   * mempool's CheckTx advances (an accepted dry check must not consume a nonce).
+   */
+  Mempool(
+      Application app,
+      java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck,
+      int maxTxs,
+      long maxBytes,
+      int maxTxBytes) {
+    this.app = app;
+    this.dryCheck = dryCheck;
+    this.maxTxs = maxTxs;
+    this.maxBytes = maxBytes;
+    this.maxTxBytes = maxTxBytes;
+  }
+
+  /** Called (outside the mempool's lock) whenever a tx is added. */
+  void onTxsAvailable(Runnable listener) {
+    txsAvailableListeners.add(listener);
+  }
+
+  /** CheckTx without adding. */
+  TxResult check(byte[] tx) {
+    TxResult limits = limits(tx, false);
+    if (limits != null) {
+      return limits;
+    }
+    List<byte[]> pending;
+    synchronized (this) {
+      pending = new ArrayList<>(txs.values());
+    }
+    return dryCheck.apply(pending, tx);
+  }
+
+  /** CheckTx and, when accepted, append. */
+  TxResult add(byte[] tx) {
+    TxResult result;
+    synchronized (this) {
+      result = limits(tx, true);
+      if (result == null) {
+        result = app.checkTx(tx, Application.CheckTxKind.NEW);
+        if (result.getCode() == 0) {
+          txs.put(key(Transactions.hash(tx)), tx.clone());
+          totalBytes += tx.length;
+        }
+      }
+    }
+    if (result.getCode() == 0) {
+      txsAvailableListeners.forEach(Runnable::run);
+    }
+    return result;
+  }
+
+  private TxResult limits(byte[] tx, boolean adding) {
+    if (tx.length == 0) {
+      return reject(CODE_EMPTY_TX, "tx is empty");
+    }
+    if (tx.length > maxTxBytes) {
+      return reject(
+          CODE_TX_TOO_LARGE,
+          "tx too large: " + tx.length + " bytes > max " + maxTxBytes + " bytes");
+    }
+    if (!adding) {
+      return null;
+    }
+    synchronized (this) {
+      if (txs.containsKey(key(Transactions.hash(tx)))) {
+        return reject(CODE_DUPLICATE, "tx already exists in mempool");
+      }
+      if (txs.size() >= maxTxs) {
+        return reject(CODE_FULL_COUNT, "mempool is full: " + txs.size() + " txs, max " + maxTxs);
+      }
+      if (totalBytes + tx.length > maxBytes) {
+        return reject(
+            CODE_FULL_BYTES,
+            "mempool is full: " + totalBytes + " + " + tx.length + " bytes > max " + maxBytes);
+      }
+    }
+    return null;
+  }
+
+  private static TxResult reject(int code, String message) {
+    return TxResult.newBuilder().setCode(code).setCodespace(CODESPACE).setLog(message).build();
+  }
+
+  /** Txs in FIFO order up to {@code maxBytes} in total. */
+  synchronized List<byte[]> reap(long maxBytes) {
+    List<byte[]> out = new ArrayList<>();
+    long bytes = 0;
+    for (byte[] tx : txs.values()) {
+      if (bytes + tx.length > maxBytes) {
+        break;
+      }
+      bytes += tx.length;
+      out.add(tx);
+    }
+    return out;
+  }
+
+  synchronized int size() {
+    return txs.size();
+  }
+
+  synchronized long totalBytes() {
+    return totalBytes;
+  }
+
+  /** Up to {@code limit} txs in order. */
+  synchronized List<byte[]> head(int limit) {
+    List<byte[]> out = new ArrayList<>();
+    for (byte[] tx : txs.values()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(tx);
+    }
+    return out;
+  }
+
+  /**
+   * After the application committed {@code height}: drops the block's txs, re-checks the rest in
+   * order against the new check state (dropping those now invalid) and completes waiters.
+   */
+  void update(long height, List<byte[]> blockTxs, List<TxResult> results) {
+    List<Runnable> completions = new ArrayList<>();
+    boolean nonEmpty;
+    synchronized (this) {
+      for (int i = 0; i < blockTxs.size(); i++) {
+        String k = key(Transactions.hash(blockTxs.get(i)));
+        byte[] removed = txs.remove(k);
+        if (removed != null) {
+          totalBytes -= removed.length;
+        }
+        List<CompletableFuture<Committed>> ws = waiters.remove(k);
+        if (ws != null) {
+          Committed c = new Committed(height, i, results.get(i));
+          ws.forEach(f -> completions.add(() -> f.complete(c)));
+        }
+      }
+      Iterator<Map.Entry<String, byte[]>> it = txs.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<String, byte[]> e = it.next();
+        TxResult r = app.checkTx(e.getValue(), Application.CheckTxKind.RECHECK);
+        if (r.getCode() != 0) {
+          it.remove();
+          totalBytes -= e.getValue().length;
+          log.debug("mempool dropped tx={} code={} log={}", e.getKey(), r.getCode(), r.getLog());
+        }
+      }
+      nonEmpty = !txs.isEmpty();
+    }
+    completions.forEach(Runnable::run);
+    if (nonEmpty) {
+      txsAvailableListeners.forEach(Runnable::run);
+    }
+  }
+
+  /** Completes when the tx is seen in a committed block, or with TimeoutException after timeout. */
+  CompletableFuture<Committed> awaitCommit(byte[] txHash, Duration timeout) {
+    String k = key(txHash);
+    CompletableFuture<Committed> f = new CompletableFuture<>();
+    synchronized (this) {
+      waiters.computeIfAbsent(k, x -> new ArrayList<>()).add(f);
+    }
+    f.whenComplete(
+        (v, e) -> {
+          synchronized (this) {
+            List<CompletableFuture<Committed>> ws = waiters.get(k);
+            if (ws != null) {
+              ws.remove(f);
+              if (ws.isEmpty()) {
+                waiters.remove(k);
+              }
+            }
+          }
+        });
+    return f.orTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private static String key(byte[] hash) {
+    return Hex.encode(hash);
+  }
+}

@@ -1,0 +1,229 @@
+package io.peerz.consensus;
+
+import io.peerz.ledger.Hex;
+import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.StateProof;
+import io.peerz.ledger.StateReader;
+import io.peerz.ledger.StateStore;
+import io.peerz.ledger.proto.BlockResults;
+import io.peerz.ledger.proto.TxResult;
+import io.peerz.state.BlockContext;
+import io.peerz.state.BlockOutcome;
+import io.peerz.state.CheckState;
+import io.peerz.state.GenesisOutcome;
+import io.peerz.state.QueryResult;
+import io.peerz.state.StateMachine;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The peerz {@link Application}: the state machine executing over the ledger's state store. */
+public final class PeerzApplication implements Application {
+
+  static final String VERSION = "0.1.0";
+  static final long APP_VERSION = 1;
+  static final String CODESPACE = "app";
+  static final int CODE_BAD_QUERY = 1;
+  static final int CODE_HEIGHT_UNAVAILABLE = 2;
+  static final int CODE_NOT_FOUND = 3;
+
+  private final LedgerDb db;
+  private final StateMachine machine;
+  private final String chainId;
+  private final Object checkLock = new Object();
+  private CheckState checkState;
+  private Staged staged;
+
+  /** An application over {@code db} executing with {@code machine} for {@code chainId}. */
+  public PeerzApplication(LedgerDb db, StateMachine machine, String chainId) {
+    this.db = db;
+    this.machine = machine;
+    this.chainId = chainId;
+  }
+
+  private record Staged(
+      StateStore.PendingCommit pending, BlockOutcome outcome, List<byte[]> txs, long height) {}
+
+  @Override
+  public InfoResponse info() {
+    StateStore state = db.state();
+    return new InfoResponse("peerz", VERSION, APP_VERSION, state.height(), state.appHash());
+  }
+
+  @Override
+  public InitChainResponse initChain(InitChainRequest request) {
+    StateStore state = db.state();
+    GenesisOutcome outcome =
+        machine.initChain(
+            request.chainId(),
+            request.timeMillis(),
+            request.appStateBytes(),
+            request.validators(),
+            state);
+    long genesisHeight = request.initialHeight() - 1;
+    StateStore.PendingCommit pending = state.stage(genesisHeight, outcome.changes());
+    BlockResults results =
+        BlockResults.newBuilder()
+            .setHeight(genesisHeight)
+            .addAllValidatorUpdates(outcome.validators())
+            .setAppHash(com.google.protobuf.ByteString.copyFrom(pending.appHash()))
+            .build();
+    state.commit(pending, results, List.of());
+    resetCheckState();
+    return new InitChainResponse(outcome.validators(), pending.appHash());
+  }
+
+  /** The genesis validator set without writing anything: initChain over an empty state. */
+  List<io.peerz.ledger.proto.ValidatorUpdate> genesisValidators(InitChainRequest request) {
+    return machine
+        .initChain(
+            request.chainId(),
+            request.timeMillis(),
+            request.appStateBytes(),
+            request.validators(),
+            EmptyState.INSTANCE)
+        .validators();
+  }
+
+  @Override
+  public TxResult checkTx(byte[] tx, CheckTxKind kind) {
+    synchronized (checkLock) {
+      if (checkState == null) {
+        checkState = machine.newCheckState(db.state(), chainId);
+      }
+      return checkState.check(tx);
+    }
+  }
+
+  /**
+   * CheckTx as if {@code pending} (the mempool, in order) had been accepted, on a throwaway check
+   * state: the mempool's own check state does not advance.
+   */
+  TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
+    CheckState scratch = machine.newCheckState(db.state(), chainId);
+    for (byte[] p : pending) {
+      scratch.check(p);
+    }
+    return scratch.check(tx);
+  }
+
+  @Override
+  public List<byte[]> prepareProposal(PrepareProposalRequest request) {
+    List<byte[]> out = new ArrayList<>();
+    long bytes = 0;
+    for (byte[] tx : request.txs()) {
+      if (bytes + tx.length > request.maxTxBytes()) {
+        break;
+      }
+      bytes += tx.length;
+      out.add(tx);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean processProposal(ProcessProposalRequest request) {
+    // Every tx in a block gets a result (failures included), so any list of txs is acceptable.
+    return true;
+  }
+
+  @Override
+  public FinalizeBlockResponse finalizeBlock(FinalizeBlockRequest request) {
+    StateStore state = db.state();
+    BlockContext ctx =
+        new BlockContext(
+            chainId,
+            request.height(),
+            request.timeMillis(),
+            request.hash(),
+            request.proposerAddress());
+    BlockOutcome outcome = machine.executeBlock(state, ctx, request.txs());
+    StateStore.PendingCommit pending = state.stage(request.height(), outcome.changes());
+    staged = new Staged(pending, outcome, List.copyOf(request.txs()), request.height());
+    return new FinalizeBlockResponse(
+        outcome.finalizeEvents(),
+        outcome.txResults(),
+        outcome.validatorUpdates(),
+        pending.appHash());
+  }
+
+  @Override
+  public void commit() {
+    Staged s = staged;
+    if (s == null) {
+      throw new IllegalStateException("commit without a finalized block");
+    }
+    staged = null;
+    BlockResults results =
+        BlockResults.newBuilder()
+            .setHeight(s.height())
+            .addAllTxResults(s.outcome().txResults())
+            .addAllFinalizeBlockEvents(s.outcome().finalizeEvents())
+            .addAllValidatorUpdates(s.outcome().validatorUpdates())
+            .setAppHash(com.google.protobuf.ByteString.copyFrom(s.pending().appHash()))
+            .build();
+    db.state().commit(s.pending(), results, s.txs());
+    resetCheckState();
+  }
+
+  private void resetCheckState() {
+    synchronized (checkLock) {
+      checkState = machine.newCheckState(db.state(), chainId);
+    }
+  }
+
+  @Override
+  public QueryResponse query(QueryRequest request) {
+    StateStore state = db.state();
+    long height = state.height();
+    if (request.height() != 0 && request.height() != height) {
+      return error(
+          CODE_HEIGHT_UNAVAILABLE,
+          "height " + request.height() + " is not available; latest committed is " + height,
+          height);
+    }
+    String path = request.path() == null ? "" : request.path();
+    if (path.startsWith("/store/")) {
+      byte[] key;
+      try {
+        key = Hex.decode(path.substring("/store/".length()));
+      } catch (IllegalArgumentException e) {
+        return error(CODE_BAD_QUERY, "store key is not hex: " + e.getMessage(), height);
+      }
+      byte[] value;
+      byte[] proof = null;
+      if (request.prove()) {
+        // The value comes from the proof so both describe the same committed state.
+        StateProof p = state.prove(key);
+        value = p.value();
+        proof = p.toBytes();
+        height = state.height();
+      } else {
+        value = state.get(key);
+      }
+      if (value == null && !request.prove()) {
+        return new QueryResponse(
+            CODE_NOT_FOUND, CODESPACE, "key not found", key, null, height, null);
+      }
+      return new QueryResponse(0, "", "", key, value, height, proof);
+    }
+    QueryResult r = machine.query(state, path, request.data());
+    return new QueryResponse(r.code(), r.codespace(), r.log(), r.key(), r.value(), height, null);
+  }
+
+  private static QueryResponse error(int code, String log, long height) {
+    return new QueryResponse(code, CODESPACE, log, null, null, height, null);
+  }
+
+  /** The empty state genesis is computed over when nothing may be written. */
+  private enum EmptyState implements StateReader {
+    INSTANCE;
+
+    @Override
+    public byte[] get(byte[] key) {
+      return null;
+    }
+
+    @Override
+    public void scan(byte[] from, byte[] to, EntryVisitor visitor) {}
+  }
+}
