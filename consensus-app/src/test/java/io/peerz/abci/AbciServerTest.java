@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -358,6 +359,45 @@ class AbciServerTest {
     assertThat(app.overlaps.get()).isZero();
   }
 
+  /** Whether some connection thread is parked waiting for the application lock. */
+  private static boolean aConnectionWaitsForTheApplication() {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("abci-conn-"))
+        .filter(e -> e.getKey().getState() == Thread.State.WAITING)
+        .anyMatch(
+            e ->
+                Arrays.stream(e.getValue())
+                    .anyMatch(f -> f.getClassName().endsWith("ApplicationAdapter")));
+  }
+
+  @Test
+  void checkTxWaitsWhileFinalizeBlockHoldsTheApplication() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    app.finalizeGate = gate;
+    AbciTestClient consensus =
+        connect()
+            .send(
+                SpecRequests.finalizeBlock(
+                    List.of(bytes("a=1")),
+                    SpecEncoder.message(),
+                    new byte[32],
+                    1,
+                    SpecRequests.time(1, 0),
+                    new byte[20]))
+            .flush();
+    assertThat(app.finalizeWaiting.await(AbciTestClient.DEADLINE_MILLIS, TimeUnit.MILLISECONDS))
+        .isTrue();
+    AbciTestClient mempool = connect().send(SpecRequests.checkTx(bytes("b=2"), 0)).flush();
+    // Either the check reaches the application (no lock: the test fails below) or its thread
+    // parks on the lock; both happen without waiting on a clock.
+    await(() -> app.calls.contains("checkTx:NEW") || aConnectionWaitsForTheApplication());
+    gate.countDown();
+    assertThat(consensus.read().hasFinalizeBlock()).isTrue();
+    assertThat(mempool.read().hasCheckTx()).isTrue();
+    assertThat(app.calls).containsExactly("finalizeBlock", "checkTx:NEW");
+    assertThat(app.overlaps.get()).isZero();
+  }
+
   @Test
   void queryIsAnsweredWhileAConsensusCallHoldsTheApplication() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
@@ -373,9 +413,7 @@ class AbciServerTest {
                     SpecRequests.time(1, 0),
                     new byte[20]))
             .flush();
-    assertThat(
-            app.finalizeWaiting.await(
-                AbciTestClient.DEADLINE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS))
+    assertThat(app.finalizeWaiting.await(AbciTestClient.DEADLINE_MILLIS, TimeUnit.MILLISECONDS))
         .isTrue();
     AbciTestClient query =
         connect().send(SpecRequests.query("/store", bytes("a"), 0, false)).flush();
