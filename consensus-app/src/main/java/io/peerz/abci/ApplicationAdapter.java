@@ -1,0 +1,365 @@
+package io.peerz.abci;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.peerz.abci.proto.Event;
+import io.peerz.abci.proto.EventAttribute;
+import io.peerz.abci.proto.ExecTxResult;
+import io.peerz.abci.proto.Request;
+import io.peerz.abci.proto.RequestCheckTx;
+import io.peerz.abci.proto.RequestFinalizeBlock;
+import io.peerz.abci.proto.RequestInitChain;
+import io.peerz.abci.proto.RequestPrepareProposal;
+import io.peerz.abci.proto.RequestProcessProposal;
+import io.peerz.abci.proto.RequestQuery;
+import io.peerz.abci.proto.Response;
+import io.peerz.abci.proto.ResponseApplySnapshotChunk;
+import io.peerz.abci.proto.ResponseCheckTx;
+import io.peerz.abci.proto.ResponseCommit;
+import io.peerz.abci.proto.ResponseEcho;
+import io.peerz.abci.proto.ResponseException;
+import io.peerz.abci.proto.ResponseExtendVote;
+import io.peerz.abci.proto.ResponseFinalizeBlock;
+import io.peerz.abci.proto.ResponseFlush;
+import io.peerz.abci.proto.ResponseInfo;
+import io.peerz.abci.proto.ResponseInitChain;
+import io.peerz.abci.proto.ResponseListSnapshots;
+import io.peerz.abci.proto.ResponseLoadSnapshotChunk;
+import io.peerz.abci.proto.ResponseOfferSnapshot;
+import io.peerz.abci.proto.ResponsePrepareProposal;
+import io.peerz.abci.proto.ResponseProcessProposal;
+import io.peerz.abci.proto.ResponseQuery;
+import io.peerz.abci.proto.ResponseVerifyVoteExtension;
+import io.peerz.abci.proto.ValidatorUpdate;
+import io.peerz.abci.proto.crypto.ProofOp;
+import io.peerz.abci.proto.crypto.ProofOps;
+import io.peerz.abci.proto.crypto.PublicKey;
+import io.peerz.consensus.Application;
+import io.peerz.ledger.proto.TxResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Translates ABCI 2.0 requests into {@link Application} calls and their results into responses.
+ *
+ * <p>One adapter serves all connections of a server. Application calls are serialized by one lock,
+ * as CometBFT's own socket server and local client do, so consensus, mempool and snapshot requests
+ * never run concurrently. Query is the exception: the Application contract says query may be called
+ * from any thread and reads committed state only, so a slow query never stalls consensus.
+ */
+final class ApplicationAdapter {
+
+  /** The proof op type peerz answers a proving query with; its data is a state-store proof. */
+  static final String PROOF_OP_TYPE = "peerz:smt";
+
+  private final Application app;
+  private final ReentrantLock appLock = new ReentrantLock();
+
+  ApplicationAdapter(Application app) {
+    this.app = app;
+  }
+
+  /**
+   * The response to one request.
+   *
+   * @throws AbciException when the request cannot be served; the connection then answers with a
+   *     ResponseException and closes, which halts CometBFT (it cannot go on without the answer)
+   */
+  Response handle(Request request) {
+    return switch (request.getValueCase()) {
+      case ECHO ->
+          Response.newBuilder()
+              .setEcho(ResponseEcho.newBuilder().setMessage(request.getEcho().getMessage()))
+              .build();
+      case FLUSH -> Response.newBuilder().setFlush(ResponseFlush.getDefaultInstance()).build();
+      case QUERY -> Response.newBuilder().setQuery(query(request.getQuery())).build();
+      case VALUE_NOT_SET -> throw unknown(request);
+      default -> {
+        appLock.lock();
+        try {
+          yield serialized(request);
+        } finally {
+          appLock.unlock();
+        }
+      }
+    };
+  }
+
+  private Response serialized(Request request) {
+    Response.Builder r = Response.newBuilder();
+    return switch (request.getValueCase()) {
+      case INFO -> r.setInfo(info()).build();
+      case INIT_CHAIN -> r.setInitChain(initChain(request.getInitChain())).build();
+      case CHECK_TX -> r.setCheckTx(checkTx(request.getCheckTx())).build();
+      case PREPARE_PROPOSAL ->
+          r.setPrepareProposal(prepareProposal(request.getPrepareProposal())).build();
+      case PROCESS_PROPOSAL ->
+          r.setProcessProposal(processProposal(request.getProcessProposal())).build();
+      case EXTEND_VOTE ->
+          // peerz uses no vote extensions: an empty one is what CometBFT expects when there is
+          // none.
+          r.setExtendVote(ResponseExtendVote.getDefaultInstance()).build();
+      case VERIFY_VOTE_EXTENSION ->
+          r.setVerifyVoteExtension(
+                  ResponseVerifyVoteExtension.newBuilder()
+                      .setStatus(ResponseVerifyVoteExtension.VerifyStatus.ACCEPT))
+              .build();
+      case FINALIZE_BLOCK -> r.setFinalizeBlock(finalizeBlock(request.getFinalizeBlock())).build();
+      case COMMIT -> {
+        app.commit();
+        // retain_height 0: CometBFT keeps every block; peerz's replay needs them all.
+        yield r.setCommit(ResponseCommit.newBuilder().setRetainHeight(0)).build();
+      }
+        // State sync is not supported yet: the Application has no snapshots to list, load or
+        // restore. Rejecting offers makes a state-syncing CometBFT try other peers and fail
+        // cleanly instead of restoring a state the application never saw.
+      case LIST_SNAPSHOTS -> r.setListSnapshots(ResponseListSnapshots.getDefaultInstance()).build();
+      case OFFER_SNAPSHOT ->
+          r.setOfferSnapshot(
+                  ResponseOfferSnapshot.newBuilder().setResult(ResponseOfferSnapshot.Result.REJECT))
+              .build();
+      case LOAD_SNAPSHOT_CHUNK ->
+          r.setLoadSnapshotChunk(ResponseLoadSnapshotChunk.getDefaultInstance()).build();
+      case APPLY_SNAPSHOT_CHUNK ->
+          r.setApplySnapshotChunk(
+                  ResponseApplySnapshotChunk.newBuilder()
+                      .setResult(ResponseApplySnapshotChunk.Result.ABORT))
+              .build();
+      case ECHO, FLUSH, QUERY, VALUE_NOT_SET -> throw new IllegalStateException("handled above");
+    };
+  }
+
+  static Response exception(String message) {
+    return Response.newBuilder()
+        .setException(ResponseException.newBuilder().setError(message))
+        .build();
+  }
+
+  private static AbciException unknown(Request request) {
+    String fields = request.getUnknownFields().asMap().keySet().toString();
+    return new AbciException(
+        "unknown request (fields "
+            + fields
+            + "); BeginBlock (7), DeliverTx (9) and EndBlock (10) are from ABCI before 2.0:"
+            + " peerz speaks CometBFT v0.38");
+  }
+
+  private ResponseInfo info() {
+    Application.InfoResponse info = app.info();
+    return ResponseInfo.newBuilder()
+        .setData(nullToEmpty(info.data()))
+        .setVersion(nullToEmpty(info.version()))
+        .setAppVersion(info.appVersion())
+        .setLastBlockHeight(info.lastBlockHeight())
+        .setLastBlockAppHash(bytes(info.lastBlockAppHash()))
+        .build();
+  }
+
+  private ResponseInitChain initChain(RequestInitChain request) {
+    List<io.peerz.ledger.proto.ValidatorUpdate> validators = new ArrayList<>();
+    for (ValidatorUpdate v : request.getValidatorsList()) {
+      validators.add(toLedger(v));
+    }
+    Application.InitChainResponse response =
+        app.initChain(
+            new Application.InitChainRequest(
+                millis(request.getTime()),
+                request.getChainId(),
+                validators,
+                request.getAppStateBytes().toByteArray(),
+                request.getInitialHeight()));
+    ResponseInitChain.Builder out =
+        ResponseInitChain.newBuilder().setAppHash(bytes(response.appHash()));
+    for (io.peerz.ledger.proto.ValidatorUpdate v : response.validators()) {
+      out.addValidators(toAbci(v));
+    }
+    return out.build();
+  }
+
+  private ResponseCheckTx checkTx(RequestCheckTx request) {
+    Application.CheckTxKind kind =
+        switch (request.getType()) {
+          case NEW -> Application.CheckTxKind.NEW;
+          case RECHECK -> Application.CheckTxKind.RECHECK;
+          case UNRECOGNIZED ->
+              throw new AbciException(
+                  "unknown CheckTx type " + request.getTypeValue() + " (NEW=0, RECHECK=1)");
+        };
+    TxResult result = app.checkTx(request.getTx().toByteArray(), kind);
+    return ResponseCheckTx.newBuilder()
+        .setCode(result.getCode())
+        .setData(result.getData())
+        .setLog(result.getLog())
+        .setInfo(result.getInfo())
+        .setGasWanted(result.getGasWanted())
+        .setGasUsed(result.getGasUsed())
+        .addAllEvents(toAbci(result.getEventsList()))
+        .setCodespace(result.getCodespace())
+        .build();
+  }
+
+  private ResponsePrepareProposal prepareProposal(RequestPrepareProposal request) {
+    List<byte[]> txs =
+        app.prepareProposal(
+            new Application.PrepareProposalRequest(
+                request.getMaxTxBytes(),
+                byteArrays(request.getTxsList()),
+                request.getHeight(),
+                millis(request.getTime()),
+                request.getProposerAddress().toByteArray()));
+    ResponsePrepareProposal.Builder out = ResponsePrepareProposal.newBuilder();
+    for (byte[] tx : txs) {
+      out.addTxs(ByteString.copyFrom(tx));
+    }
+    return out.build();
+  }
+
+  private ResponseProcessProposal processProposal(RequestProcessProposal request) {
+    boolean accept =
+        app.processProposal(
+            new Application.ProcessProposalRequest(
+                byteArrays(request.getTxsList()),
+                request.getHash().toByteArray(),
+                request.getHeight(),
+                millis(request.getTime()),
+                request.getProposerAddress().toByteArray()));
+    return ResponseProcessProposal.newBuilder()
+        .setStatus(
+            accept
+                ? ResponseProcessProposal.ProposalStatus.ACCEPT
+                : ResponseProcessProposal.ProposalStatus.REJECT)
+        .build();
+  }
+
+  private ResponseFinalizeBlock finalizeBlock(RequestFinalizeBlock request) {
+    Application.FinalizeBlockResponse response =
+        app.finalizeBlock(
+            new Application.FinalizeBlockRequest(
+                byteArrays(request.getTxsList()),
+                request.getHash().toByteArray(),
+                request.getHeight(),
+                millis(request.getTime()),
+                request.getProposerAddress().toByteArray()));
+    if (response.txResults().size() != request.getTxsCount()) {
+      // CometBFT refuses such a response anyway; saying why here saves a debugging session.
+      throw new AbciException(
+          "application returned "
+              + response.txResults().size()
+              + " tx results for "
+              + request.getTxsCount()
+              + " txs at height "
+              + request.getHeight());
+    }
+    ResponseFinalizeBlock.Builder out =
+        ResponseFinalizeBlock.newBuilder()
+            .addAllEvents(toAbci(response.events()))
+            .setAppHash(bytes(response.appHash()));
+    for (TxResult result : response.txResults()) {
+      out.addTxResults(
+          ExecTxResult.newBuilder()
+              .setCode(result.getCode())
+              .setData(result.getData())
+              .setLog(result.getLog())
+              .setInfo(result.getInfo())
+              .setGasWanted(result.getGasWanted())
+              .setGasUsed(result.getGasUsed())
+              .addAllEvents(toAbci(result.getEventsList()))
+              .setCodespace(result.getCodespace()));
+    }
+    for (io.peerz.ledger.proto.ValidatorUpdate v : response.validatorUpdates()) {
+      out.addValidatorUpdates(toAbci(v));
+    }
+    return out.build();
+  }
+
+  private ResponseQuery query(RequestQuery request) {
+    Application.QueryResponse response =
+        app.query(
+            new Application.QueryRequest(
+                request.getPath(),
+                request.getData().toByteArray(),
+                request.getHeight(),
+                request.getProve()));
+    ResponseQuery.Builder out =
+        ResponseQuery.newBuilder()
+            .setCode(response.code())
+            .setCodespace(nullToEmpty(response.codespace()))
+            .setLog(nullToEmpty(response.log()))
+            .setKey(bytes(response.key()))
+            .setValue(bytes(response.value()))
+            .setHeight(response.height());
+    if (response.proof() != null) {
+      out.setProofOps(
+          ProofOps.newBuilder()
+              .addOps(
+                  ProofOp.newBuilder()
+                      .setType(PROOF_OP_TYPE)
+                      .setKey(bytes(response.key()))
+                      .setData(ByteString.copyFrom(response.proof()))));
+    }
+    return out.build();
+  }
+
+  static io.peerz.ledger.proto.ValidatorUpdate toLedger(ValidatorUpdate v) {
+    PublicKey key = v.getPubKey();
+    if (key.getSumCase() != PublicKey.SumCase.ED25519) {
+      throw new AbciException(
+          "validator key type "
+              + key.getSumCase().name().toLowerCase(java.util.Locale.ROOT)
+              + " is not supported: peerz validators use ed25519 keys (genesis validators and"
+              + " consensus_params.validator.pub_key_types must be ed25519)");
+    }
+    return io.peerz.ledger.proto.ValidatorUpdate.newBuilder()
+        .setPubKey(key.getEd25519())
+        .setPower(v.getPower())
+        .build();
+  }
+
+  static ValidatorUpdate toAbci(io.peerz.ledger.proto.ValidatorUpdate v) {
+    return ValidatorUpdate.newBuilder()
+        .setPubKey(PublicKey.newBuilder().setEd25519(v.getPubKey()))
+        .setPower(v.getPower())
+        .build();
+  }
+
+  static List<Event> toAbci(List<io.peerz.ledger.proto.Event> events) {
+    List<Event> out = new ArrayList<>(events.size());
+    for (io.peerz.ledger.proto.Event e : events) {
+      Event.Builder b = Event.newBuilder().setType(e.getType());
+      for (io.peerz.ledger.proto.EventAttribute a : e.getAttributesList()) {
+        b.addAttributes(
+            EventAttribute.newBuilder()
+                .setKey(a.getKey())
+                .setValue(a.getValue())
+                .setIndex(a.getIndex()));
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  /**
+   * Block time in milliseconds, as the Application takes it; CometBFT's nanoseconds below the
+   * millisecond are truncated, the same way on every node.
+   */
+  static long millis(Timestamp t) {
+    return Math.addExact(Math.multiplyExact(t.getSeconds(), 1000L), t.getNanos() / 1_000_000);
+  }
+
+  private static List<byte[]> byteArrays(List<ByteString> txs) {
+    List<byte[]> out = new ArrayList<>(txs.size());
+    for (ByteString tx : txs) {
+      out.add(tx.toByteArray());
+    }
+    return out;
+  }
+
+  private static ByteString bytes(byte[] b) {
+    return b == null ? ByteString.EMPTY : ByteString.copyFrom(b);
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}
