@@ -6,13 +6,19 @@ package io.peerz.p2p;
  */
 final class PeerProtocolException extends RuntimeException {
   private final String reason;
+  private final String detail;
 
   PeerProtocolException(String reason, String detail) {
     super(reason + ": " + detail, null, false, false);
     this.reason = reason;
+    this.detail = detail;
   }
 
   String reason() {
     return reason;
+  }
+
+  String detail() {
+    return detail;
   }
 }

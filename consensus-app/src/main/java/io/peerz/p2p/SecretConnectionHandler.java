@@ -93,7 +93,7 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     try {
       handle(ctx, frame);
     } catch (PeerProtocolException e) {
-      drop(ctx, e.reason(), e.getMessage());
+      drop(ctx, e.reason(), e.detail());
     }
   }
 
