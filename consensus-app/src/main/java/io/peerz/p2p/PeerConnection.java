@@ -55,7 +55,7 @@ final class PeerConnection {
     int i = indexOf(channelId);
     if (!queues[i].offer(message)) {
       if (full[i].compareAndSet(false, true)) {
-        // One line when a queue turns full, not one per dropped message.
+        // One line each time a queue fills up, not one per dropped message.
         LOG.warn(
             "p2p queue full peer={} channel=0x{} capacity={} action=dropping",
             peerId,
@@ -64,7 +64,6 @@ final class PeerConnection {
       }
       return false;
     }
-    full[i].set(false);
     if (drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(this::drain);
     }
@@ -84,6 +83,10 @@ final class PeerConnection {
         channelId = channelIds[i];
         if (message != null) {
           nextQueue = (i + 1) % queues.length;
+          if (queues[i].isEmpty() && full[i].get()) {
+            // Drained: the next time it fills up is a new event worth a line.
+            full[i].set(false);
+          }
         }
       }
       if (message == null) {

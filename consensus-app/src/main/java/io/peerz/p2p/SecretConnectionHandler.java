@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -283,6 +284,8 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     if (root instanceof TooLongFrameException) {
       drop(ctx, "frame_too_long", root.getMessage());
+    } else if (root instanceof DecoderException) {
+      drop(ctx, "malformed_frame", root.getMessage());
     } else if (root instanceof IOException) {
       LOG.debug("peer connection error peer={} error={}", who(ctx), root.toString());
       ctx.close();

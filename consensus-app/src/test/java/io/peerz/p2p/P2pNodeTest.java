@@ -218,7 +218,8 @@ class P2pNodeTest {
 
     try (LogCapture log = new LogCapture();
         RawPeer http = new RawPeer(key(50), a.listenAddress());
-        RawPeer fake = new RawPeer(key(51), a.listenAddress())) {
+        RawPeer fake = new RawPeer(key(51), a.listenAddress());
+        RawPeer empty = new RawPeer(key(52), a.listenAddress())) {
       http.writeRaw(text("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
       assertThat(http.closedByRemote()).isTrue();
 
@@ -230,9 +231,14 @@ class P2pNodeTest {
       fake.writeFrame(new byte[100]);
       assertThat(fake.closedByRemote()).isTrue();
 
+      // An empty frame where the 32-byte ephemeral key belongs.
+      empty.writeFrame(new byte[0]);
+      assertThat(empty.closedByRemote()).isTrue();
+
       assertThat(log.contains("reason=frame_too_long")).isTrue();
       assertThat(log.contains("reason=bad_frame")).isTrue();
-      assertThat(a.droppedPeers()).isEqualTo(2);
+      assertThat(log.contains("reason=malformed_handshake")).isTrue();
+      la.await("three drops", () -> a.droppedPeers() == 3);
     }
     a.send(b.nodeId(), P2pChannels.CONSENSUS_STATE, text("still here"));
     lb.await(
@@ -477,7 +483,7 @@ class P2pNodeTest {
           "b served",
           () -> lb.texts(a.nodeId(), P2pChannels.CONSENSUS_STATE).contains("not stuck"));
 
-      // What was queued before the drops arrives intact and in order.
+      // What was queued before the drops arrives intact.
       ChannelMessage first = stalled.readMessage();
       assertThat(first.getChannel()).isEqualTo(P2pChannels.CONSENSUS_DATA);
       assertThat(first.getPayload().size()).isEqualTo(block.length);
