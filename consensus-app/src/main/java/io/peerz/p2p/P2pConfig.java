@@ -2,6 +2,7 @@ package io.peerz.p2p;
 
 import io.peerz.ledger.Ed25519KeyPair;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -60,7 +61,7 @@ public record P2pConfig(
             throw new IllegalArgumentException("bad channel " + channel + " max " + max);
           }
         });
-    maxMessageBytes = java.util.Collections.unmodifiableSortedMap(sizes);
+    maxMessageBytes = Collections.unmodifiableSortedMap(sizes);
     if (queueCapacity <= 0) {
       throw new IllegalArgumentException("queueCapacity must be positive");
     }

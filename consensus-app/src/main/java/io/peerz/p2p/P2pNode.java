@@ -16,6 +16,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -263,7 +264,7 @@ public final class P2pNode implements AutoCloseable {
 
   /** Ids of the peers connected now, sorted. */
   public Set<String> connectedPeers() {
-    return java.util.Collections.unmodifiableSet(new TreeSet<>(peers.keySet()));
+    return Collections.unmodifiableSet(new TreeSet<>(peers.keySet()));
   }
 
   /** Messages dropped so far because a peer's queue was full. */

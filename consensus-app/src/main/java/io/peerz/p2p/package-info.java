@@ -3,8 +3,8 @@
  *
  * <p>Public surface: {@link io.peerz.p2p.P2pNode} ({@code start(config, listener)}, {@code send},
  * {@code broadcast}, {@code connectedPeers}, {@code nodeId}, {@code listenAddress}, {@code close})
- * with its {@link io.peerz.p2p.P2pNode.Listener}, {@link io.peerz.p2p.P2pConfig}, {@link
- * io.peerz.p2p.P2pChannels} (CometBFT's channel ids) and {@link io.peerz.p2p.NodeId}. The
- * handshake, frame cipher, queues and re-dial logic are package-private.
+ * with its {@link io.peerz.p2p.P2pNode.Listener}, {@link io.peerz.p2p.P2pConfig} (and {@code
+ * P2pConfig.defaults}), {@link io.peerz.p2p.P2pChannels} (CometBFT's channel ids) and {@link
+ * io.peerz.p2p.NodeId}. The handshake, frame cipher, queues and re-dial logic are package-private.
  */
 package io.peerz.p2p;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -15,7 +16,7 @@ class FrameCipherTest {
   private static final byte[] KEY = key(9);
 
   @Property(tries = 50)
-  void openedFramesEqualSealedFramesInOrder(@ForAll @Size(max = 5) java.util.List<byte[]> frames) {
+  void openedFramesEqualSealedFramesInOrder(@ForAll @Size(max = 5) List<byte[]> frames) {
     FrameCipher sender = new FrameCipher(KEY);
     FrameCipher receiver = new FrameCipher(KEY);
     for (byte[] frame : frames) {

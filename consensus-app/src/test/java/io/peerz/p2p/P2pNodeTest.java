@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.p2p.proto.ChannelMessage;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,8 +228,7 @@ class P2pNodeTest {
       // A well-formed ephemeral key, then noise where the sealed auth frame should be.
       fake.readFrame();
       fake.writeFrame(
-          SessionKeys.ephemeralPublic(
-              SessionKeys.newEphemeralPrivate(new java.security.SecureRandom())));
+          SessionKeys.ephemeralPublic(SessionKeys.newEphemeralPrivate(new SecureRandom())));
       fake.writeFrame(new byte[100]);
       assertThat(fake.closedByRemote()).isTrue();
 
@@ -303,8 +304,7 @@ class P2pNodeTest {
 
   @Test
   void lowerIdNodeKeepsTheFirstConnectionAndRefusesOneDialedTheOtherWay() throws IOException {
-    try (ServerSocket listener =
-        new ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
       listener.setSoTimeout((int) RecordingListener.DEADLINE_MILLIS);
       RecordingListener la = new RecordingListener();
       String idA = NodeId.of(key(1).publicKey());
@@ -357,8 +357,7 @@ class P2pNodeTest {
 
   @Test
   void higherIdNodeFollowsTheLowerIdPeersAdmissionDecision() throws IOException {
-    try (ServerSocket listener =
-        new ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket listener = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
       listener.setSoTimeout((int) RecordingListener.DEADLINE_MILLIS);
       RecordingListener la = new RecordingListener();
       String idA = NodeId.of(key(1).publicKey());
