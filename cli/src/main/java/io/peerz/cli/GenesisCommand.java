@@ -72,13 +72,13 @@ final class GenesisCommand {
   static final class AddValidator extends Base {
     static final class Source {
       @Option(
-          names = "--pub-key",
+          names = {"--pub-key", "--pub_key"},
           paramLabel = "<base64>",
           description = "Ed25519 public key, base64 (as in genesis.json).")
       String pubKey;
 
       @Option(
-          names = "--key-file",
+          names = {"--key-file", "--key_file"},
           paramLabel = "<file>",
           description = "A priv_validator_key.json to take the public key from.")
       Path keyFile;

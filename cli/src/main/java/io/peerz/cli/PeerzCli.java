@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code peerz} command: keys, init, genesis, start, tx, query, replay and version. */
 @Command(
@@ -35,7 +37,9 @@ import picocli.CommandLine.Model.OptionSpec;
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class PeerzCli implements Runnable {
+public final class PeerzCli implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   final Map<String, String> env;
   final Console console;
   final SecureRandom random;
@@ -47,9 +51,11 @@ public final class PeerzCli implements Runnable {
   }
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(
-        new CommandLine(this), "Missing command: try 'peerz --help'");
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("Missing command: try 'peerz --help'");
+    spec.commandLine().usage(err);
+    return 2;
   }
 
   /** Runs the command line and exits with its code. */
@@ -104,6 +110,9 @@ public final class PeerzCli implements Runnable {
   static void addSnakeCaseAliases(CommandLine cl) {
     CommandSpec spec = cl.getCommandSpec();
     for (OptionSpec opt : new ArrayList<>(spec.options())) {
+      if (opt.group() != null) {
+        continue; // picocli cannot re-add grouped options; those spell their aliases out
+      }
       List<String> names = new ArrayList<>(Arrays.asList(opt.names()));
       List<String> extra = new ArrayList<>();
       for (String n : names) {
