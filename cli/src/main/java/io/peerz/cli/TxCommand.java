@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Sign a transaction, broadcast it, wait until it is in a block and print the result.",
-      "Amounts are integer base units; rates are decimal fractions (0.1 = 10%).",
+      "Amounts are integer base units; rates are decimal fractions (0.1 = 10%%).",
       "Exit code 1 and the node's code, codespace and log when the transaction fails."
     },
     subcommands = {
@@ -102,55 +102,74 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Register a subnet, signed by its owner (Hypertensor's register-subnet).")
   static final class RegisterSubnet extends TxSubcommand {
-    @Option(names = "--name", required = true, description = "Unique subnet name.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--name",
+        required = true,
+        description = "Unique subnet name.")
     String name;
 
-    @Option(names = "--repo", description = "Source repository, e.g. github.com/demo/demo.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--repo",
+        description = "Source repository, e.g. github.com/demo/demo.")
     String repo = "";
 
-    @Option(names = "--description", description = "What the subnet does.")
+    @Option(paramLabel = "<text>", names = "--description", description = "What the subnet does.")
     String description = "";
 
-    @Option(names = "--misc", description = "Free text.")
+    @Option(paramLabel = "<text>", names = "--misc", description = "Free text.")
     String misc = "";
 
-    @Option(names = "--churn-limit", description = "Nodes that may enter or leave per epoch.")
+    @Option(
+        paramLabel = "<n>",
+        names = "--churn-limit",
+        description = "Nodes that may enter or leave per epoch.")
     int churnLimit;
 
     @Option(
+        paramLabel = "<amount>",
         names = "--min-stake",
         converter = AmountConverter.class,
         description = "Minimum stake per node.")
     long minStake;
 
     @Option(
+        paramLabel = "<amount>",
         names = "--max-stake",
         converter = AmountConverter.class,
         description = "Maximum stake per node.")
     long maxStake;
 
     @Option(
+        paramLabel = "<rate>",
         names = "--delegate-stake-percentage",
         converter = PpmConverter.class,
-        description = "Share of rewards to delegators, as a fraction (0.1 = 10%).")
+        description = "Share of rewards to delegators, as a fraction (0.1 = 10%%).")
     int delegateStakePpm;
 
     @Option(
+        paramLabel = "<n>",
         names = {"--node-queue-epochs", "--subnet-node-queue-epochs"},
         description = "Epochs a registered node waits in the queue.")
     int nodeQueueEpochs;
 
     @Option(
+        paramLabel = "<n>",
         names = "--idle-classification-epochs",
         description = "Epochs a node stays Idle before Included.")
     int idleEpochs;
 
     @Option(
+        paramLabel = "<n>",
         names = "--included-classification-epochs",
         description = "Epochs a node stays Included before Validator.")
     int includedEpochs;
 
-    @Option(names = "--max-node-penalties", description = "Penalties before a node is removed.")
+    @Option(
+        paramLabel = "<n>",
+        names = "--max-node-penalties",
+        description = "Penalties before a node is removed.")
     int maxNodePenalties;
 
     @Option(
@@ -163,7 +182,10 @@ final class TxCommand {
                 + " each with an optional node quota (default 1): 0xA:2,0xB")
     List<String> initialColdkeys = new ArrayList<>();
 
-    @Option(names = "--max-registered-nodes", description = "Cap on registered nodes.")
+    @Option(
+        paramLabel = "<n>",
+        names = "--max-registered-nodes",
+        description = "Cap on registered nodes.")
     int maxRegisteredNodes;
 
     @Option(
@@ -182,6 +204,7 @@ final class TxCommand {
     List<String> bootnodes = new ArrayList<>();
 
     @Option(
+        paramLabel = "<amount>",
         names = "--max-cost",
         converter = AmountConverter.class,
         description = "Most you will pay for registration; above it the tx is rejected.")
@@ -240,7 +263,7 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Activate a registered subnet once enough nodes are in (owner only).")
   static final class ActivateSubnet extends TxSubcommand {
-    @Option(names = "--subnet-id", required = true, description = "Subnet id.")
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
 
     @Override
@@ -254,34 +277,47 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Register a node in a subnet with its stake, signed by its coldkey.")
   static final class RegisterNode extends TxSubcommand {
-    @Option(names = "--subnet-id", required = true, description = "Subnet id.")
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
 
     @Option(
+        paramLabel = "<text>",
         names = "--hotkey",
         required = true,
         description = "The node's hotkey: an address (0x...) or a key name.")
     String hotkey;
 
-    @Option(names = "--peer-id", required = true, description = "libp2p peer id of the node.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--peer-id",
+        required = true,
+        description = "libp2p peer id of the node.")
     String peerId;
 
-    @Option(names = "--bootnode-peer-id", description = "libp2p peer id of its bootnode.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--bootnode-peer-id",
+        description = "libp2p peer id of its bootnode.")
     String bootnodePeerId = "";
 
-    @Option(names = "--client-peer-id", description = "libp2p peer id of its client.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--client-peer-id",
+        description = "libp2p peer id of its client.")
     String clientPeerId = "";
 
-    @Option(names = "--bootnode", description = "Bootnode multiaddress.")
+    @Option(paramLabel = "<text>", names = "--bootnode", description = "Bootnode multiaddress.")
     String bootnode = "";
 
     @Option(
+        paramLabel = "<rate>",
         names = "--delegate-reward-rate",
         converter = PpmConverter.class,
-        description = "Share of the node's rewards to its delegators (0.125 = 12.5%).")
+        description = "Share of the node's rewards to its delegators (0.125 = 12.5%%).")
     int delegateRewardRatePpm;
 
     @Option(
+        paramLabel = "<amount>",
         names = "--stake-to-be-added",
         required = true,
         converter = AmountConverter.class,
@@ -289,6 +325,7 @@ final class TxCommand {
     long stake;
 
     @Option(
+        paramLabel = "<amount>",
         names = "--max-burn-amount",
         converter = AmountConverter.class,
         description = "Most you will burn to register.")
@@ -312,10 +349,11 @@ final class TxCommand {
 
   /** The {@code --subnet-id} and {@code --node-id} of the node lifecycle messages. */
   abstract static class NodeTx extends TxSubcommand {
-    @Option(names = "--subnet-id", required = true, description = "Subnet id.")
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
 
     @Option(
+        paramLabel = "<id>",
         names = {"--node-id", "--subnet-node-id"},
         description = "Node id (default 0: the signer's only node in the subnet).")
     long nodeId;
@@ -373,6 +411,7 @@ final class TxCommand {
       description = "Add stake to a node.")
   static final class AddStake extends NodeTx {
     @Option(
+        paramLabel = "<amount>",
         names = "--amount",
         required = true,
         converter = AmountConverter.class,
@@ -392,6 +431,7 @@ final class TxCommand {
       description = "Remove stake from a node; it enters unbonding.")
   static final class RemoveStake extends NodeTx {
     @Option(
+        paramLabel = "<amount>",
         names = "--amount",
         required = true,
         converter = AmountConverter.class,
@@ -421,10 +461,11 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Delegate stake to a subnet.")
   static final class DelegateStake extends TxSubcommand {
-    @Option(names = "--subnet-id", required = true, description = "Subnet id.")
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
 
     @Option(
+        paramLabel = "<amount>",
         names = "--amount",
         required = true,
         converter = AmountConverter.class,
@@ -442,10 +483,11 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Give back delegation shares; their value enters unbonding.")
   static final class UndelegateStake extends TxSubcommand {
-    @Option(names = "--subnet-id", required = true, description = "Subnet id.")
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
 
     @Option(
+        paramLabel = "<amount>",
         names = "--shares",
         required = true,
         converter = AmountConverter.class,
