@@ -136,6 +136,37 @@ class CliCommandsTest {
   }
 
   @Test
+  void keysExportIsEncryptedUnlessUnsafeAndImportsBack() throws Exception {
+    String h = home.toString();
+    assertThat(
+            CliRun.run("keys", "add", "bob", "--keyring-backend", "test", "--home", h).exitCode())
+        .isZero();
+    Path file = home.resolve("bob.export");
+    Map<String, String> env = Map.of(Passphrase.ENV, "export passphrase");
+
+    CliRun sealed = CliRun.run(env, "keys", "export", "bob", "--out", file.toString(), "--home", h);
+    assertThat(sealed.exitCode()).as(sealed.err()).isZero();
+    assertThat(Files.readString(file)).contains("ciphertext").doesNotContain("priv_key_hex");
+    CliRun plain = CliRun.run("keys", "export", "bob", "--unsafe", "--home", h);
+    assertThat(plain.out()).contains("priv_key_hex");
+
+    CliRun imported =
+        CliRun.run(
+            env,
+            "keys",
+            "import",
+            "bob2",
+            file.toString(),
+            "--keyring-backend",
+            "test",
+            "--home",
+            h);
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    String bob = CliRun.run("keys", "show", "bob", "-a", "--home", h).out().trim();
+    assertThat(CliRun.run("keys", "show", "bob2", "-a", "--home", h).out().trim()).isEqualTo(bob);
+  }
+
+  @Test
   void everyMessageOfTheProtocolHasATxCommand() {
     CommandLine tx =
         PeerzCli.commandLine(new PeerzCli(Map.of(), null, new SecureRandom()))

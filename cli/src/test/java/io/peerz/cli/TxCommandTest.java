@@ -267,6 +267,35 @@ class TxCommandTest {
   }
 
   @Test
+  void noWaitReturnsOnceTheMempoolAcceptsIt() {
+    CliRun r = tx("claim-unbonded", "--from", "alice", "--no-wait");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("txhash: ").contains("--no-wait").doesNotContain("height:");
+  }
+
+  @Test
+  void explicitChainIdFeeAndNonceAreSignedAsGiven() throws Exception {
+    CliRun r =
+        tx(
+            "claim-unbonded",
+            "--from",
+            "alice",
+            "--chain-id",
+            "other",
+            "--fee",
+            "9",
+            "--nonce",
+            "11");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    TxBody body = lastTx().body();
+    assertThat(body.getChainId()).isEqualTo("other");
+    assertThat(body.getFee()).isEqualTo(9);
+    assertThat(body.getNonce()).isEqualTo(11);
+  }
+
+  @Test
   void anUnknownSignerIsAClearError() {
     CliRun r = tx("claim-unbonded", "--from", "nobody");
     assertThat(r.exitCode()).isEqualTo(1);
