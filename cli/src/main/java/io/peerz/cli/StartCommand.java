@@ -33,8 +33,6 @@ import picocli.CommandLine.Option;
       "overridden by these flags (CometBFT's names)."
     })
 final class StartCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(StartCommand.class);
-
   @Mixin HomeOption home;
 
   @Option(names = "--moniker", description = "Node name.")
@@ -96,6 +94,8 @@ final class StartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // Logging starts here, not at class load: picocli builds every command for every run.
+    Logger log = LoggerFactory.getLogger(StartCommand.class);
     Path h = home.home();
     Path genesisFile = h.resolve("config/genesis.json");
     if (!Files.exists(genesisFile)) {
