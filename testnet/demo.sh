@@ -52,11 +52,20 @@ wait_for() {
   local deadline=$((SECONDS + $1)); shift
   until "$@" >/dev/null 2>&1; do
     if ((SECONDS > deadline)); then echo "timed out waiting for: $*" >&2; return 1; fi
-    sleep 1
+    sleep 0.3
   done
 }
-epoch() { q epoch | json '["epoch"]'; }
+# The current epoch straight from JSON-RPC (curl answers faster than a JVM, which matters at
+# epoch boundaries).
+epoch() {
+  curl -sf "$node/abci_query?path=%22/epoch%22" |
+    python3 -c 'import json,sys,base64; r=json.load(sys.stdin)["result"]["response"]; print(json.loads(base64.b64decode(r["value"]))["epoch"])'
+}
 epoch_after() { (( $(epoch) > $1 )); }
+balance() {
+  curl -sf "$node/abci_query?path=%22/account/$1%22" |
+    python3 -c 'import json,sys,base64; r=json.load(sys.stdin)["result"]["response"]; print(json.loads(base64.b64decode(r["value"]))["balance"])'
+}
 
 if [[ ! -f "$home/config/genesis.json" ]]; then
   say "peerz init (epochs of 5 blocks) in $home"
@@ -64,9 +73,9 @@ if [[ ! -f "$home/config/genesis.json" ]]; then
 fi
 
 say "peerz start (RPC $node, log in $home/node.log)"
-# 2s blocks make a 5-block epoch long enough for a proposal and its attestations.
+# 3s blocks make a 5-block epoch long enough for a proposal and its attestations.
 "$peerz" start --home "$home" --rpc.laddr "tcp://127.0.0.1:$rpc_port" \
-  --p2p.laddr "tcp://127.0.0.1:$p2p_port" --consensus.timeout_commit 2s >"$home/node.log" 2>&1 &
+  --p2p.laddr "tcp://127.0.0.1:$p2p_port" --consensus.timeout_commit 3s >"$home/node.log" 2>&1 &
 node_pid=$!
 stop_node() {
   if kill -0 "$node_pid" 2>/dev/null; then
@@ -91,15 +100,17 @@ fi
 curl -s "$node/status" | json '["result"]["node_info"]'
 
 say "keys: alice (subnet owner), bob/carol/dave (node coldkeys), their hotkeys and client keys"
+declare -A addr_of
 for k in alice bob carol dave bob-hot carol-hot dave-hot bob-client carol-client dave-client; do
   "$peerz" keys show "$k" --keyring-backend test >/dev/null 2>&1 ||
     "$peerz" keys add "$k" --keyring-backend test --output json >/dev/null
-  printf '%-10s %s\n' "$k" "$("$peerz" keys show "$k" -a --keyring-backend test)"
+  addr_of[$k]="$("$peerz" keys show "$k" -a --keyring-backend test)"
+  printf '%-12s %s\n' "$k" "${addr_of[$k]}"
 done
 
 say "fund them from the genesis 'validator' account"
 for k in alice bob carol dave; do
-  hash="$(tx bank send validator "$("$peerz" keys show "$k" -a --keyring-backend test)" 100000 | json '["txhash"]')"
+  hash="$(tx bank send validator "${addr_of[$k]}" 100000 | json '["txhash"]')"
   echo "sent 100000 to $k in tx $hash"
 done
 q account alice
@@ -151,27 +162,42 @@ round="$(q scores "$subnet" "$e")"
 proposer="$(echo "$round" | json '["proposer_node_id"]')"
 echo "epoch $e: proposer is node $proposer, validators $(echo "$round" | json '["validators"]')"
 scores="${node_of[bob]}=100,${node_of[carol]}=80,${node_of[dave]}=60"
+declare -A before
+for k in alice bob carol dave; do before[$k]="$(balance "${addr_of[$k]}")"; done
+# The round must fit in one 5-block epoch, so the txs go out without waiting for blocks (the
+# mempool keeps their order, so the attestations execute after the proposal), then we wait.
+hashes=()
 for k in bob carol dave; do
   if [[ "${node_of[$k]}" == "$proposer" ]]; then
-    tx propose-scores --subnet-id "$subnet" --node-id "$proposer" --scores "$scores" --from "$k" >/dev/null
-    echo "$k (node $proposer) proposed $scores"
+    hashes+=("$(tx propose-scores --subnet-id "$subnet" --node-id "$proposer" --scores "$scores" \
+      --from "$k" --no-wait | json '["txhash"]')")
+    echo "$k (node $proposer) proposes $scores"
   fi
 done
-attesters=()
 for k in bob carol dave; do
   if [[ "${node_of[$k]}" != "$proposer" ]]; then
-    tx attest --subnet-id "$subnet" --node-id "${node_of[$k]}" --from "$k" >/dev/null &
-    attesters+=("$!")
+    tx attest --subnet-id "$subnet" --node-id "${node_of[$k]}" --from "$k" --no-wait >"$home/attest-$k.json" &
     echo "$k (node ${node_of[$k]}) attests"
   fi
 done
-for pid in "${attesters[@]}"; do wait "$pid"; done
+wait_jobs() { local pid; for pid in $(jobs -p); do [[ "$pid" == "$node_pid" ]] || wait "$pid"; done; }
+wait_jobs
+for k in bob carol dave; do
+  [[ -f "$home/attest-$k.json" ]] && hashes+=("$(json '["txhash"]' <"$home/attest-$k.json")")
+done
+for h in "${hashes[@]}"; do
+  wait_for 60 curl -sf "$node/tx?hash=0x$h"
+  result="$(curl -s "$node/tx?hash=0x$h")"
+  printf 'tx %s in block %s: code %s %s\n' "${h:0:12}" "$(echo "$result" | json '["result"]["height"]')" \
+    "$(echo "$result" | json '["result"]["tx_result"]["code"]')" "$(echo "$result" | json '["result"]["tx_result"]["log"]')"
+done
 
 say "wait for the next epoch: the round settles and pays"
 wait_for 120 epoch_after "$e"
 "$peerz" query scores "$subnet" "$e" --node "$node"
 for k in alice bob carol dave; do
-  printf '%-6s balance %s\n' "$k" "$(q account "$k" | json '["balance"]')"
+  after="$(balance "${addr_of[$k]}")"
+  printf '%-6s balance %s -> %s (%+d: rewards less fees)\n' "$k" "${before[$k]}" "$after" "$((after - before[$k]))"
 done
 
 say "the same chain over curl: status, latest block, a tx"
