@@ -80,7 +80,7 @@ class CliFlowIT {
     assertThat(again.err()).contains("--overwrite");
 
     nodeLog = home.resolve("node.log");
-    // 2s blocks: a 5-block epoch leaves room for a proposal and its attestations.
+    // 3s blocks: a 5-block epoch leaves room for a proposal and its attestations.
     node =
         command(
                 "start",
@@ -89,7 +89,7 @@ class CliFlowIT {
                 "--p2p.laddr",
                 "tcp://127.0.0.1:" + p2pPort,
                 "--consensus.timeout_commit",
-                "2s")
+                "3s")
             .redirectErrorStream(true)
             .redirectOutput(nodeLog.toFile())
             .start();
@@ -231,11 +231,17 @@ class CliFlowIT {
           return all;
         });
 
-    // Act at the start of a fresh epoch so the round fits in it.
-    long start = epoch();
-    await(Duration.ofSeconds(60), "the next epoch", () -> epoch() > start);
-    long e = epoch();
+    // Act at the start of a fresh epoch so the round fits in it: the txs go out without waiting
+    // for blocks (the mempool keeps their order, so the attestations run after the proposal).
+    long start = epochNow();
+    await(Duration.ofSeconds(60), "the next epoch", () -> epochNow() > start);
+    long e = epochNow();
+    Map<String, Long> before = new HashMap<>();
+    for (String k : List.of("alice", "bob", "carol", "dave")) {
+      before.put(k, balanceNow(addr.get(k)));
+    }
     JsonNode round = query("scores", Long.toString(subnet), Long.toString(e));
+    assertThat(round.path("outcome").asText()).isEqualTo("open");
     long proposer = Long.parseLong(round.path("proposer_node_id").asText());
     String proposerKey =
         nodeOf.entrySet().stream()
@@ -245,16 +251,22 @@ class CliFlowIT {
             .getKey();
     String scores =
         nodeOf.get("bob") + "=100," + nodeOf.get("carol") + "=80," + nodeOf.get("dave") + "=60";
-    tx(
-        "propose-scores",
-        "--subnet-id",
-        Long.toString(subnet),
-        "--node-id",
-        Long.toString(proposer),
-        "--scores",
-        scores,
-        "--from",
-        proposerKey);
+    List<String> hashes = new ArrayList<>();
+    hashes.add(
+        tx(
+                "propose-scores",
+                "--subnet-id",
+                Long.toString(subnet),
+                "--node-id",
+                Long.toString(proposer),
+                "--scores",
+                scores,
+                "--from",
+                proposerKey,
+                "--no-wait")
+            .json()
+            .path("txhash")
+            .asText());
     List<CompletableFuture<Run>> attests = new ArrayList<>();
     for (String k : List.of("bob", "carol", "dave")) {
       if (!k.equals(proposerKey)) {
@@ -272,21 +284,29 @@ class CliFlowIT {
           "--node",
           rpc,
           "--output",
-          "json"
+          "json",
+          "--no-wait"
         };
         attests.add(CompletableFuture.supplyAsync(() -> peerz(args)));
       }
     }
     for (CompletableFuture<Run> a : attests) {
-      assertThat(a.get().ok().json().path("code").asInt()).isZero();
+      hashes.add(a.get().ok().json().path("txhash").asText());
     }
-    Map<String, Long> before = new HashMap<>();
-    for (String k : List.of("alice", "bob", "carol", "dave")) {
-      before.put(k, balance(k));
+    for (String h : hashes) {
+      await(Duration.ofSeconds(60), "tx " + h, () -> committedTx(h) != null);
+      JsonNode result = committedTx(h);
+      assertThat(result.at("/tx_result/code").asInt())
+          .as("tx %s: %s", h, result.at("/tx_result/log").asText())
+          .isZero();
+      assertThat((Long.parseLong(result.path("height").asText()) - 1) / 5)
+          .as("tx %s is in epoch %d", h, e)
+          .isEqualTo(e);
     }
 
-    await(Duration.ofSeconds(120), "the epoch after the round", () -> epoch() > e);
+    await(Duration.ofSeconds(120), "the epoch after the round", () -> epochNow() > e);
     JsonNode settled = query("scores", Long.toString(subnet), Long.toString(e));
+    long minFee = Long.parseLong(query("params").path("min_fee").asText());
     assertThat(settled.path("outcome").asText()).isNotEqualTo("open");
     assertThat(settled.path("attestations")).hasSize(2);
     assertThat(settled.path("payouts")).isNotEmpty();
@@ -298,8 +318,8 @@ class CliFlowIT {
               .orElseThrow()
               .getKey();
       assertThat(balance(who) - before.get(who))
-          .as("%s was paid its payout", who)
-          .isEqualTo(Long.parseLong(p.path("amount").asText()));
+          .as("%s was paid its payout, less the fee of its one tx in the round", who)
+          .isEqualTo(Long.parseLong(p.path("amount").asText()) - minFee);
     }
     assertThat(balance("alice") - before.get("alice"))
         .as("the subnet owner's reward")
@@ -359,8 +379,33 @@ class CliFlowIT {
     return Long.parseLong(query("account", key).path("balance").asText());
   }
 
-  private long epoch() {
-    return Long.parseLong(query("epoch").path("epoch").asText());
+  /** The current epoch over plain HTTP: a JVM per poll would be too slow at epoch boundaries. */
+  private long epochNow() {
+    return Long.parseLong(abciQuery("/epoch").path("epoch").asText());
+  }
+
+  private long balanceNow(String address) {
+    return Long.parseLong(abciQuery("/account/" + address).path("balance").asText());
+  }
+
+  private JsonNode abciQuery(String path) {
+    try {
+      String value =
+          get("/abci_query?path=%22" + path + "%22").at("/result/response/value").asText();
+      return JSON.readTree(java.util.Base64.getDecoder().decode(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The committed tx's result, or null while it is not in a block. */
+  private JsonNode committedTx(String hash) {
+    try {
+      JsonNode r = get("/tx?hash=0x" + hash);
+      return r.has("result") ? r.get("result") : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private Run peerz(String... args) {
