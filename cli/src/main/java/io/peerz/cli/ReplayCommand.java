@@ -25,6 +25,11 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // The progress bar owns stderr: per-block INFO lines would shred it. Logging is not yet
+    // initialised here, so the property reaches logback.xml's ${PEERZ_LOG_LEVEL}.
+    if (home.root().env.get("PEERZ_LOG_LEVEL") == null) {
+      System.setProperty("PEERZ_LOG_LEVEL", "WARN");
+    }
     GenesisDoc genesis = GenesisFile.read(home.home().resolve("config/genesis.json"));
     PrintWriter err = spec.commandLine().getErr();
     ProgressBar bar = new ProgressBar(err);

@@ -351,6 +351,12 @@ class CliFlowIT {
     Run badQuery = peerz("query", "subnet", "999", "--node", rpc);
     assertThat(badQuery.exitCode()).isEqualTo(1);
     assertThat(badQuery.err()).contains("query /subnet/999 failed: code");
+
+    // Stopped with SIGTERM, the node's block log replays from genesis to the same app hashes.
+    node.destroy();
+    assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("node stops on SIGTERM").isTrue();
+    Run replay = peerz("replay").ok();
+    assertThat(replay.out()).contains("every app hash matches");
   }
 
   // --- the CLI as a process ---
