@@ -1,0 +1,138 @@
+package io.peerz.cli;
+
+import io.peerz.consensus.GenesisDoc;
+import io.peerz.consensus.NodeConfig;
+import io.peerz.consensus.PeerzNode;
+import io.peerz.genesis.GenesisFile;
+import io.peerz.genesis.NodeKeyFile;
+import io.peerz.genesis.PrivValidatorKeyFile;
+import io.peerz.ledger.Ed25519KeyPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code peerz start}: the node (embedded sequencer, RocksDB, JSON-RPC) until SIGINT or SIGTERM.
+ * Settings come from config.toml, then {@code PEERZ_*} variables, then flags, each overriding the
+ * one before.
+ */
+@Command(
+    name = "start",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the node: embedded sequencer, RocksDB state and JSON-RPC, until Ctrl-C or SIGTERM.",
+      "Settings: <home>/config/config.toml, overridden by PEERZ_* environment variables",
+      "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_CONSENSUS_TIMEOUT_COMMIT),",
+      "overridden by these flags (CometBFT's names)."
+    })
+final class StartCommand implements Callable<Integer> {
+  @Mixin HomeOption home;
+
+  @Option(names = "--moniker", description = "Node name.")
+  String moniker;
+
+  @Option(
+      names = "--rpc.laddr",
+      paramLabel = "<addr>",
+      description = "JSON-RPC listen address (default: tcp://127.0.0.1:26657).")
+  String rpcLaddr;
+
+  @Option(
+      names = "--p2p.laddr",
+      paramLabel = "<addr>",
+      description = "Peer-to-peer listen address (default: tcp://127.0.0.1:26656).")
+  String p2pLaddr;
+
+  @Option(
+      names = "--consensus.timeout_commit",
+      paramLabel = "<duration>",
+      converter = DurationConverter.class,
+      description = "Wait after a commit before the next height (default: 1s).")
+  Duration timeoutCommit;
+
+  /** The settings after config.toml, environment and flags have had their say. */
+  record Settings(String moniker, String rpcListen, String p2pListen, Duration timeoutCommit) {}
+
+  Settings settings(Path h, Map<String, String> env) {
+    ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
+    String m = moniker != null ? moniker : toml.get("moniker", env).orElse("peerz-node");
+    String rpc =
+        rpcLaddr != null ? rpcLaddr : toml.get("rpc.laddr", env).orElse("tcp://127.0.0.1:26657");
+    String p2p =
+        p2pLaddr != null ? p2pLaddr : toml.get("p2p.laddr", env).orElse("tcp://127.0.0.1:26656");
+    Duration tc =
+        timeoutCommit != null
+            ? timeoutCommit
+            : DurationConverter.parse(toml.get("consensus.timeout_commit", env).orElse("1s"));
+    return new Settings(m, hostPort(rpc, "rpc.laddr"), hostPort(p2p, "p2p.laddr"), tc);
+  }
+
+  /** CometBFT writes listen addresses as {@code tcp://host:port}; the node takes host:port. */
+  static String hostPort(String laddr, String what) {
+    String s = laddr.startsWith("tcp://") ? laddr.substring(6) : laddr;
+    int colon = s.lastIndexOf(':');
+    if (s.contains("://") || colon <= 0 || colon == s.length() - 1) {
+      throw new CliException(what + ": expected tcp://host:port, got " + laddr);
+    }
+    try {
+      int port = Integer.parseInt(s.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new CliException(what + ": bad port in " + laddr);
+    }
+    return s;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    // Logging starts here, not at class load: picocli builds every command for every run.
+    Logger log = LoggerFactory.getLogger(StartCommand.class);
+    Path h = home.home();
+    Path genesisFile = h.resolve("config/genesis.json");
+    if (!Files.exists(genesisFile)) {
+      throw new CliException("no " + genesisFile + ": run 'peerz init --home " + h + "' first");
+    }
+    Settings s = settings(h, home.root().env);
+    GenesisDoc genesis = GenesisFile.read(genesisFile);
+    Ed25519KeyPair validatorKey =
+        PrivValidatorKeyFile.read(h.resolve("config/priv_validator_key.json"));
+    Ed25519KeyPair nodeKey = NodeKeyFile.read(h.resolve("config/node_key.json"));
+    NodeConfig config =
+        new NodeConfig(
+            h,
+            genesis,
+            validatorKey,
+            nodeKey,
+            s.moniker(),
+            s.rpcListen(),
+            s.p2pListen(),
+            s.timeoutCommit());
+    log.info(
+        "starting node chain_id={} moniker={} node_id={} home={}",
+        genesis.chainId(),
+        s.moniker(),
+        NodeKeyFile.nodeId(nodeKey.publicKey()),
+        h);
+    PeerzNode node = PeerzNode.start(config);
+    Thread hook =
+        new Thread(
+            () -> {
+              log.info("stopping node");
+              node.close();
+            },
+            "peerz-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    log.info("node started rpc=http://{} p2p={}", node.rpcAddress(), s.p2pListen());
+    node.awaitTermination();
+    return 0;
+  }
+}

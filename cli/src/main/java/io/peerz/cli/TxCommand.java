@@ -1,0 +1,539 @@
+package io.peerz.cli;
+
+import com.google.protobuf.ByteString;
+import io.peerz.ledger.proto.InitialColdkey;
+import io.peerz.ledger.proto.KeyType;
+import io.peerz.ledger.proto.MsgActivateNode;
+import io.peerz.ledger.proto.MsgActivateSubnet;
+import io.peerz.ledger.proto.MsgAddStake;
+import io.peerz.ledger.proto.MsgAttest;
+import io.peerz.ledger.proto.MsgClaimUnbonded;
+import io.peerz.ledger.proto.MsgDeactivateNode;
+import io.peerz.ledger.proto.MsgDelegateStake;
+import io.peerz.ledger.proto.MsgProposeScores;
+import io.peerz.ledger.proto.MsgReactivateNode;
+import io.peerz.ledger.proto.MsgRegisterNode;
+import io.peerz.ledger.proto.MsgRegisterSubnet;
+import io.peerz.ledger.proto.MsgRemoveNode;
+import io.peerz.ledger.proto.MsgRemoveStake;
+import io.peerz.ledger.proto.MsgSend;
+import io.peerz.ledger.proto.MsgUndelegateStake;
+import io.peerz.ledger.proto.NodeScore;
+import io.peerz.ledger.proto.TxBody;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code peerz tx}: one subcommand per message of {@code peerz/ledger/v1/msgs.proto}. */
+@Command(
+    name = "tx",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Sign a transaction, broadcast it, wait until it is in a block and print the result.",
+      "Amounts are integer base units; rates are decimal fractions (0.1 = 10%%).",
+      "Exit code 1 and the node's code, codespace and log when the transaction fails."
+    },
+    subcommands = {
+      TxCommand.Bank.class,
+      TxCommand.RegisterSubnet.class,
+      TxCommand.ActivateSubnet.class,
+      TxCommand.RegisterNode.class,
+      TxCommand.ActivateNode.class,
+      TxCommand.DeactivateNode.class,
+      TxCommand.ReactivateNode.class,
+      TxCommand.RemoveNode.class,
+      TxCommand.AddStake.class,
+      TxCommand.RemoveStake.class,
+      TxCommand.ClaimUnbonded.class,
+      TxCommand.DelegateStake.class,
+      TxCommand.UndelegateStake.class,
+      TxCommand.ProposeScores.class,
+      TxCommand.Attest.class
+    })
+final class TxCommand {
+
+  /** {@code tx bank send}. */
+  @Command(
+      name = "bank",
+      mixinStandardHelpOptions = true,
+      description = "Transfers between accounts.",
+      subcommands = Send.class)
+  static final class Bank {}
+
+  @Command(
+      name = "send",
+      mixinStandardHelpOptions = true,
+      description = "Send <amount> base units from <from> (key name or address) to <to>.")
+  static final class Send extends TxSubcommand {
+    @Parameters(index = "0", paramLabel = "<from>", description = "Sending key (name or address).")
+    String sender;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "<to>",
+        description = "Receiving address (0x...) or key name.")
+    String to;
+
+    @Parameters(
+        index = "2",
+        paramLabel = "<amount>",
+        converter = AmountConverter.class,
+        description = "Amount in base units.")
+    long amount;
+
+    @Override
+    String signer() {
+      return from != null ? from : sender;
+    }
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setSend(
+          MsgSend.newBuilder()
+              .setTo(ByteString.copyFrom(keyring.address(home, to).bytes()))
+              .setAmount(amount));
+    }
+  }
+
+  @Command(
+      name = "register-subnet",
+      mixinStandardHelpOptions = true,
+      description = "Register a subnet, signed by its owner (Hypertensor's register-subnet).")
+  static final class RegisterSubnet extends TxSubcommand {
+    @Option(
+        paramLabel = "<text>",
+        names = "--name",
+        required = true,
+        description = "Unique subnet name.")
+    String name;
+
+    @Option(
+        paramLabel = "<text>",
+        names = "--repo",
+        description = "Source repository, e.g. github.com/demo/demo.")
+    String repo = "";
+
+    @Option(paramLabel = "<text>", names = "--description", description = "What the subnet does.")
+    String description = "";
+
+    @Option(paramLabel = "<text>", names = "--misc", description = "Free text.")
+    String misc = "";
+
+    @Option(
+        paramLabel = "<n>",
+        names = "--churn-limit",
+        description = "Nodes that may enter or leave per epoch.")
+    int churnLimit;
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--min-stake",
+        converter = AmountConverter.class,
+        description = "Minimum stake per node.")
+    long minStake;
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--max-stake",
+        converter = AmountConverter.class,
+        description = "Maximum stake per node.")
+    long maxStake;
+
+    @Option(
+        paramLabel = "<rate>",
+        names = "--delegate-stake-percentage",
+        converter = PpmConverter.class,
+        description = "Share of rewards to delegators, as a fraction (0.1 = 10%%).")
+    int delegateStakePpm;
+
+    @Option(
+        paramLabel = "<n>",
+        names = {"--node-queue-epochs", "--subnet-node-queue-epochs"},
+        description = "Epochs a registered node waits in the queue.")
+    int nodeQueueEpochs;
+
+    @Option(
+        paramLabel = "<n>",
+        names = "--idle-classification-epochs",
+        description = "Epochs a node stays Idle before Included.")
+    int idleEpochs;
+
+    @Option(
+        paramLabel = "<n>",
+        names = "--included-classification-epochs",
+        description = "Epochs a node stays Included before Validator.")
+    int includedEpochs;
+
+    @Option(
+        paramLabel = "<n>",
+        names = "--max-node-penalties",
+        description = "Penalties before a node is removed.")
+    int maxNodePenalties;
+
+    @Option(
+        names = "--initial-coldkeys",
+        split = ",",
+        arity = "1..*",
+        paramLabel = "<key[:n]>",
+        description =
+            "Coldkeys (address or key name) allowed to register while the subnet registers,"
+                + " each with an optional node quota (default 1): 0xA:2,0xB")
+    List<String> initialColdkeys = new ArrayList<>();
+
+    @Option(
+        paramLabel = "<n>",
+        names = "--max-registered-nodes",
+        description = "Cap on registered nodes.")
+    int maxRegisteredNodes;
+
+    @Option(
+        names = "--key-types",
+        split = ",",
+        arity = "1..*",
+        converter = KeyTypeConverter.class,
+        description = "Accepted node key types: rsa, ed25519, secp256k1, ecdsa.")
+    List<KeyType> keyTypes = new ArrayList<>();
+
+    @Option(
+        names = "--bootnodes",
+        split = ",",
+        arity = "1..*",
+        description = "Bootnode multiaddresses.")
+    List<String> bootnodes = new ArrayList<>();
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--max-cost",
+        converter = AmountConverter.class,
+        description = "Most you will pay for registration; above it the tx is rejected.")
+    long maxCost;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      MsgRegisterSubnet.Builder m =
+          MsgRegisterSubnet.newBuilder()
+              .setName(name)
+              .setRepo(repo)
+              .setDescription(description)
+              .setMisc(misc)
+              .setChurnLimit(churnLimit)
+              .setMinStake(minStake)
+              .setMaxStake(maxStake)
+              .setDelegateStakePercentagePpm(delegateStakePpm)
+              .setNodeQueueEpochs(nodeQueueEpochs)
+              .setIdleClassificationEpochs(idleEpochs)
+              .setIncludedClassificationEpochs(includedEpochs)
+              .setMaxNodePenalties(maxNodePenalties)
+              .setMaxRegisteredNodes(maxRegisteredNodes)
+              .addAllKeyTypes(keyTypes)
+              .addAllBootnodes(bootnodes)
+              .setMaxCost(maxCost);
+      for (String c : initialColdkeys) {
+        m.addInitialColdkeys(coldkey(c));
+      }
+      body.setRegisterSubnet(m);
+    }
+
+    private InitialColdkey coldkey(String spec) {
+      int colon = spec.lastIndexOf(':');
+      String who = colon < 0 ? spec : spec.substring(0, colon);
+      int quota = 1;
+      if (colon >= 0) {
+        try {
+          quota = Integer.parseInt(spec.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          quota = -1;
+        }
+        if (quota < 1) {
+          throw new CliException(
+              "--initial-coldkeys: '" + spec + "': the quota after ':' must be a positive integer");
+        }
+      }
+      return InitialColdkey.newBuilder()
+          .setAddress(ByteString.copyFrom(keyring.address(home, who.trim()).bytes()))
+          .setMaxNodes(quota)
+          .build();
+    }
+  }
+
+  @Command(
+      name = "activate-subnet",
+      mixinStandardHelpOptions = true,
+      description = "Activate a registered subnet once enough nodes are in (owner only).")
+  static final class ActivateSubnet extends TxSubcommand {
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
+    long subnetId;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setActivateSubnet(MsgActivateSubnet.newBuilder().setSubnetId(subnetId));
+    }
+  }
+
+  @Command(
+      name = "register-node",
+      mixinStandardHelpOptions = true,
+      description = "Register a node in a subnet with its stake, signed by its coldkey.")
+  static final class RegisterNode extends TxSubcommand {
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
+    long subnetId;
+
+    @Option(
+        paramLabel = "<text>",
+        names = "--hotkey",
+        required = true,
+        description = "The node's hotkey: an address (0x...) or a key name.")
+    String hotkey;
+
+    @Option(
+        paramLabel = "<text>",
+        names = "--peer-id",
+        required = true,
+        description = "libp2p peer id of the node.")
+    String peerId;
+
+    @Option(
+        paramLabel = "<text>",
+        names = "--bootnode-peer-id",
+        description = "libp2p peer id of its bootnode.")
+    String bootnodePeerId = "";
+
+    @Option(
+        paramLabel = "<text>",
+        names = "--client-peer-id",
+        description = "libp2p peer id of its client.")
+    String clientPeerId = "";
+
+    @Option(paramLabel = "<text>", names = "--bootnode", description = "Bootnode multiaddress.")
+    String bootnode = "";
+
+    @Option(
+        paramLabel = "<rate>",
+        names = "--delegate-reward-rate",
+        converter = PpmConverter.class,
+        description = "Share of the node's rewards to its delegators (0.125 = 12.5%%).")
+    int delegateRewardRatePpm;
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--stake-to-be-added",
+        required = true,
+        converter = AmountConverter.class,
+        description = "Stake to bond with the node.")
+    long stake;
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--max-burn-amount",
+        converter = AmountConverter.class,
+        description = "Most you will burn to register.")
+    long maxBurn;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRegisterNode(
+          MsgRegisterNode.newBuilder()
+              .setSubnetId(subnetId)
+              .setHotkey(ByteString.copyFrom(keyring.address(home, hotkey).bytes()))
+              .setPeerId(peerId)
+              .setBootnodePeerId(bootnodePeerId)
+              .setClientPeerId(clientPeerId)
+              .setBootnode(bootnode)
+              .setDelegateRewardRatePpm(delegateRewardRatePpm)
+              .setStakeToBeAdded(stake)
+              .setMaxBurnAmount(maxBurn));
+    }
+  }
+
+  /** The {@code --subnet-id} and {@code --node-id} of the node lifecycle messages. */
+  abstract static class NodeTx extends TxSubcommand {
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
+    long subnetId;
+
+    @Option(
+        paramLabel = "<id>",
+        names = {"--node-id", "--subnet-node-id"},
+        description = "Node id (default 0: the signer's only node in the subnet).")
+    long nodeId;
+  }
+
+  @Command(
+      name = "activate-node",
+      mixinStandardHelpOptions = true,
+      description = "Activate a registered node (in its start epoch or the grace period).")
+  static final class ActivateNode extends NodeTx {
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setActivateNode(MsgActivateNode.newBuilder().setSubnetId(subnetId).setNodeId(nodeId));
+    }
+  }
+
+  @Command(
+      name = "deactivate-node",
+      mixinStandardHelpOptions = true,
+      description = "Take an active node out of the subnet for a while.")
+  static final class DeactivateNode extends NodeTx {
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setDeactivateNode(
+          MsgDeactivateNode.newBuilder().setSubnetId(subnetId).setNodeId(nodeId));
+    }
+  }
+
+  @Command(
+      name = "reactivate-node",
+      mixinStandardHelpOptions = true,
+      description = "Bring a deactivated node back.")
+  static final class ReactivateNode extends NodeTx {
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setReactivateNode(
+          MsgReactivateNode.newBuilder().setSubnetId(subnetId).setNodeId(nodeId));
+    }
+  }
+
+  @Command(
+      name = "remove-node",
+      mixinStandardHelpOptions = true,
+      description = "Remove a node; its stake enters unbonding.")
+  static final class RemoveNode extends NodeTx {
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRemoveNode(MsgRemoveNode.newBuilder().setSubnetId(subnetId).setNodeId(nodeId));
+    }
+  }
+
+  @Command(
+      name = "add-stake",
+      mixinStandardHelpOptions = true,
+      description = "Add stake to a node.")
+  static final class AddStake extends NodeTx {
+    @Option(
+        paramLabel = "<amount>",
+        names = "--amount",
+        required = true,
+        converter = AmountConverter.class,
+        description = "Amount in base units.")
+    long amount;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setAddStake(
+          MsgAddStake.newBuilder().setSubnetId(subnetId).setNodeId(nodeId).setAmount(amount));
+    }
+  }
+
+  @Command(
+      name = "remove-stake",
+      mixinStandardHelpOptions = true,
+      description = "Remove stake from a node; it enters unbonding.")
+  static final class RemoveStake extends NodeTx {
+    @Option(
+        paramLabel = "<amount>",
+        names = "--amount",
+        required = true,
+        converter = AmountConverter.class,
+        description = "Amount in base units.")
+    long amount;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRemoveStake(
+          MsgRemoveStake.newBuilder().setSubnetId(subnetId).setNodeId(nodeId).setAmount(amount));
+    }
+  }
+
+  @Command(
+      name = "claim-unbonded",
+      mixinStandardHelpOptions = true,
+      description = "Release every unbonding entry of the signer whose period has passed.")
+  static final class ClaimUnbonded extends TxSubcommand {
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setClaimUnbonded(MsgClaimUnbonded.getDefaultInstance());
+    }
+  }
+
+  @Command(
+      name = "delegate-stake",
+      mixinStandardHelpOptions = true,
+      description = "Delegate stake to a subnet.")
+  static final class DelegateStake extends TxSubcommand {
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
+    long subnetId;
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--amount",
+        required = true,
+        converter = AmountConverter.class,
+        description = "Amount in base units.")
+    long amount;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setDelegateStake(MsgDelegateStake.newBuilder().setSubnetId(subnetId).setAmount(amount));
+    }
+  }
+
+  @Command(
+      name = "undelegate-stake",
+      mixinStandardHelpOptions = true,
+      description = "Give back delegation shares; their value enters unbonding.")
+  static final class UndelegateStake extends TxSubcommand {
+    @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
+    long subnetId;
+
+    @Option(
+        paramLabel = "<amount>",
+        names = "--shares",
+        required = true,
+        converter = AmountConverter.class,
+        description = "Delegation shares to give back.")
+    long shares;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setUndelegateStake(
+          MsgUndelegateStake.newBuilder().setSubnetId(subnetId).setShares(shares));
+    }
+  }
+
+  @Command(
+      name = "propose-scores",
+      mixinStandardHelpOptions = true,
+      description = "As the epoch's chosen validator node, propose the subnet's node scores.")
+  static final class ProposeScores extends NodeTx {
+    @Option(
+        names = "--scores",
+        required = true,
+        split = ",",
+        arity = "1..*",
+        paramLabel = "<id=score>",
+        converter = NodeScoreConverter.class,
+        description = "Scores by node id: 1=100,2=80")
+    List<NodeScore> scores = new ArrayList<>();
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setProposeScores(
+          MsgProposeScores.newBuilder()
+              .setSubnetId(subnetId)
+              .setNodeId(nodeId)
+              .addAllScores(scores));
+    }
+  }
+
+  @Command(
+      name = "attest",
+      mixinStandardHelpOptions = true,
+      description = "As a Validator-class node, attest the current epoch's score proposal.")
+  static final class Attest extends NodeTx {
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setAttest(MsgAttest.newBuilder().setSubnetId(subnetId).setNodeId(nodeId));
+    }
+  }
+}

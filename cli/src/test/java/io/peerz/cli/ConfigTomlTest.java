@@ -1,0 +1,68 @@
+package io.peerz.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ConfigTomlTest {
+  @Test
+  void readsTheFileInitWrites() {
+    ConfigToml t = ConfigToml.parse(ConfigToml.initial("my \"node\""));
+    assertThat(t.get("moniker", Map.of())).hasValue("my \"node\"");
+    assertThat(t.get("rpc.laddr", Map.of())).hasValue("tcp://127.0.0.1:26657");
+    assertThat(t.get("p2p.laddr", Map.of())).hasValue("tcp://127.0.0.1:26656");
+    assertThat(t.get("consensus.timeout_commit", Map.of())).hasValue("1s");
+  }
+
+  @Test
+  void environmentOverridesTheFile() {
+    ConfigToml t = ConfigToml.parse(ConfigToml.initial("n"));
+    assertThat(t.get("rpc.laddr", Map.of("PEERZ_RPC_LADDR", "tcp://0.0.0.0:9000")))
+        .hasValue("tcp://0.0.0.0:9000");
+    assertThat(ConfigToml.envName("consensus.timeout_commit"))
+        .isEqualTo("PEERZ_CONSENSUS_TIMEOUT_COMMIT");
+  }
+
+  @Test
+  void commentsAndHashesInsideStringsAreHandled() {
+    ConfigToml t = ConfigToml.parse("moniker = \"a#b\" # the name\n[rpc]\nladdr = \"x:1\"\n");
+    assertThat(t.get("moniker", Map.of())).hasValue("a#b");
+  }
+
+  @Test
+  void malformedLineIsReportedWithItsNumber() {
+    assertThatThrownBy(() -> ConfigToml.parse("moniker = \"a\"\nnonsense\n"))
+        .hasMessageContaining("line 2");
+  }
+
+  @Test
+  void startFlagsOverrideEnvironmentWhichOverridesTheFile(@TempDir Path home) throws Exception {
+    Files.createDirectories(home.resolve("config"));
+    Files.writeString(home.resolve("config/config.toml"), ConfigToml.initial("from-file"));
+    StartCommand start = new StartCommand();
+    new CommandLine(start).parseArgs("--rpc.laddr", "tcp://127.0.0.1:1234");
+    Map<String, String> env =
+        Map.of(
+            "PEERZ_RPC_LADDR", "tcp://127.0.0.1:9999", "PEERZ_P2P_LADDR", "tcp://127.0.0.1:8888");
+
+    StartCommand.Settings s = start.settings(home, env);
+
+    assertThat(s.rpcListen()).isEqualTo("127.0.0.1:1234");
+    assertThat(s.p2pListen()).isEqualTo("127.0.0.1:8888");
+    assertThat(s.moniker()).isEqualTo("from-file");
+    assertThat(s.timeoutCommit()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void listenAddressWithoutAPortIsRejected() {
+    assertThatThrownBy(() -> StartCommand.hostPort("tcp://127.0.0.1", "rpc.laddr"))
+        .hasMessageContaining("rpc.laddr");
+  }
+}
