@@ -1,0 +1,142 @@
+package io.peerz.attest;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * The reference INT8 x INT8 -> INT32 matrix product on the CPU: blocked, multithreaded on the
+ * common fork-join pool, exact integer arithmetic. Any other executor (the GPU path) must produce
+ * the same int32 values, hence the same output root. Every sum fits in int32 for n up to 4096: a
+ * product is at most 128 x 128 = 2^14 in magnitude and a sum of 2^12 of them at most 2^26.
+ */
+public final class CpuGemm {
+  /** Rows per parallel task. */
+  private static final int ROW_BLOCK = 32;
+
+  /** Inner-dimension tile: with COL_BLOCK it keeps a 128 x 512 int tile of B (256 KiB) in L2. */
+  private static final int K_BLOCK = 128;
+
+  private static final int COL_BLOCK = 512;
+
+  private CpuGemm() {}
+
+  /** C = A x B for a job's inputs, row-major n x n int32. */
+  public static int[] multiply(GemmInputs inputs) {
+    return multiply(inputs.n(), inputs.a, inputs.b);
+  }
+
+  /** C = A x B for row-major n x n int8 matrices, 1 <= n <= 4096. */
+  public static int[] multiply(int n, byte[] a, byte[] b) {
+    checkShape(n, a, b);
+    return compute(n, a, b, null);
+  }
+
+  /**
+   * A cheating executor for tests and demos: computes A x B but skips exactly {@code floor(n *
+   * skipPpm / 1_000_000)} rows, chosen by {@link #skippedRows}, and leaves zeros in them.
+   */
+  public static int[] computeFaulty(GemmInputs inputs, int skipPpm, long seed) {
+    int n = inputs.n();
+    boolean[] skip = new boolean[n];
+    for (int row : skippedRows(n, skipPpm, seed)) {
+      skip[row] = true;
+    }
+    return compute(n, inputs.a, inputs.b, skip);
+  }
+
+  /**
+   * The rows a faulty run with these parameters skips, ascending: a seeded partial Fisher-Yates
+   * shuffle, so the skipped fraction is exact.
+   */
+  public static int[] skippedRows(int n, int skipPpm, long seed) {
+    if (skipPpm < 0 || skipPpm > 1_000_000) {
+      throw new IllegalArgumentException("skipPpm " + skipPpm + " must be in 0..1000000");
+    }
+    int count = (int) ((long) n * skipPpm / 1_000_000);
+    int[] perm = IntStream.range(0, n).toArray();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = 0; i < count; i++) {
+      int j = i + random.nextInt(n - i);
+      int t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+    int[] rows = Arrays.copyOf(perm, count);
+    Arrays.sort(rows);
+    return rows;
+  }
+
+  private static int[] compute(int n, byte[] a, byte[] b, boolean[] skip) {
+    // Widening B once lets the inner loop run on int arrays only, which C2 vectorizes.
+    int[] bw = new int[n * n];
+    IntStream.range(0, n)
+        .parallel()
+        .forEach(
+            k -> {
+              for (int j = 0, at = k * n; j < n; j++) {
+                bw[at + j] = b[at + j];
+              }
+            });
+    int[] c = new int[n * n];
+    int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    IntStream.range(0, blocks)
+        .parallel()
+        .forEach(
+            blk ->
+                multiplyRows(
+                    n, a, bw, c, blk * ROW_BLOCK, Math.min(n, (blk + 1) * ROW_BLOCK), skip));
+    return c;
+  }
+
+  private static void multiplyRows(
+      int n, byte[] a, int[] bw, int[] c, int rowFrom, int rowTo, boolean[] skip) {
+    for (int jj = 0; jj < n; jj += COL_BLOCK) {
+      int jEnd = Math.min(n, jj + COL_BLOCK);
+      for (int kk = 0; kk < n; kk += K_BLOCK) {
+        int kEnd = Math.min(n, kk + K_BLOCK);
+        for (int i = rowFrom; i < rowTo; i++) {
+          if (skip != null && skip[i]) {
+            continue;
+          }
+          int ci = i * n;
+          for (int k = kk; k < kEnd; k++) {
+            int av = a[ci + k];
+            int bk = k * n;
+            for (int j = jj; j < jEnd; j++) {
+              c[ci + j] += av * bw[bk + j];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Row {@code row} of A x B alone, from that row of A and all of B: O(n^2), exact. */
+  static int[] row(int n, byte[] aRow, byte[] b) {
+    int[] out = new int[n];
+    for (int k = 0; k < n; k++) {
+      int av = aRow[k];
+      int bk = k * n;
+      for (int j = 0; j < n; j++) {
+        out[j] += av * b[bk + j];
+      }
+    }
+    return out;
+  }
+
+  private static void checkShape(int n, byte[] a, byte[] b) {
+    if (n <= 0 || n > Workload.MAX_N) {
+      throw new IllegalArgumentException("matrix side " + n + " must be in 1.." + Workload.MAX_N);
+    }
+    if (a.length != n * n || b.length != n * n) {
+      throw new IllegalArgumentException(
+          "matrices must hold n*n = "
+              + n * n
+              + " entries, got A "
+              + a.length
+              + " and B "
+              + b.length);
+    }
+  }
+}

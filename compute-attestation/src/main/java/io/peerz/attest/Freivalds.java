@@ -1,0 +1,101 @@
+package io.peerz.attest;
+
+import io.peerz.ledger.Sha256;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Freivalds' check that C = A x B for n x n int8 A, B and int32 C in O(rounds x n^2): for seeded
+ * random r with entries in [0, 65535], compare C r with A (B r), exactly over the integers in long
+ * arithmetic (|B r| < 2^35, |A (B r)| < 2^54, |C r| < 2^59 for n <= 4096, so nothing overflows). If
+ * C differs from A x B, some row d of C - A x B is non-zero and d . r = 0 is a non-zero linear
+ * equation in r, which a uniform r from a set of 65536 values per entry satisfies with probability
+ * at most 1/65536 (Schwartz-Zippel): a wrong C passes a round with probability at most 2^-16, all
+ * rounds with at most 2^(-16 x rounds).
+ */
+public final class Freivalds {
+  /** Entries of r lie in [0, R_RANGE). */
+  public static final int R_RANGE = 1 << 16;
+
+  /** Most rounds one call runs; 4 already give an error bound of 2^-64. */
+  public static final int MAX_ROUNDS = 64;
+
+  private static final byte[] DOMAIN = "peerz/freivalds/v1".getBytes(StandardCharsets.US_ASCII);
+
+  private Freivalds() {}
+
+  /** Freivalds' check of a job's claimed output. */
+  public static boolean verify(GemmInputs inputs, int[] c, byte[] seed, int rounds) {
+    return verify(inputs.n(), inputs.a, inputs.b, c, seed, rounds);
+  }
+
+  /**
+   * True when C passes {@code rounds} rounds of Freivalds' check with vectors from {@code seed} (32
+   * bytes); A, B and C are row-major n x n.
+   */
+  public static boolean verify(int n, byte[] a, byte[] b, int[] c, byte[] seed, int rounds) {
+    if (n <= 0 || n > Workload.MAX_N) {
+      throw new IllegalArgumentException("matrix side " + n + " must be in 1.." + Workload.MAX_N);
+    }
+    if (a.length != n * n || b.length != n * n || c.length != n * n) {
+      throw new IllegalArgumentException("A, B and C must each hold n*n = " + n * n + " entries");
+    }
+    if (rounds < 1 || rounds > MAX_ROUNDS) {
+      throw new IllegalArgumentException("rounds " + rounds + " must be in 1.." + MAX_ROUNDS);
+    }
+    for (int round = 0; round < rounds; round++) {
+      long[] r = vector(seed, round, n);
+      long[] br = times(n, b, r);
+      for (int i = 0; i < n; i++) {
+        long left = 0;
+        long right = 0;
+        int at = i * n;
+        for (int j = 0; j < n; j++) {
+          left += (long) c[at + j] * r[j];
+          right += a[at + j] * br[j];
+        }
+        if (left != right) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Round {@code round}'s vector: n entries in [0, 65535], entry j the big-endian u16 at bytes 2(j
+   * mod 16) of block floor(j / 16) of SHA-256("peerz/freivalds/v1" || seed (32 bytes) || round (u32
+   * BE) || block (u32 BE)).
+   */
+  public static long[] vector(byte[] seed, int round, int n) {
+    if (seed == null || seed.length != Sha256.LENGTH) {
+      throw new IllegalArgumentException(
+          "Freivalds seed must be 32 bytes, got " + (seed == null ? "null" : seed.length));
+    }
+    long[] r = new long[n];
+    byte[] roundBytes = new byte[4];
+    GemmInputs.putInt(roundBytes, 0, round);
+    byte[] counter = new byte[4];
+    for (int block = 0; 16 * block < n; block++) {
+      GemmInputs.putInt(counter, 0, block);
+      byte[] h = Sha256.hash(DOMAIN, seed, roundBytes, counter);
+      for (int w = 0; w < 16 && 16 * block + w < n; w++) {
+        r[16 * block + w] = ((h[2 * w] & 0xff) << 8) | (h[2 * w + 1] & 0xff);
+      }
+    }
+    return r;
+  }
+
+  /** M r for row-major n x n int8 M. */
+  private static long[] times(int n, byte[] m, long[] r) {
+    long[] out = new long[n];
+    for (int k = 0; k < n; k++) {
+      long s = 0;
+      int at = k * n;
+      for (int j = 0; j < n; j++) {
+        s += m[at + j] * r[j];
+      }
+      out[k] = s;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,127 @@
+package io.peerz.attest;
+
+import com.google.protobuf.ByteString;
+import io.peerz.attest.proto.Reveal;
+import io.peerz.attest.proto.RevealedRow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * An executor's commitment to an n x n int32 output: row i is serialized as n little-endian int32
+ * (4n bytes), its leaf is SHA-256(0x00 || i (u32 BE) || row bytes), and the root is CometBFT's
+ * binary Merkle root over the leaves (split at the largest power of two below the count). Keeps the
+ * tree so it can prove any row and answer a challenge.
+ */
+public final class OutputCommitment {
+  private final int n;
+  private final int[] output;
+  private final Node root;
+
+  private OutputCommitment(int n, int[] output, Node root) {
+    this.n = n;
+    this.output = output;
+    this.root = root;
+  }
+
+  /** Commits to {@code output} (row-major n x n, kept by reference: do not change it after). */
+  public static OutputCommitment of(int n, int[] output) {
+    if (n <= 0 || output.length != n * n) {
+      throw new IllegalArgumentException(
+          "output must hold n*n = " + (long) n * n + " values, got " + output.length);
+    }
+    byte[][] leaves = new byte[n][];
+    IntStream.range(0, n)
+        .parallel()
+        .forEach(i -> leaves[i] = RowProof.leafHash(i, rowBytes(n, output, i)));
+    return new OutputCommitment(n, output, build(leaves, 0, n));
+  }
+
+  /** Row {@code row} of a row-major n x n output as n little-endian int32. */
+  public static byte[] rowBytes(int n, int[] output, int row) {
+    byte[] out = new byte[4 * n];
+    for (int j = 0, at = row * n; j < n; j++) {
+      int v = output[at + j];
+      out[4 * j] = (byte) v;
+      out[4 * j + 1] = (byte) (v >>> 8);
+      out[4 * j + 2] = (byte) (v >>> 16);
+      out[4 * j + 3] = (byte) (v >>> 24);
+    }
+    return out;
+  }
+
+  /** The 32-byte output root that the attestation carries. */
+  public byte[] root() {
+    return root.hash.clone();
+  }
+
+  /** The matrix side. */
+  public int n() {
+    return n;
+  }
+
+  /** Row {@code row} as committed (4n bytes). */
+  public byte[] rowBytes(int row) {
+    checkRow(row);
+    return rowBytes(n, output, row);
+  }
+
+  /** The Merkle proof of row {@code row}. */
+  public RowProof prove(int row) {
+    checkRow(row);
+    List<byte[]> aunts = new ArrayList<>();
+    collect(root, row, n, aunts);
+    return new RowProof(row, n, aunts);
+  }
+
+  /** The reveal answering {@code challenge}: its rows in its order, each with its proof. */
+  public Reveal reveal(Challenge challenge) {
+    if (challenge.n() != n) {
+      throw new IllegalArgumentException(
+          "challenge is for n=" + challenge.n() + ", this output has n=" + n);
+    }
+    Reveal.Builder reveal = Reveal.newBuilder().setJobId(challenge.jobId());
+    for (int row : challenge.rows()) {
+      RevealedRow.Builder r =
+          RevealedRow.newBuilder().setIndex(row).setRow(ByteString.copyFrom(rowBytes(row)));
+      for (byte[] aunt : prove(row).aunts()) {
+        r.addAunts(ByteString.copyFrom(aunt));
+      }
+      reveal.addRows(r);
+    }
+    return reveal.build();
+  }
+
+  private void checkRow(int row) {
+    if (row < 0 || row >= n) {
+      throw new IllegalArgumentException("row " + row + " outside 0.." + (n - 1));
+    }
+  }
+
+  /** Aunts of leaf {@code index} in a subtree of {@code total} leaves, leaf first. */
+  private static void collect(Node node, int index, int total, List<byte[]> aunts) {
+    if (total == 1) {
+      return;
+    }
+    int left = RowProof.split(total);
+    if (index < left) {
+      collect(node.left, index, left, aunts);
+      aunts.add(node.right.hash.clone());
+    } else {
+      collect(node.right, index - left, total - left, aunts);
+      aunts.add(node.left.hash.clone());
+    }
+  }
+
+  private static Node build(byte[][] leaves, int from, int to) {
+    if (to - from == 1) {
+      return new Node(leaves[from], null, null);
+    }
+    int split = from + RowProof.split(to - from);
+    Node l = build(leaves, from, split);
+    Node r = build(leaves, split, to);
+    return new Node(RowProof.innerHash(l.hash, r.hash), l, r);
+  }
+
+  private record Node(byte[] hash, Node left, Node right) {}
+}

@@ -1,0 +1,207 @@
+package io.peerz.attest;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.peerz.attest.Verdict.Invalid;
+import io.peerz.attest.Verdict.Reason;
+import io.peerz.attest.proto.Attestation;
+import io.peerz.attest.proto.Reveal;
+import io.peerz.attest.proto.RevealedRow;
+import io.peerz.attest.proto.SignedAttestation;
+import io.peerz.ledger.DeterministicProto;
+import io.peerz.ledger.Ed25519;
+import io.peerz.ledger.Hex;
+import io.peerz.ledger.Sha256;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks attestations and reveals. A reveal is checked cheapest first: signature, that it answers
+ * the challenge, every Merkle proof, and only then the O(k n^2) recomputation of the revealed rows
+ * from B and the sampled rows of A, regenerated from the attestation's seed (never all of A).
+ */
+public final class Verifier {
+  private Verifier() {}
+
+  /**
+   * Decodes a signed attestation and checks it is canonical, well-formed (32-byte key, seed and
+   * root, a known workload, finished height not before started height) and signed by its executor
+   * key.
+   */
+  public static Verdict checkAttestation(SignedAttestation signed) {
+    byte[] body = signed.getAttestation().toByteArray();
+    Attestation att;
+    try {
+      att = Attestation.parseFrom(body);
+    } catch (InvalidProtocolBufferException e) {
+      return invalid(Reason.MALFORMED_ATTESTATION, "attestation bytes do not decode: %s", e);
+    }
+    if (!Arrays.equals(DeterministicProto.encode(att), body)) {
+      // One attestation, one byte string: otherwise its hash could be varied without a new
+      // signature, and unknown fields could ride along unsigned by meaning.
+      return invalid(
+          Reason.MALFORMED_ATTESTATION,
+          "attestation bytes are not the deterministic encoding (unknown or reordered fields)");
+    }
+    if (att.getExecutorPubKey().size() != Ed25519.KEY_LENGTH) {
+      return invalid(
+          Reason.MALFORMED_ATTESTATION,
+          "executor_pub_key is %d bytes, expected 32",
+          att.getExecutorPubKey().size());
+    }
+    if (att.getSeed().size() != GemmInputs.SEED_LENGTH) {
+      return invalid(
+          Reason.MALFORMED_ATTESTATION, "seed is %d bytes, expected 32", att.getSeed().size());
+    }
+    if (att.getOutputRoot().size() != Sha256.LENGTH) {
+      return invalid(
+          Reason.MALFORMED_ATTESTATION,
+          "output_root is %d bytes, expected 32",
+          att.getOutputRoot().size());
+    }
+    try {
+      Workload.parse(att.getWorkload());
+    } catch (IllegalArgumentException e) {
+      return invalid(Reason.MALFORMED_ATTESTATION, "%s", e.getMessage());
+    }
+    if (Long.compareUnsigned(att.getFinishedHeight(), att.getStartedHeight()) < 0) {
+      return invalid(
+          Reason.MALFORMED_ATTESTATION,
+          "finished_height %s is before started_height %s",
+          Long.toUnsignedString(att.getFinishedHeight()),
+          Long.toUnsignedString(att.getStartedHeight()));
+    }
+    if (!Ed25519.verify(
+        att.getExecutorPubKey().toByteArray(), body, signed.getSignature().toByteArray())) {
+      return invalid(
+          Reason.BAD_SIGNATURE,
+          "signature does not verify against executor key %s",
+          Hex.encode(att.getExecutorPubKey().toByteArray()));
+    }
+    return new Verdict.Valid(att);
+  }
+
+  /**
+   * Checks that {@code reveal} answers {@code challenge} for {@code signed}'s job and that every
+   * revealed row is committed under the output root and equals row i of A x B exactly.
+   */
+  public static Verdict verifyReveal(SignedAttestation signed, Challenge challenge, Reveal reveal) {
+    Verdict checked = checkAttestation(signed);
+    if (!(checked instanceof Verdict.Valid valid)) {
+      return checked;
+    }
+    Attestation att = valid.attestation();
+    Workload workload = Workload.parse(att.getWorkload());
+    int n = workload.n();
+    if (challenge.jobId() != att.getJobId() || challenge.n() != n) {
+      return invalid(
+          Reason.CHALLENGE_MISMATCH,
+          "challenge is for job %s n=%d, attestation is for job %s n=%d",
+          Long.toUnsignedString(challenge.jobId()),
+          challenge.n(),
+          Long.toUnsignedString(att.getJobId()),
+          n);
+    }
+    if (reveal.getJobId() != att.getJobId()) {
+      return invalid(
+          Reason.REVEAL_MISMATCH,
+          "reveal is for job %s, attestation is for job %s",
+          Long.toUnsignedString(reveal.getJobId()),
+          Long.toUnsignedString(att.getJobId()));
+    }
+    int[] rows = challenge.rows();
+    if (reveal.getRowsCount() != rows.length) {
+      return invalid(
+          Reason.REVEAL_MISMATCH,
+          "reveal holds %d rows, the challenge asks for %d",
+          reveal.getRowsCount(),
+          rows.length);
+    }
+    byte[] root = att.getOutputRoot().toByteArray();
+    List<byte[]> rowBytes = new ArrayList<>(rows.length);
+    for (int s = 0; s < rows.length; s++) {
+      RevealedRow revealed = reveal.getRows(s);
+      if (revealed.getIndex() != rows[s]) {
+        return invalid(
+            Reason.REVEAL_MISMATCH,
+            "reveal row %d is row %d, the challenge asks for row %d",
+            s,
+            Integer.toUnsignedLong(revealed.getIndex()),
+            rows[s]);
+      }
+      byte[] bytes = revealed.getRow().toByteArray();
+      if (bytes.length != 4 * n) {
+        return invalid(
+            Reason.MALFORMED_ROW, "row %d is %d bytes, expected %d", rows[s], bytes.length, 4 * n);
+      }
+      List<byte[]> aunts = new ArrayList<>(revealed.getAuntsCount());
+      revealed.getAuntsList().forEach(a -> aunts.add(a.toByteArray()));
+      if (!new RowProof(rows[s], n, aunts).verify(root, bytes)) {
+        return invalid(
+            Reason.BAD_PROOF, "row %d's Merkle proof does not lead to the output root", rows[s]);
+      }
+      rowBytes.add(bytes);
+    }
+    int[][] expected = recomputeRows(workload, att.getSeed().toByteArray(), att.getJobId(), rows);
+    for (int s = 0; s < rows.length; s++) {
+      int column = firstDifference(rowBytes.get(s), expected[s]);
+      if (column >= 0) {
+        return invalid(
+            Reason.WRONG_ROW,
+            "row %d column %d is %d, A x B gives %d",
+            rows[s],
+            column,
+            readLittleEndian(rowBytes.get(s), column),
+            expected[s][column]);
+      }
+    }
+    return valid;
+  }
+
+  /** Rows {@code rows} of A x B: B once, the sampled rows of A, one pass over B for all rows. */
+  static int[][] recomputeRows(Workload workload, byte[] seed, long jobId, int[] rows) {
+    int n = workload.n();
+    byte[] b = GemmInputs.matrixB(workload, seed, jobId);
+    byte[][] a = new byte[rows.length][];
+    for (int s = 0; s < rows.length; s++) {
+      a[s] = GemmInputs.rowOfA(workload, seed, jobId, rows[s]);
+    }
+    int[][] out = new int[rows.length][n];
+    int[] bk = new int[n];
+    for (int k = 0; k < n; k++) {
+      // Widening one row of B to int keeps the inner loop on int arrays, which C2 vectorizes.
+      for (int j = 0, at = k * n; j < n; j++) {
+        bk[j] = b[at + j];
+      }
+      for (int s = 0; s < rows.length; s++) {
+        int av = a[s][k];
+        int[] o = out[s];
+        for (int j = 0; j < n; j++) {
+          o[j] += av * bk[j];
+        }
+      }
+    }
+    return out;
+  }
+
+  private static int firstDifference(byte[] rowBytes, int[] expected) {
+    for (int j = 0; j < expected.length; j++) {
+      if (readLittleEndian(rowBytes, j) != expected[j]) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  private static int readLittleEndian(byte[] b, int column) {
+    int at = 4 * column;
+    return (b[at] & 0xff)
+        | ((b[at + 1] & 0xff) << 8)
+        | ((b[at + 2] & 0xff) << 16)
+        | ((b[at + 3] & 0xff) << 24);
+  }
+
+  private static Invalid invalid(Reason reason, String format, Object... args) {
+    return new Invalid(reason, String.format(java.util.Locale.ROOT, format, args));
+  }
+}

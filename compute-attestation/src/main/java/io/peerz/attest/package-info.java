@@ -1,0 +1,13 @@
+/**
+ * Compute attestation: hardware classes, seeded workloads, the executor's commitment to its output,
+ * commit / challenge / reveal and verification (row spot checks, Freivalds).
+ *
+ * <p>Public surface: {@link io.peerz.attest.HardwareClass}, {@link io.peerz.attest.Workload},
+ * {@link io.peerz.attest.GemmInputs}, {@link io.peerz.attest.CpuGemm}, {@link
+ * io.peerz.attest.OutputCommitment}, {@link io.peerz.attest.RowProof}, {@link
+ * io.peerz.attest.Attestations}, {@link io.peerz.attest.Challenge}, {@link
+ * io.peerz.attest.Verifier}, {@link io.peerz.attest.Verdict}, {@link io.peerz.attest.Freivalds} and
+ * the generated wire types in {@code io.peerz.attest.proto} (Attestation, SignedAttestation,
+ * Reveal, RevealedRow). The format and its soundness are in docs/attestation.md.
+ */
+package io.peerz.attest;
