@@ -451,7 +451,12 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     byte[] appHash = app.info().lastBlockAppHash();
     byte[] pub = signer.publicKey();
     long power = 0;
+    // The set for the next height is unknown for a moment after a block is appended and before
+    // consensus enters the next height; the set that signed the latest block stands in.
     List<Validator> current = history.at(latest + 1);
+    if (current == null) {
+      current = history.at(Math.max(1, latest));
+    }
     if (current != null) {
       for (Validator v : current) {
         if (v.getPubKey().equals(ByteString.copyFrom(pub))) {

@@ -52,7 +52,9 @@ class PeerzNodeTest {
   @Test
   void emptyBlocksAreCreatedWithStrictlyIncreasingTimes() {
     try (PeerzNode node = TestChains.counterNode(TestChains.config(home, validator, FAST), null)) {
-      TestChains.await("height 4", () -> node.blocks().lastHeight() >= 4, WAIT);
+      // Blocks are appended before they execute; wait for height 4 to be committed, not only
+      // decided.
+      TestChains.await("height 4 committed", () -> node.appInfo().lastBlockHeight() >= 4, WAIT);
       long previous = 0;
       for (long h = 1; h <= 4; h++) {
         var header = node.blocks().block(h).orElseThrow().getHeader();
@@ -115,7 +117,9 @@ class PeerzNodeTest {
   void replayStopsAtTheFirstHeightWhoseAppHashDiffers() {
     NodeConfig config = TestChains.config(home, validator, FAST);
     try (PeerzNode node = TestChains.counterNode(config, null)) {
-      TestChains.await("height 4", () -> node.blocks().lastHeight() >= 4, WAIT);
+      // Blocks are appended before they execute; wait for height 4 to be committed, not only
+      // decided.
+      TestChains.await("height 4 committed", () -> node.appInfo().lastBlockHeight() >= 4, WAIT);
     }
     Replay.Report report =
         Replay.run(home, config.genesis(), (h, l) -> {}, db -> new SkewedApp(new CounterApp(db)));
