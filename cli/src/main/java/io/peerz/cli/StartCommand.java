@@ -1,17 +1,22 @@
 package io.peerz.cli;
 
+import io.peerz.abci.AbciServer;
 import io.peerz.consensus.GenesisDoc;
 import io.peerz.consensus.NodeConfig;
+import io.peerz.consensus.PeerzApplication;
 import io.peerz.consensus.PeerzNode;
 import io.peerz.genesis.GenesisFile;
 import io.peerz.genesis.NodeKeyFile;
 import io.peerz.genesis.PrivValidatorKeyFile;
 import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.ledger.LedgerDb;
+import io.peerz.state.StateMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -56,6 +61,16 @@ final class StartCommand implements Callable<Integer> {
       converter = DurationConverter.class,
       description = "Wait after a commit before the next height (default: 1s).")
   Duration timeoutCommit;
+
+  @Option(
+      names = "--abci",
+      paramLabel = "<addr>",
+      description = {
+        "Serve the application alone over ABCI 2.0 on this address (tcp://host:port) for",
+        "CometBFT v0.38 to drive (cometbft node --proxy_app <addr>); CometBFT then serves",
+        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md."
+      })
+  String abci;
 
   /** The settings after config.toml, environment and flags have had their say. */
   record Settings(String moniker, String rpcListen, String p2pListen, Duration timeoutCommit) {}
@@ -122,6 +137,9 @@ final class StartCommand implements Callable<Integer> {
         s.moniker(),
         NodeKeyFile.nodeId(nodeKey.publicKey()),
         h);
+    if (abci != null) {
+      return serveAbci(log, h, genesis);
+    }
     PeerzNode node = PeerzNode.start(config);
     Thread hook =
         new Thread(
@@ -133,6 +151,31 @@ final class StartCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     log.info("node started rpc=http://{} p2p={}", node.rpcAddress(), s.p2pListen());
     node.awaitTermination();
+    return 0;
+  }
+
+  /** The application behind an ABCI socket: same data directory, genesis and state. */
+  private int serveAbci(Logger log, Path h, GenesisDoc genesis) throws InterruptedException {
+    LedgerDb db = LedgerDb.open(h.resolve("data/ledger.db"));
+    PeerzApplication app = new PeerzApplication(db, new StateMachine(), genesis.chainId());
+    AbciServer server = AbciServer.start(app, abci.startsWith("tcp://") ? abci : "tcp://" + abci);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("stopping abci server");
+                  server.close();
+                  db.close();
+                  stopped.countDown();
+                },
+                "peerz-shutdown"));
+    log.info(
+        "abci server started addr={} chain_id={} last_height={}",
+        server.address(),
+        genesis.chainId(),
+        app.info().lastBlockHeight());
+    stopped.await();
     return 0;
   }
 }

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.peerz.testnet.PeerzCommand.Run;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,37 +34,20 @@ import org.junit.jupiter.api.io.TempDir;
  * propose and attest scores and get paid.
  */
 class CliFlowIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration COMMAND_LIMIT = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = PeerzCommand.JSON;
   private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
   @TempDir Path home;
   private final SecureRandom random = new SecureRandom();
   private final HttpClient http = HttpClient.newHttpClient();
-  private String classpath;
+  private PeerzCommand cli;
   private Process node;
   private Path nodeLog;
   private String rpc;
 
-  /** One finished {@code peerz} run. */
-  record Run(int exitCode, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON on stdout: " + out + "\nstderr: " + err, e);
-      }
-    }
-
-    Run ok() {
-      assertThat(exitCode).as("exit code; stdout: %s; stderr: %s", out, err).isZero();
-      return this;
-    }
-  }
-
   @BeforeEach
   void startNode() throws Exception {
-    classpath = cliClasspath();
+    cli = new PeerzCommand(home);
     int rpcPort = freePort();
     int p2pPort = freePort();
     rpc = "http://127.0.0.1:" + rpcPort;
@@ -415,58 +395,11 @@ class CliFlowIT {
   }
 
   private Run peerz(String... args) {
-    try {
-      Path out = Files.createTempFile(home, "out", ".txt");
-      Path err = Files.createTempFile(home, "err", ".txt");
-      Process p = command(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!p.waitFor(COMMAND_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(
-            "peerz " + String.join(" ", args) + " did not finish; node log:\n" + log());
-      }
-      return new Run(
-          p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return cli.run(this::log, args);
   }
 
   private ProcessBuilder command(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-XX:TieredStopAtLevel=1");
-    cmd.add("-cp");
-    cmd.add(classpath);
-    cmd.add("io.peerz.cli.PeerzCli");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("PEERZ_HOME", home.toString());
-    pb.environment().remove("PEERZ_KEYRING_PASSPHRASE");
-    return pb;
-  }
-
-  /** {@code cli/target/peerz-cli-*.jar:cli/target/lib/*}, as ./peerz runs it. */
-  private static String cliClasspath() throws IOException {
-    Path root = Path.of(System.getProperty("user.dir"));
-    if (!Files.isDirectory(root.resolve("cli"))) {
-      root = root.getParent();
-    }
-    Path target = root.resolve("cli/target");
-    Path jar;
-    try (Stream<Path> s = Files.list(target)) {
-      jar =
-          s.filter(p -> p.getFileName().toString().matches("peerz-cli-.*\\.jar"))
-              .findFirst()
-              .orElseThrow(
-                  () -> new AssertionError("build the CLI first: mvn -B install -DskipTests"));
-    }
-    assertThat(target.resolve("lib")).isDirectory();
-    return jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*";
+    return cli.builder(args);
   }
 
   // --- the node over HTTP ---
@@ -497,25 +430,11 @@ class CliFlowIT {
 
   private void await(Duration limit, String what, BooleanSupplier condition)
       throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (node != null && !node.isAlive()) {
-        throw new AssertionError("the node exited while waiting for " + what + "; log:\n" + log());
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out waiting for " + what + "; node log:\n" + log());
-      }
-      Thread.sleep(500); // polling interval of a condition with a deadline
-    }
+    PeerzCommand.await(limit, what, node, this::log, condition);
   }
 
   private String log() {
-    try {
-      List<String> lines = Files.readAllLines(nodeLog);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-    } catch (IOException | RuntimeException e) {
-      return "(no log: " + e + ")";
-    }
+    return PeerzCommand.tail(nodeLog);
   }
 
   // --- values ---
@@ -549,9 +468,7 @@ class CliFlowIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return PeerzCommand.freePort();
   }
 
   private static String[] concat(String first, List<String> rest) {
