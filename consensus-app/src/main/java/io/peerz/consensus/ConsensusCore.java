@@ -50,7 +50,9 @@ final class ConsensusCore {
   }
 
   private static final Logger log = LoggerFactory.getLogger(ConsensusCore.class);
-  private static final int MAX_BUFFERED = 10_000;
+
+  /** Messages kept for the next height (only the next: later ones come again by gossip). */
+  private static final int MAX_BUFFERED = 1_000;
 
   private record RoundProposal(Proposal proposal, Block block, BlockId id) {}
 
@@ -134,6 +136,80 @@ final class ConsensusCore {
     return state;
   }
 
+  /**
+   * What this core holds that a peer at the same height may have missed: the proposals and the
+   * prevotes and precommits of the current and previous round, of the valid and locked rounds and
+   * of the proof-of-lock round of the current proposal. Re-sent periodically so that lost messages
+   * do not stall a height.
+   */
+  List<ConsensusEvent> gossip() {
+    java.util.TreeSet<Integer> rounds = new java.util.TreeSet<>();
+    rounds.add(round);
+    if (round > 0) {
+      rounds.add(round - 1);
+    }
+    if (validRound >= 0) {
+      rounds.add(validRound);
+    }
+    if (lockedRound >= 0) {
+      rounds.add(lockedRound);
+    }
+    RoundProposal current = proposals.get(round);
+    if (current != null && current.proposal().getPolRound() >= 0) {
+      rounds.add(current.proposal().getPolRound());
+    }
+    List<ConsensusEvent> msgs = new ArrayList<>();
+    for (int r : rounds) {
+      RoundProposal rp = proposals.get(r);
+      if (rp != null) {
+        msgs.add(
+            new ConsensusEvent.ProposalReceived(
+                ProposalMessage.newBuilder()
+                    .setProposal(rp.proposal())
+                    .setBlock(rp.block())
+                    .build()));
+      }
+      for (TreeMap<Integer, VoteSet> sets : List.of(prevotes, precommits)) {
+        VoteSet set = sets.get(r);
+        if (set != null) {
+          for (Vote v : set.all()) {
+            msgs.add(new ConsensusEvent.VoteReceived(v));
+          }
+        }
+      }
+    }
+    return msgs;
+  }
+
+  /**
+   * Whether {@code e} is a proposal or vote this core already holds (gossip re-sends them): the
+   * driver neither logs nor handles those again.
+   */
+  boolean known(ConsensusEvent e) {
+    if (e instanceof ConsensusEvent.VoteReceived ve) {
+      Vote v = ve.vote();
+      if (v.getHeight() != height) {
+        return false;
+      }
+      VoteSet set =
+          (v.getType() == SignedMsgType.SIGNED_MSG_TYPE_PREVOTE ? prevotes : precommits)
+              .get(v.getRound());
+      int i = v.getValidatorIndex();
+      return set != null && i >= 0 && i < state.validators().size() && v.equals(set.get(i));
+    }
+    if (e instanceof ConsensusEvent.ProposalReceived pe) {
+      Proposal p = pe.message().getProposal();
+      RoundProposal rp = p.getHeight() == height ? proposals.get(p.getRound()) : null;
+      return rp != null && rp.proposal().equals(p);
+    }
+    return false;
+  }
+
+  /** Whether the core holds the proposal of its current round. */
+  boolean hasProposal() {
+    return proposals.containsKey(round);
+  }
+
   /** The proposer of {@code round} at the current height. */
   byte[] proposerAddress(int round) {
     return proposerOf(round).address.clone();
@@ -150,6 +226,8 @@ final class ConsensusCore {
       onProposal(p.message());
     } else if (event instanceof ConsensusEvent.VoteReceived v) {
       onVote(v.vote());
+    } else if (event instanceof ConsensusEvent.DecidedReceived d) {
+      onDecided(d.block(), d.commit());
     } else if (event instanceof ConsensusEvent.TimeoutElapsed t) {
       onTimeout(t);
     } else if (event instanceof ConsensusEvent.TxsAvailable) {
@@ -215,6 +293,16 @@ final class ConsensusCore {
     if (v.getHeight() != height || v.getRound() < 0) {
       return;
     }
+    VoteSet existing =
+        (type == SignedMsgType.SIGNED_MSG_TYPE_PREVOTE ? prevotes : precommits).get(v.getRound());
+    int index = v.getValidatorIndex();
+    if (existing != null
+        && index >= 0
+        && index < state.validators().size()
+        && v.equals(existing.get(index))) {
+      // Gossip re-sends the same votes often; an identical one was verified already.
+      return;
+    }
     if (!verifyVote(v, state.validators())) {
       log.warn(
           "vote rejected height={} round={} type={} reason=bad_signature_or_index",
@@ -248,6 +336,30 @@ final class ConsensusCore {
     }
     return Ed25519.verify(
         m.pubKey, SignBytes.vote(state.chainId(), v), v.getSignature().toByteArray());
+  }
+
+  private void onDecided(Block block, Commit commit) {
+    if (block.getHeader().getHeight() != height || step == Step.COMMIT) {
+      return;
+    }
+    BlockId id = ChainState.blockId(block);
+    String why =
+        commit.getBlockId().equals(id)
+            ? invalidCommit(commit, height, id, state.validators())
+            : "commit_block_id";
+    if (why == null) {
+      why = invalidReason(block, false);
+    }
+    if (why != null) {
+      log.warn("decided block rejected height={} reason={}", height, why);
+      return;
+    }
+    step = Step.COMMIT;
+    decidedBlock = block;
+    decidedCommit = commit;
+    blocks.put(VoteSet.key(id), block);
+    log.debug("decided by received commit height={} round={}", height, commit.getRound());
+    out.add(new ConsensusAction.Decide(block, commit));
   }
 
   private void onTimeout(ConsensusEvent.TimeoutElapsed t) {
@@ -295,6 +407,10 @@ final class ConsensusCore {
     state =
         state.next(decidedBlock, decidedCommit, b.appHash(), b.resultsHash(), b.validatorUpdates());
     VoteSet committed = precommits.get(decidedCommit.getRound());
+    if (committed != null && !decidedCommit.getBlockId().equals(committed.twoThirdsMajority())) {
+      // Decided from a peer's commit: our own precommits of that round never reached +2/3.
+      committed = null;
+    }
     height = state.height();
     resetHeight();
     lastCommitVotes = committed;
@@ -309,7 +425,11 @@ final class ConsensusCore {
   }
 
   private void buffer(ConsensusEvent e) {
-    if (future.size() < MAX_BUFFERED) {
+    long h =
+        e instanceof ConsensusEvent.VoteReceived v
+            ? v.vote().getHeight()
+            : ((ConsensusEvent.ProposalReceived) e).message().getProposal().getHeight();
+    if (h == height + 1 && future.size() < MAX_BUFFERED) {
       future.add(e);
     }
   }
@@ -582,7 +702,7 @@ final class ConsensusCore {
   }
 
   private boolean check(Block block) {
-    String why = invalidReason(block);
+    String why = invalidReason(block, true);
     if (why != null) {
       log.warn("invalid block height={} reason={}", height, why);
       return false;
@@ -590,7 +710,7 @@ final class ConsensusCore {
     return true;
   }
 
-  private String invalidReason(Block block) {
+  private String invalidReason(Block block, boolean askApplication) {
     Header h = block.getHeader();
     if (!h.getChainId().equals(state.chainId())) {
       return "chain_id";
@@ -645,7 +765,7 @@ final class ConsensusCore {
     if (commit != null) {
       return commit;
     }
-    if (!app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
+    if (askApplication && !app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
       return "rejected_by_application";
     }
     return null;
@@ -655,12 +775,20 @@ final class ConsensusCore {
     if (height == state.initialHeight()) {
       return c.getSignaturesCount() == 0 ? null : "last_commit_at_initial_height";
     }
-    ValidatorSet vals = state.lastValidators();
-    if (c.getHeight() != height - 1
-        || !c.getBlockId().equals(state.lastBlockId())
+    String why = invalidCommit(c, height - 1, state.lastBlockId(), state.lastValidators());
+    return why == null ? null : "last_" + why;
+  }
+
+  /**
+   * Why {@code c} does not prove that validators with more than two thirds of {@code vals}' power
+   * precommitted {@code id} at height {@code h}, or null when it does (CometBFT's VerifyCommit).
+   */
+  private String invalidCommit(Commit c, long h, BlockId id, ValidatorSet vals) {
+    if (c.getHeight() != h
+        || !c.getBlockId().equals(id)
         || vals == null
         || c.getSignaturesCount() != vals.size()) {
-      return "last_commit_shape";
+      return "commit_shape";
     }
     long power = 0;
     for (int i = 0; i < c.getSignaturesCount(); i++) {
@@ -670,7 +798,7 @@ final class ConsensusCore {
       }
       ValidatorSet.Member m = vals.get(i);
       if (!Arrays.equals(m.address, s.getValidatorAddress().toByteArray())) {
-        return "last_commit_address";
+        return "commit_address";
       }
       Vote v =
           Vote.newBuilder()
@@ -682,10 +810,10 @@ final class ConsensusCore {
               .build();
       if (!Ed25519.verify(
           m.pubKey, SignBytes.vote(state.chainId(), v), s.getSignature().toByteArray())) {
-        return "last_commit_signature";
+        return "commit_signature";
       }
       power += m.power;
     }
-    return vals.isQuorum(power) ? null : "last_commit_power";
+    return vals.isQuorum(power) ? null : "commit_power";
   }
 }

@@ -84,6 +84,17 @@ final class VoteSet {
     return votes[index];
   }
 
+  /** The votes held, in validator order. */
+  java.util.List<Vote> all() {
+    java.util.List<Vote> list = new java.util.ArrayList<>();
+    for (Vote v : votes) {
+      if (v != null) {
+        list.add(v);
+      }
+    }
+    return list;
+  }
+
   /**
    * The commit of the block id with +2/3 precommits: a signature per validator in set order, COMMIT
    * for a precommit for the block, NIL for one for nil, ABSENT otherwise (CometBFT's MakeCommit).
