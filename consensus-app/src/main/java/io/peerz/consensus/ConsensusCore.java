@@ -205,6 +205,21 @@ final class ConsensusCore {
     return false;
   }
 
+  /** The round this core is locked in, -1 when unlocked. */
+  int lockedRound() {
+    return lockedRound;
+  }
+
+  /** The block id this core is locked on, or null. */
+  BlockId lockedBlockId() {
+    return lockedId;
+  }
+
+  /** The round of the valid value, -1 when none. */
+  int validRound() {
+    return validRound;
+  }
+
   /** Whether the core holds the proposal of its current round. */
   boolean hasProposal() {
     return proposals.containsKey(round);
