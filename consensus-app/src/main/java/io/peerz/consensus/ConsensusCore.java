@@ -6,7 +6,6 @@ import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.SignedMsgType;
 import io.peerz.consensus.proto.Vote;
-import io.peerz.ledger.Ed25519;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
@@ -194,8 +193,7 @@ final class ConsensusCore {
       VoteSet set =
           (v.getType() == SignedMsgType.SIGNED_MSG_TYPE_PREVOTE ? prevotes : precommits)
               .get(v.getRound());
-      int i = v.getValidatorIndex();
-      return set != null && i >= 0 && i < state.validators().size() && v.equals(set.get(i));
+      return set != null && set.contains(v);
     }
     if (e instanceof ConsensusEvent.ProposalReceived pe) {
       Proposal p = pe.message().getProposal();
@@ -271,7 +269,7 @@ final class ConsensusCore {
       return;
     }
     ValidatorSet.Member proposer = proposerOf(r);
-    if (!Ed25519.verify(
+    if (!SignatureCache.verify(
         proposer.pubKey, SignBytes.proposal(state.chainId(), p), p.getSignature().toByteArray())) {
       log.warn("proposal rejected height={} round={} reason=bad_signature", height, r);
       return;
@@ -314,7 +312,7 @@ final class ConsensusCore {
     if (existing != null
         && index >= 0
         && index < state.validators().size()
-        && v.equals(existing.get(index))) {
+        && existing.contains(v)) {
       // Gossip re-sends the same votes often; an identical one was verified already.
       return;
     }
@@ -328,6 +326,9 @@ final class ConsensusCore {
     }
     VoteSet set = votes(type, v.getRound());
     VoteSet.Added added = set.add(v);
+    if (added == VoteSet.Added.DUPLICATE || added == VoteSet.Added.REFUSED) {
+      return;
+    }
     if (added == VoteSet.Added.CONFLICT) {
       log.warn(
           "equivocation height={} round={} type={} validator={}",
@@ -349,7 +350,7 @@ final class ConsensusCore {
     if (!Arrays.equals(m.address, v.getValidatorAddress().toByteArray())) {
       return false;
     }
-    return Ed25519.verify(
+    return SignatureCache.verify(
         m.pubKey, SignBytes.vote(state.chainId(), v), v.getSignature().toByteArray());
   }
 
@@ -823,7 +824,7 @@ final class ConsensusCore {
               .setBlockId(c.getBlockId())
               .setTimestamp(s.getTimestamp())
               .build();
-      if (!Ed25519.verify(
+      if (!SignatureCache.verify(
           m.pubKey, SignBytes.vote(state.chainId(), v), s.getSignature().toByteArray())) {
         return "commit_signature";
       }
