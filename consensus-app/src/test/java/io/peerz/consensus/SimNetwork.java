@@ -72,6 +72,7 @@ final class SimNetwork {
     boolean down;
     int incarnation;
     int restarts;
+    int nodeRefusals;
     final long[] peerHeights;
     byte[] appHash = Sha256.hash("genesis".getBytes(StandardCharsets.UTF_8));
 
@@ -119,6 +120,7 @@ final class SimNetwork {
             perform(core.handle(new ConsensusEvent.ProposalReceived(m)));
           } catch (PrivValidator.DoubleSignException e) {
             refusals++;
+            nodeRefusals++;
           }
         } else if (a instanceof ConsensusAction.SignVote v) {
           try {
@@ -133,6 +135,7 @@ final class SimNetwork {
             perform(core.handle(new ConsensusEvent.VoteReceived(signed)));
           } catch (PrivValidator.DoubleSignException e) {
             refusals++;
+            nodeRefusals++;
           }
         } else if (a instanceof ConsensusAction.ScheduleTimeout t) {
           at(
@@ -154,7 +157,7 @@ final class SimNetwork {
                       d.block().getHeader().getHeight(),
                       appHash,
                       BlockHashes.results(List.of()),
-                      List.of())));
+                      validatorUpdates.apply(d.block().getHeader().getHeight()))));
           stored = core.chainState();
         }
       }
@@ -243,6 +246,9 @@ final class SimNetwork {
   int refusals;
   Consumer<Node> decideListener = n -> {};
   java.util.function.Predicate<Block> rejects = b -> false;
+
+  /** The validator updates the application returns for a height (applied two heights later). */
+  java.util.function.LongFunction<List<ValidatorUpdate>> validatorUpdates = h -> List.of();
 
   SimNetwork(long seed, int validators, Path dir) {
     this(seed, validators, dir, 0);
