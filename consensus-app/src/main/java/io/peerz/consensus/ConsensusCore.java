@@ -2,6 +2,7 @@ package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
 import io.peerz.consensus.ConsensusEvent.Step;
+import io.peerz.consensus.proto.DuplicateVoteEvidence;
 import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.SignedMsgType;
@@ -53,6 +54,10 @@ final class ConsensusCore {
   /** Messages kept for the next height (only the next: later ones come again by gossip). */
   private static final int MAX_BUFFERED = 1_000;
 
+  private static final int MAX_PENDING_EVIDENCE = 100;
+  private static final int MAX_BLOCK_EVIDENCE = 16;
+  private static final int MAX_COMMITTED_EVIDENCE = 10_000;
+
   private record RoundProposal(Proposal proposal, Block block, BlockId id) {}
 
   private final ConsensusConfig cfg;
@@ -85,6 +90,14 @@ final class ConsensusCore {
   private Commit decidedCommit;
   private VoteSet lastCommitVotes;
   private final List<ConsensusEvent> future = new ArrayList<>();
+
+  /** Evidence seen and not yet committed, by offence; kept across heights. */
+  private final java.util.LinkedHashMap<String, DuplicateVoteEvidence> pendingEvidence =
+      new java.util.LinkedHashMap<>();
+
+  /** Offences already committed (recent ones), so a proposer does not include them again. */
+  private final java.util.LinkedHashSet<String> committedEvidence = new java.util.LinkedHashSet<>();
+
   private List<ConsensusAction> out = new ArrayList<>();
 
   /**
@@ -330,6 +343,14 @@ final class ConsensusCore {
       return;
     }
     if (added == VoteSet.Added.CONFLICT) {
+      Vote first = set.get(v.getValidatorIndex());
+      DuplicateVoteEvidence ev = Evidence.duplicate(first, v, state.validators());
+      String offence = Evidence.offence(ev);
+      if (!committedEvidence.contains(offence)
+          && !pendingEvidence.containsKey(offence)
+          && pendingEvidence.size() < MAX_PENDING_EVIDENCE) {
+        pendingEvidence.put(offence, ev);
+      }
       log.warn(
           "equivocation height={} round={} type={} validator={}",
           height,
@@ -422,6 +443,16 @@ final class ConsensusCore {
     }
     state =
         state.next(decidedBlock, decidedCommit, b.appHash(), b.resultsHash(), b.validatorUpdates());
+    for (DuplicateVoteEvidence e : Evidence.of(decidedBlock)) {
+      String offence = Evidence.offence(e);
+      pendingEvidence.remove(offence);
+      committedEvidence.add(offence);
+      if (committedEvidence.size() > MAX_COMMITTED_EVIDENCE) {
+        committedEvidence.remove(committedEvidence.iterator().next());
+      }
+    }
+    // Evidence is committed at its height or the next one only (its validator set is known then).
+    pendingEvidence.values().removeIf(e -> e.getVoteA().getHeight() < b.height());
     VoteSet committed = precommits.get(decidedCommit.getRound());
     if (committed != null && !decidedCommit.getBlockId().equals(committed.twoThirdsMajority())) {
       // Decided from a peer's commit: our own precommits of that round never reached +2/3.
@@ -523,6 +554,12 @@ final class ConsensusCore {
     if (height > state.initialHeight()) {
       lastCommit = lastCommitVotes != null ? lastCommitVotes.makeCommit() : state.lastCommit();
     }
+    List<DuplicateVoteEvidence> evidence = new ArrayList<>();
+    for (DuplicateVoteEvidence e : pendingEvidence.values()) {
+      if (evidence.size() < MAX_BLOCK_EVIDENCE && e.getVoteA().getHeight() >= height - 1) {
+        evidence.add(e);
+      }
+    }
     Header header =
         Header.newBuilder()
             .setVersionBlock(ChainState.BLOCK_PROTOCOL_VERSION)
@@ -538,14 +575,12 @@ final class ConsensusCore {
             .setConsensusHash(ByteString.copyFrom(consensusHash))
             .setAppHash(ByteString.copyFrom(state.appHash()))
             .setLastResultsHash(ByteString.copyFrom(state.lastResultsHash()))
-            .setEvidenceHash(ByteString.copyFrom(BlockHashes.evidence()))
+            .setEvidenceHash(ByteString.copyFrom(BlockHashes.evidence(evidence)))
             .setProposerAddress(ByteString.copyFrom(self))
             .build();
-    return Block.newBuilder()
-        .setHeader(header)
-        .addAllTxs(txBytes)
-        .setLastCommit(lastCommit)
-        .build();
+    return Evidence.with(
+        Block.newBuilder().setHeader(header).addAllTxs(txBytes).setLastCommit(lastCommit).build(),
+        evidence);
   }
 
   /** Applies the algorithm's upon-rules until none fires. */
@@ -764,8 +799,9 @@ final class ConsensusCore {
     if (!Arrays.equals(h.getLastResultsHash().toByteArray(), state.lastResultsHash())) {
       return "last_results_hash";
     }
-    if (!Arrays.equals(h.getEvidenceHash().toByteArray(), BlockHashes.evidence())) {
-      return "evidence_hash";
+    String evidence = invalidEvidence(block, h);
+    if (evidence != null) {
+      return evidence;
     }
     if (state.validators().indexOf(h.getProposerAddress().toByteArray()) < 0) {
       return "proposer_not_validator";
@@ -783,6 +819,30 @@ final class ConsensusCore {
     }
     if (askApplication && !app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
       return "rejected_by_application";
+    }
+    return null;
+  }
+
+  private String invalidEvidence(Block block, Header h) {
+    List<DuplicateVoteEvidence> evidence = Evidence.of(block);
+    if (!Arrays.equals(h.getEvidenceHash().toByteArray(), BlockHashes.evidence(evidence))) {
+      return "evidence_hash";
+    }
+    if (evidence.size() > MAX_BLOCK_EVIDENCE) {
+      return "too_much_evidence";
+    }
+    java.util.Set<String> offences = new java.util.HashSet<>();
+    for (DuplicateVoteEvidence e : evidence) {
+      long eh = e.getVoteA().getHeight();
+      ValidatorSet vals =
+          eh == height ? state.validators() : eh == height - 1 ? state.lastValidators() : null;
+      String why = Evidence.invalidReason(e, state.chainId(), vals);
+      if (why != null) {
+        return why;
+      }
+      if (!offences.add(Evidence.offence(e))) {
+        return "evidence_duplicate";
+      }
     }
     return null;
   }

@@ -402,7 +402,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 ChainState.blockId(block).getHash().toByteArray(),
                 block.getHeader().getHeight(),
                 SignBytes.millis(block.getHeader().getTime()),
-                block.getHeader().getProposerAddress().toByteArray()));
+                block.getHeader().getProposerAddress().toByteArray(),
+                Evidence.misbehavior(block)));
     app.commit();
     mempool.update(block.getHeader().getHeight(), txs, r.txResults());
     return r;
