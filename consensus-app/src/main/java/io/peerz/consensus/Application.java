@@ -73,9 +73,35 @@ public interface Application {
   record ProcessProposalRequest(
       List<byte[]> txs, byte[] hash, long height, long timeMillis, byte[] proposerAddress) {}
 
-  /** FinalizeBlock: a decided block. */
+  /**
+   * FinalizeBlock: a decided block, with the misbehavior (duplicate votes) its evidence proves
+   * (ABCI's misbehavior list; the state machine's slashing acts on it).
+   */
   record FinalizeBlockRequest(
-      List<byte[]> txs, byte[] hash, long height, long timeMillis, byte[] proposerAddress) {}
+      List<byte[]> txs,
+      byte[] hash,
+      long height,
+      long timeMillis,
+      byte[] proposerAddress,
+      List<Misbehavior> misbehavior) {
+
+    public FinalizeBlockRequest {
+      misbehavior = misbehavior == null ? List.of() : List.copyOf(misbehavior);
+    }
+
+    /** A block without evidence. */
+    public FinalizeBlockRequest(
+        List<byte[]> txs, byte[] hash, long height, long timeMillis, byte[] proposerAddress) {
+      this(txs, hash, height, timeMillis, proposerAddress, List.of());
+    }
+  }
+
+  /**
+   * A validator's proven misbehavior (ABCI's Misbehavior, type DUPLICATE_VOTE): its address and
+   * power, the height of the offence, and the total power of the set then.
+   */
+  record Misbehavior(
+      byte[] validatorAddress, long validatorPower, long height, long totalVotingPower) {}
 
   /** What a decided block produced: one result per tx, events, validator updates, app hash. */
   record FinalizeBlockResponse(

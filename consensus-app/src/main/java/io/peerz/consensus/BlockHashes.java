@@ -48,4 +48,16 @@ final class BlockHashes {
   static byte[] evidence() {
     return Sha256.hash();
   }
+
+  /** The hash of a block's evidence list: that of no evidence when empty. */
+  static byte[] evidence(List<io.peerz.consensus.proto.DuplicateVoteEvidence> evidence) {
+    if (evidence.isEmpty()) {
+      return evidence();
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (io.peerz.consensus.proto.DuplicateVoteEvidence e : evidence) {
+      out.writeBytes(Sha256.hash(io.peerz.ledger.DeterministicProto.encode(e)));
+    }
+    return Sha256.hash(out.toByteArray());
+  }
 }

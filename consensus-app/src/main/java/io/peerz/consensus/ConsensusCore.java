@@ -2,11 +2,11 @@ package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
 import io.peerz.consensus.ConsensusEvent.Step;
+import io.peerz.consensus.proto.DuplicateVoteEvidence;
 import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.SignedMsgType;
 import io.peerz.consensus.proto.Vote;
-import io.peerz.ledger.Ed25519;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
@@ -50,7 +50,13 @@ final class ConsensusCore {
   }
 
   private static final Logger log = LoggerFactory.getLogger(ConsensusCore.class);
-  private static final int MAX_BUFFERED = 10_000;
+
+  /** Messages kept for the next height (only the next: later ones come again by gossip). */
+  private static final int MAX_BUFFERED = 1_000;
+
+  private static final int MAX_PENDING_EVIDENCE = 100;
+  private static final int MAX_BLOCK_EVIDENCE = 16;
+  private static final int MAX_COMMITTED_EVIDENCE = 10_000;
 
   private record RoundProposal(Proposal proposal, Block block, BlockId id) {}
 
@@ -84,6 +90,14 @@ final class ConsensusCore {
   private Commit decidedCommit;
   private VoteSet lastCommitVotes;
   private final List<ConsensusEvent> future = new ArrayList<>();
+
+  /** Evidence seen and not yet committed, by offence; kept across heights. */
+  private final java.util.LinkedHashMap<String, DuplicateVoteEvidence> pendingEvidence =
+      new java.util.LinkedHashMap<>();
+
+  /** Offences already committed (recent ones), so a proposer does not include them again. */
+  private final java.util.LinkedHashSet<String> committedEvidence = new java.util.LinkedHashSet<>();
+
   private List<ConsensusAction> out = new ArrayList<>();
 
   /**
@@ -134,6 +148,94 @@ final class ConsensusCore {
     return state;
   }
 
+  /**
+   * What this core holds that a peer at the same height may have missed: the proposals and the
+   * prevotes and precommits of the current and previous round, of the valid and locked rounds and
+   * of the proof-of-lock round of the current proposal. Re-sent periodically so that lost messages
+   * do not stall a height.
+   */
+  List<ConsensusEvent> gossip() {
+    java.util.TreeSet<Integer> rounds = new java.util.TreeSet<>();
+    rounds.add(round);
+    if (round > 0) {
+      rounds.add(round - 1);
+    }
+    if (validRound >= 0) {
+      rounds.add(validRound);
+    }
+    if (lockedRound >= 0) {
+      rounds.add(lockedRound);
+    }
+    RoundProposal current = proposals.get(round);
+    if (current != null && current.proposal().getPolRound() >= 0) {
+      rounds.add(current.proposal().getPolRound());
+    }
+    List<ConsensusEvent> msgs = new ArrayList<>();
+    for (int r : rounds) {
+      RoundProposal rp = proposals.get(r);
+      if (rp != null) {
+        msgs.add(
+            new ConsensusEvent.ProposalReceived(
+                ProposalMessage.newBuilder()
+                    .setProposal(rp.proposal())
+                    .setBlock(rp.block())
+                    .build()));
+      }
+      for (TreeMap<Integer, VoteSet> sets : List.of(prevotes, precommits)) {
+        VoteSet set = sets.get(r);
+        if (set != null) {
+          for (Vote v : set.all()) {
+            msgs.add(new ConsensusEvent.VoteReceived(v));
+          }
+        }
+      }
+    }
+    return msgs;
+  }
+
+  /**
+   * Whether {@code e} is a proposal or vote this core already holds (gossip re-sends them): the
+   * driver neither logs nor handles those again.
+   */
+  boolean known(ConsensusEvent e) {
+    if (e instanceof ConsensusEvent.VoteReceived ve) {
+      Vote v = ve.vote();
+      if (v.getHeight() != height) {
+        return false;
+      }
+      VoteSet set =
+          (v.getType() == SignedMsgType.SIGNED_MSG_TYPE_PREVOTE ? prevotes : precommits)
+              .get(v.getRound());
+      return set != null && set.contains(v);
+    }
+    if (e instanceof ConsensusEvent.ProposalReceived pe) {
+      Proposal p = pe.message().getProposal();
+      RoundProposal rp = p.getHeight() == height ? proposals.get(p.getRound()) : null;
+      return rp != null && rp.proposal().equals(p);
+    }
+    return false;
+  }
+
+  /** The round this core is locked in, -1 when unlocked. */
+  int lockedRound() {
+    return lockedRound;
+  }
+
+  /** The block id this core is locked on, or null. */
+  BlockId lockedBlockId() {
+    return lockedId;
+  }
+
+  /** The round of the valid value, -1 when none. */
+  int validRound() {
+    return validRound;
+  }
+
+  /** Whether the core holds the proposal of its current round. */
+  boolean hasProposal() {
+    return proposals.containsKey(round);
+  }
+
   /** The proposer of {@code round} at the current height. */
   byte[] proposerAddress(int round) {
     return proposerOf(round).address.clone();
@@ -150,6 +252,8 @@ final class ConsensusCore {
       onProposal(p.message());
     } else if (event instanceof ConsensusEvent.VoteReceived v) {
       onVote(v.vote());
+    } else if (event instanceof ConsensusEvent.DecidedReceived d) {
+      onDecided(d.block(), d.commit());
     } else if (event instanceof ConsensusEvent.TimeoutElapsed t) {
       onTimeout(t);
     } else if (event instanceof ConsensusEvent.TxsAvailable) {
@@ -178,7 +282,7 @@ final class ConsensusCore {
       return;
     }
     ValidatorSet.Member proposer = proposerOf(r);
-    if (!Ed25519.verify(
+    if (!SignatureCache.verify(
         proposer.pubKey, SignBytes.proposal(state.chainId(), p), p.getSignature().toByteArray())) {
       log.warn("proposal rejected height={} round={} reason=bad_signature", height, r);
       return;
@@ -215,6 +319,16 @@ final class ConsensusCore {
     if (v.getHeight() != height || v.getRound() < 0) {
       return;
     }
+    VoteSet existing =
+        (type == SignedMsgType.SIGNED_MSG_TYPE_PREVOTE ? prevotes : precommits).get(v.getRound());
+    int index = v.getValidatorIndex();
+    if (existing != null
+        && index >= 0
+        && index < state.validators().size()
+        && existing.contains(v)) {
+      // Gossip re-sends the same votes often; an identical one was verified already.
+      return;
+    }
     if (!verifyVote(v, state.validators())) {
       log.warn(
           "vote rejected height={} round={} type={} reason=bad_signature_or_index",
@@ -225,7 +339,18 @@ final class ConsensusCore {
     }
     VoteSet set = votes(type, v.getRound());
     VoteSet.Added added = set.add(v);
+    if (added == VoteSet.Added.DUPLICATE || added == VoteSet.Added.REFUSED) {
+      return;
+    }
     if (added == VoteSet.Added.CONFLICT) {
+      Vote first = set.get(v.getValidatorIndex());
+      DuplicateVoteEvidence ev = Evidence.duplicate(first, v, state.validators());
+      String offence = Evidence.offence(ev);
+      if (!committedEvidence.contains(offence)
+          && !pendingEvidence.containsKey(offence)
+          && pendingEvidence.size() < MAX_PENDING_EVIDENCE) {
+        pendingEvidence.put(offence, ev);
+      }
       log.warn(
           "equivocation height={} round={} type={} validator={}",
           height,
@@ -246,8 +371,32 @@ final class ConsensusCore {
     if (!Arrays.equals(m.address, v.getValidatorAddress().toByteArray())) {
       return false;
     }
-    return Ed25519.verify(
+    return SignatureCache.verify(
         m.pubKey, SignBytes.vote(state.chainId(), v), v.getSignature().toByteArray());
+  }
+
+  private void onDecided(Block block, Commit commit) {
+    if (block.getHeader().getHeight() != height || step == Step.COMMIT) {
+      return;
+    }
+    BlockId id = ChainState.blockId(block);
+    String why =
+        commit.getBlockId().equals(id)
+            ? invalidCommit(commit, height, id, state.validators())
+            : "commit_block_id";
+    if (why == null) {
+      why = invalidReason(block, false);
+    }
+    if (why != null) {
+      log.warn("decided block rejected height={} reason={}", height, why);
+      return;
+    }
+    step = Step.COMMIT;
+    decidedBlock = block;
+    decidedCommit = commit;
+    blocks.put(VoteSet.key(id), block);
+    log.debug("decided by received commit height={} round={}", height, commit.getRound());
+    out.add(new ConsensusAction.Decide(block, commit));
   }
 
   private void onTimeout(ConsensusEvent.TimeoutElapsed t) {
@@ -294,7 +443,21 @@ final class ConsensusCore {
     }
     state =
         state.next(decidedBlock, decidedCommit, b.appHash(), b.resultsHash(), b.validatorUpdates());
+    for (DuplicateVoteEvidence e : Evidence.of(decidedBlock)) {
+      String offence = Evidence.offence(e);
+      pendingEvidence.remove(offence);
+      committedEvidence.add(offence);
+      if (committedEvidence.size() > MAX_COMMITTED_EVIDENCE) {
+        committedEvidence.remove(committedEvidence.iterator().next());
+      }
+    }
+    // Evidence is committed at its height or the next one only (its validator set is known then).
+    pendingEvidence.values().removeIf(e -> e.getVoteA().getHeight() < b.height());
     VoteSet committed = precommits.get(decidedCommit.getRound());
+    if (committed != null && !decidedCommit.getBlockId().equals(committed.twoThirdsMajority())) {
+      // Decided from a peer's commit: our own precommits of that round never reached +2/3.
+      committed = null;
+    }
     height = state.height();
     resetHeight();
     lastCommitVotes = committed;
@@ -309,7 +472,11 @@ final class ConsensusCore {
   }
 
   private void buffer(ConsensusEvent e) {
-    if (future.size() < MAX_BUFFERED) {
+    long h =
+        e instanceof ConsensusEvent.VoteReceived v
+            ? v.vote().getHeight()
+            : ((ConsensusEvent.ProposalReceived) e).message().getProposal().getHeight();
+    if (h == height + 1 && future.size() < MAX_BUFFERED) {
       future.add(e);
     }
   }
@@ -387,6 +554,12 @@ final class ConsensusCore {
     if (height > state.initialHeight()) {
       lastCommit = lastCommitVotes != null ? lastCommitVotes.makeCommit() : state.lastCommit();
     }
+    List<DuplicateVoteEvidence> evidence = new ArrayList<>();
+    for (DuplicateVoteEvidence e : pendingEvidence.values()) {
+      if (evidence.size() < MAX_BLOCK_EVIDENCE && e.getVoteA().getHeight() >= height - 1) {
+        evidence.add(e);
+      }
+    }
     Header header =
         Header.newBuilder()
             .setVersionBlock(ChainState.BLOCK_PROTOCOL_VERSION)
@@ -402,14 +575,12 @@ final class ConsensusCore {
             .setConsensusHash(ByteString.copyFrom(consensusHash))
             .setAppHash(ByteString.copyFrom(state.appHash()))
             .setLastResultsHash(ByteString.copyFrom(state.lastResultsHash()))
-            .setEvidenceHash(ByteString.copyFrom(BlockHashes.evidence()))
+            .setEvidenceHash(ByteString.copyFrom(BlockHashes.evidence(evidence)))
             .setProposerAddress(ByteString.copyFrom(self))
             .build();
-    return Block.newBuilder()
-        .setHeader(header)
-        .addAllTxs(txBytes)
-        .setLastCommit(lastCommit)
-        .build();
+    return Evidence.with(
+        Block.newBuilder().setHeader(header).addAllTxs(txBytes).setLastCommit(lastCommit).build(),
+        evidence);
   }
 
   /** Applies the algorithm's upon-rules until none fires. */
@@ -582,7 +753,7 @@ final class ConsensusCore {
   }
 
   private boolean check(Block block) {
-    String why = invalidReason(block);
+    String why = invalidReason(block, true);
     if (why != null) {
       log.warn("invalid block height={} reason={}", height, why);
       return false;
@@ -590,7 +761,7 @@ final class ConsensusCore {
     return true;
   }
 
-  private String invalidReason(Block block) {
+  private String invalidReason(Block block, boolean askApplication) {
     Header h = block.getHeader();
     if (!h.getChainId().equals(state.chainId())) {
       return "chain_id";
@@ -628,8 +799,9 @@ final class ConsensusCore {
     if (!Arrays.equals(h.getLastResultsHash().toByteArray(), state.lastResultsHash())) {
       return "last_results_hash";
     }
-    if (!Arrays.equals(h.getEvidenceHash().toByteArray(), BlockHashes.evidence())) {
-      return "evidence_hash";
+    String evidence = invalidEvidence(block, h);
+    if (evidence != null) {
+      return evidence;
     }
     if (state.validators().indexOf(h.getProposerAddress().toByteArray()) < 0) {
       return "proposer_not_validator";
@@ -645,8 +817,32 @@ final class ConsensusCore {
     if (commit != null) {
       return commit;
     }
-    if (!app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
+    if (askApplication && !app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
       return "rejected_by_application";
+    }
+    return null;
+  }
+
+  private String invalidEvidence(Block block, Header h) {
+    List<DuplicateVoteEvidence> evidence = Evidence.of(block);
+    if (!Arrays.equals(h.getEvidenceHash().toByteArray(), BlockHashes.evidence(evidence))) {
+      return "evidence_hash";
+    }
+    if (evidence.size() > MAX_BLOCK_EVIDENCE) {
+      return "too_much_evidence";
+    }
+    java.util.Set<String> offences = new java.util.HashSet<>();
+    for (DuplicateVoteEvidence e : evidence) {
+      long eh = e.getVoteA().getHeight();
+      ValidatorSet vals =
+          eh == height ? state.validators() : eh == height - 1 ? state.lastValidators() : null;
+      String why = Evidence.invalidReason(e, state.chainId(), vals);
+      if (why != null) {
+        return why;
+      }
+      if (!offences.add(Evidence.offence(e))) {
+        return "evidence_duplicate";
+      }
     }
     return null;
   }
@@ -655,12 +851,20 @@ final class ConsensusCore {
     if (height == state.initialHeight()) {
       return c.getSignaturesCount() == 0 ? null : "last_commit_at_initial_height";
     }
-    ValidatorSet vals = state.lastValidators();
-    if (c.getHeight() != height - 1
-        || !c.getBlockId().equals(state.lastBlockId())
+    String why = invalidCommit(c, height - 1, state.lastBlockId(), state.lastValidators());
+    return why == null ? null : "last_" + why;
+  }
+
+  /**
+   * Why {@code c} does not prove that validators with more than two thirds of {@code vals}' power
+   * precommitted {@code id} at height {@code h}, or null when it does (CometBFT's VerifyCommit).
+   */
+  private String invalidCommit(Commit c, long h, BlockId id, ValidatorSet vals) {
+    if (c.getHeight() != h
+        || !c.getBlockId().equals(id)
         || vals == null
         || c.getSignaturesCount() != vals.size()) {
-      return "last_commit_shape";
+      return "commit_shape";
     }
     long power = 0;
     for (int i = 0; i < c.getSignaturesCount(); i++) {
@@ -670,7 +874,7 @@ final class ConsensusCore {
       }
       ValidatorSet.Member m = vals.get(i);
       if (!Arrays.equals(m.address, s.getValidatorAddress().toByteArray())) {
-        return "last_commit_address";
+        return "commit_address";
       }
       Vote v =
           Vote.newBuilder()
@@ -680,12 +884,12 @@ final class ConsensusCore {
               .setBlockId(c.getBlockId())
               .setTimestamp(s.getTimestamp())
               .build();
-      if (!Ed25519.verify(
+      if (!SignatureCache.verify(
           m.pubKey, SignBytes.vote(state.chainId(), v), s.getSignature().toByteArray())) {
-        return "last_commit_signature";
+        return "commit_signature";
       }
       power += m.power;
     }
-    return vals.isQuorum(power) ? null : "last_commit_power";
+    return vals.isQuorum(power) ? null : "commit_power";
   }
 }

@@ -2,6 +2,8 @@ package io.peerz.consensus;
 
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.Vote;
+import io.peerz.ledger.proto.Block;
+import io.peerz.ledger.proto.Commit;
 import io.peerz.ledger.proto.ValidatorUpdate;
 import java.util.List;
 
@@ -13,6 +15,12 @@ sealed interface ConsensusEvent {
 
   /** A signed prevote or precommit, from a peer or our own signer. */
   record VoteReceived(Vote vote) implements ConsensusEvent {}
+
+  /**
+   * A block with the commit that decided it, from a peer that is ahead (catch-up and block sync):
+   * decides the current height at once when the commit carries +2/3 of the power's signatures.
+   */
+  record DecidedReceived(Block block, Commit commit) implements ConsensusEvent {}
 
   /** A timeout the core scheduled has elapsed. */
   record TimeoutElapsed(long height, int round, Step step) implements ConsensusEvent {}

@@ -3,11 +3,14 @@ package io.peerz.consensus;
 import io.peerz.ledger.Ed25519KeyPair;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything {@link PeerzNode#start} needs. {@code home} holds {@code data/} (RocksDB) and {@code
  * data/priv_validator_state.json}. {@code rpcListen} is host:port (CometBFT's --rpc.laddr without
- * the tcp:// scheme); port 0 picks a free one.
+ * the tcp:// scheme); port 0 picks a free one. {@code persistentPeers} are CometBFT's {@code
+ * id@host:port} entries: with at least one, the node starts p2p on {@code p2pListen} and runs
+ * consensus with them; with none it runs alone.
  */
 public record NodeConfig(
     Path home,
@@ -17,4 +20,32 @@ public record NodeConfig(
     String moniker,
     String rpcListen,
     String p2pListen,
-    Duration timeoutCommit) {}
+    Duration timeoutCommit,
+    List<String> persistentPeers) {
+
+  public NodeConfig {
+    persistentPeers = persistentPeers == null ? List.of() : List.copyOf(persistentPeers);
+  }
+
+  /** A node without persistent peers (a single validator, or one that only serves RPC). */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        List.of());
+  }
+}

@@ -1,9 +1,16 @@
 package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
+import io.peerz.consensus.proto.BlockRequest;
+import io.peerz.consensus.proto.DecidedBlock;
+import io.peerz.consensus.proto.NoBlock;
 import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
+import io.peerz.consensus.proto.ReactorMessage;
+import io.peerz.consensus.proto.RoundState;
+import io.peerz.consensus.proto.Txs;
 import io.peerz.consensus.proto.Vote;
+import io.peerz.consensus.proto.WalRecord;
 import io.peerz.ledger.Address;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.Hex;
@@ -14,6 +21,9 @@ import io.peerz.ledger.proto.Commit;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.ledger.proto.Validator;
 import io.peerz.ledger.proto.ValidatorUpdate;
+import io.peerz.p2p.P2pChannels;
+import io.peerz.p2p.P2pConfig;
+import io.peerz.p2p.P2pNode;
 import io.peerz.rpc.RpcBackend;
 import io.peerz.rpc.RpcServer;
 import io.peerz.state.StateMachine;
@@ -22,8 +32,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -33,7 +46,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running node: storage, application, mempool, sequencer and JSON-RPC. */
+/**
+ * A running node: storage, application, mempool, consensus (with its WAL), the consensus reactor
+ * over p2p (gossip, catch-up, block sync, mempool gossip) and JSON-RPC.
+ */
 public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   /** System property (or PEERZ_FAILPOINT) naming a fail point; read once at start. */
@@ -49,7 +65,26 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   static final long MEMPOOL_MAX_BYTES = 64L << 20;
   static final int MAX_TX_BYTES = 1 << 20;
 
+  /** How often proposals, votes and round states are re-sent (loss tolerance). */
+  static final Duration GOSSIP_INTERVAL = Duration.ofMillis(500);
+
+  /** Heights requested ahead of the current one during block sync. */
+  static final int SYNC_WINDOW = 16;
+
+  private static final long REQUEST_RETRY_NANOS = 2_000_000_000L;
+  private static final long CATCH_UP_RESEND_NANOS = 400_000_000L;
+
   private static final Logger log = LoggerFactory.getLogger(PeerzNode.class);
+
+  /** What a peer last said about itself, and what we last pushed to it; loop thread only. */
+  private static final class PeerState {
+    long height;
+    int round;
+    int step;
+    boolean hasProposal;
+    long sentHeight = -1;
+    long sentAtNanos;
+  }
 
   private final NodeConfig config;
   private final LedgerDb db;
@@ -63,6 +98,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final long initialHeight;
   private ConsensusCore core;
+  private ConsensusWal wal;
+  private volatile P2pNode p2p;
+  private final Map<String, PeerState> peers = new HashMap<>();
+  private final TreeMap<Long, DecidedBlock> synced = new TreeMap<>();
+  private final TreeMap<Long, Long> requested = new TreeMap<>();
+  private RoundState announced;
+  private volatile boolean catchingUp;
   private long recordedHeight;
   private volatile RpcServer rpc;
   private volatile boolean closing;
@@ -81,6 +123,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
           new PeerzApplication(db, new StateMachine(), config.genesis().chainId());
       node = new PeerzNode(config, db, app, app::checkTxDry, readFailpoint());
       node.startConsensus();
+      node.startP2p();
       node.startRpc();
       return node;
     } catch (RuntimeException e) {
@@ -137,6 +180,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   void startConsensus() {
     ChainState state = handshake();
     recordedHeight = state.height();
+    wal = ConsensusWal.open(dataDir(config.home()).resolve("cs.wal"));
     core =
         new ConsensusCore(
             consensusConfig,
@@ -147,17 +191,101 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     PrivValidator.LastSigned last = signer.lastSigned();
     // After a restart mid-height, begin past every round already signed in: no vote is asked for
     // twice, so the double-sign guard never has to refuse one.
-    int startRound = last != null && last.height() == state.height() ? last.round() + 1 : 0;
+    int fallbackRound = last != null && last.height() == state.height() ? last.round() + 1 : 0;
+    List<WalRecord> records = wal.recovered();
+    boolean replayed = records.stream().anyMatch(r -> WalReplay.height(r) >= state.height());
+    List<ConsensusAction> first = WalReplay.replay(core, records, signer.address(), fallbackRound);
+    if (!replayed) {
+      wal.rotate();
+      wal.append(WalReplay.start(state.height(), fallbackRound));
+      wal.sync();
+    }
     if (!consensusConfig.createEmptyBlocks()) {
       mempool.onTxsAvailable(() -> submit(new ConsensusEvent.TxsAvailable()));
     }
-    loop.execute(() -> run(core.start(startRound)));
+    loop.execute(() -> run(first));
     log.info(
-        "consensus started chain_id={} height={} round={} validator={}",
+        "consensus started chain_id={} height={} round={} wal_records={} lock_restored={}"
+            + " validator={}",
         state.chainId(),
         state.height(),
-        startRound,
+        core.round(),
+        records.size(),
+        replayed,
         Hex.encodeUpper(signer.address()));
+  }
+
+  /**
+   * Starts p2p on the configured listen address when persistent peers are configured, and the
+   * gossip timer that re-sends what peers may have lost.
+   */
+  void startP2p() {
+    if (config.persistentPeers().isEmpty()) {
+      return;
+    }
+    int mib = 1 << 20;
+    // A proposal carries its whole block (up to max_block_tx_bytes of txs plus header and commit).
+    int blockMessage =
+        (int) Math.min(Integer.MAX_VALUE, consensusConfig.maxBlockTxBytes() + 4L * mib);
+    P2pConfig defaults =
+        P2pConfig.defaults(
+            config.nodeKey(),
+            config.genesis().chainId(),
+            config.p2pListen(),
+            config.persistentPeers());
+    P2pConfig p2pConfig =
+        new P2pConfig(
+            defaults.nodeKey(),
+            defaults.chainId(),
+            defaults.listenAddress(),
+            defaults.persistentPeers(),
+            Map.of(
+                P2pChannels.CONSENSUS_STATE, mib,
+                P2pChannels.CONSENSUS_DATA, blockMessage,
+                P2pChannels.CONSENSUS_VOTE, mib,
+                P2pChannels.MEMPOOL, 2 * mib,
+                P2pChannels.EVIDENCE, mib,
+                P2pChannels.BLOCK_SYNC, blockMessage),
+            defaults.queueCapacity(),
+            defaults.dialTimeout(),
+            defaults.reconnectBackoffMin(),
+            defaults.reconnectBackoffMax(),
+            defaults.jitterSeed());
+    p2p =
+        P2pNode.start(
+            p2pConfig,
+            new P2pNode.Listener() {
+              @Override
+              public void onPeerConnected(String peerId) {
+                enqueue(() -> peerConnected(peerId));
+              }
+
+              @Override
+              public void onPeerDisconnected(String peerId) {
+                enqueue(() -> peers.remove(peerId));
+              }
+
+              @Override
+              public void onMessage(String peerId, int channel, byte[] message) {
+                enqueue(() -> peerMessage(peerId, message));
+              }
+            });
+    loop.scheduleWithFixedDelay(
+        () -> guarded(this::gossipTick),
+        GOSSIP_INTERVAL.toMillis(),
+        GOSSIP_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+    log.info(
+        "p2p started node_id={} address={} persistent_peers={}",
+        p2p.nodeId(),
+        p2p.listenAddress(),
+        config.persistentPeers().size());
+  }
+
+  /** The address p2p listens on, or empty when p2p is off. */
+  String p2pAddress() {
+    P2pNode p = p2p;
+    return p == null ? "" : p.listenAddress();
   }
 
   /** Starts JSON-RPC on the configured listen address. */
@@ -274,7 +402,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 ChainState.blockId(block).getHash().toByteArray(),
                 block.getHeader().getHeight(),
                 SignBytes.millis(block.getHeader().getTime()),
-                block.getHeader().getProposerAddress().toByteArray()));
+                block.getHeader().getProposerAddress().toByteArray(),
+                Evidence.misbehavior(block)));
     app.commit();
     mempool.update(block.getHeader().getHeight(), txs, r.txResults());
     return r;
@@ -282,30 +411,70 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   // ---- the consensus loop (one thread) ----
 
-  private void submit(ConsensusEvent e) {
+  private void enqueue(Runnable task) {
     if (closing) {
       return;
     }
     try {
-      loop.execute(() -> run(core.handle(e)));
+      loop.execute(() -> guarded(task));
     } catch (RejectedExecutionException ignored) {
       // Shutting down.
     }
+  }
+
+  /** Runs a loop task; a failure in it stops consensus rather than going on in a bad state. */
+  private void guarded(Runnable task) {
+    if (closing) {
+      return;
+    }
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      halt(e);
+    }
+  }
+
+  private void halt(RuntimeException e) {
+    // A node that cannot append or execute a decided block must not go on signing.
+    log.error("consensus halted height={} error={}", core.height(), e.toString(), e);
+    closing = true;
+    closed.countDown();
+  }
+
+  private void submit(ConsensusEvent e) {
+    enqueue(() -> deliver(e));
+  }
+
+  /** An input from outside the core: logged to the WAL (when new), then handled. */
+  private void deliver(ConsensusEvent e) {
+    if (core.known(e)) {
+      return;
+    }
+    WalRecord r = WalReplay.record(e, core.height());
+    if (r != null && WalReplay.height(r) == core.height()) {
+      wal.append(r);
+    }
+    run(core.handle(e));
   }
 
   private void run(List<ConsensusAction> first) {
     try {
       Deque<ConsensusEvent> events = new ArrayDeque<>();
       perform(first, events);
-      while (!events.isEmpty() && !closing) {
-        perform(core.handle(events.poll()), events);
+      while (!closing) {
+        ConsensusEvent next = events.poll();
+        if (next == null) {
+          next = nextSyncedBlock();
+          if (next == null) {
+            break;
+          }
+        }
+        perform(core.handle(next), events);
         recordValidators();
       }
+      announce();
     } catch (RuntimeException e) {
-      // A node that cannot append or execute a decided block must not go on signing.
-      log.error("consensus halted height={} error={}", core.height(), e.toString(), e);
-      closing = true;
-      closed.countDown();
+      halt(e);
     }
   }
 
@@ -322,16 +491,23 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       if (a instanceof ConsensusAction.SignProposal p) {
         try {
           Proposal signed = signer.signProposal(config.genesis().chainId(), p.proposal());
-          // Peers would get this message too; with one validator it only loops back.
-          events.add(
-              new ConsensusEvent.ProposalReceived(
-                  ProposalMessage.newBuilder().setProposal(signed).setBlock(p.block()).build()));
+          ProposalMessage m =
+              ProposalMessage.newBuilder().setProposal(signed).setBlock(p.block()).build();
+          // On disk before it leaves the process: a restart must know it proposed this.
+          wal.append(WalRecord.newBuilder().setProposal(m).build());
+          wal.sync();
+          broadcast(P2pChannels.CONSENSUS_DATA, ReactorMessage.newBuilder().setProposal(m).build());
+          events.add(new ConsensusEvent.ProposalReceived(m));
         } catch (PrivValidator.DoubleSignException e) {
           log.error("proposal not signed reason={}", e.getMessage());
         }
       } else if (a instanceof ConsensusAction.SignVote v) {
         try {
           Vote signed = signer.signVote(config.genesis().chainId(), v.vote());
+          wal.append(WalRecord.newBuilder().setVote(signed).build());
+          wal.sync();
+          broadcast(
+              P2pChannels.CONSENSUS_VOTE, ReactorMessage.newBuilder().setVote(signed).build());
           events.add(new ConsensusEvent.VoteReceived(signed));
         } catch (PrivValidator.DoubleSignException e) {
           log.error("vote not signed reason={}", e.getMessage());
@@ -340,9 +516,10 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         if (!closing) {
           loop.schedule(
               () ->
-                  run(
-                      core.handle(
-                          new ConsensusEvent.TimeoutElapsed(t.height(), t.round(), t.step()))),
+                  guarded(
+                      () ->
+                          deliver(
+                              new ConsensusEvent.TimeoutElapsed(t.height(), t.round(), t.step()))),
               t.after().toMillis(),
               TimeUnit.MILLISECONDS);
         }
@@ -360,15 +537,277 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       Runtime.getRuntime().halt(FAILPOINT_EXIT_STATUS);
     }
     Application.FinalizeBlockResponse r = execute(block);
+    // The block is stored and executed: this height's inputs are no longer needed.
+    wal.rotate();
     log.info(
-        "committed height={} txs={} app_hash={}",
+        "committed height={} round={} txs={} app_hash={}",
         height,
+        commit.getRound(),
         block.getTxsCount(),
         Hex.encodeUpper(r.appHash()));
     byte[] resultsHash = BlockHashes.results(r.txResults());
-    ConsensusEvent.BlockApplied applied =
-        new ConsensusEvent.BlockApplied(height, r.appHash(), resultsHash, r.validatorUpdates());
-    return applied;
+    return new ConsensusEvent.BlockApplied(height, r.appHash(), resultsHash, r.validatorUpdates());
+  }
+
+  // ---- the consensus reactor (p2p side, on the consensus loop) ----
+
+  private void broadcast(int channel, ReactorMessage m) {
+    P2pNode p = p2p;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.broadcast(channel, m.toByteArray());
+    } catch (IllegalArgumentException e) {
+      log.warn(
+          "p2p message not sent channel=0x{} error={}",
+          Integer.toHexString(channel),
+          e.getMessage());
+    }
+  }
+
+  private void send(String peer, int channel, ReactorMessage m) {
+    P2pNode p = p2p;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.send(peer, channel, m.toByteArray());
+    } catch (IllegalArgumentException e) {
+      log.warn(
+          "p2p message not sent channel=0x{} error={}",
+          Integer.toHexString(channel),
+          e.getMessage());
+    }
+  }
+
+  private RoundState roundState() {
+    return RoundState.newBuilder()
+        .setHeight(core.height())
+        .setRound(core.round())
+        .setStep(core.step().ordinal())
+        .setHasProposal(core.hasProposal())
+        .setBaseHeight(db.blocks().baseHeight())
+        .build();
+  }
+
+  /** Tells peers about a new height, round or step (CometBFT's NewRoundStep). */
+  private void announce() {
+    if (p2p == null || closing) {
+      return;
+    }
+    RoundState rs = roundState();
+    if (!rs.equals(announced)) {
+      announced = rs;
+      broadcast(P2pChannels.CONSENSUS_STATE, ReactorMessage.newBuilder().setRoundState(rs).build());
+    }
+  }
+
+  private void peerConnected(String peer) {
+    peers.put(peer, new PeerState());
+    log.info("peer connected peer={} peers={}", peer, peers.size());
+    send(
+        peer,
+        P2pChannels.CONSENSUS_STATE,
+        ReactorMessage.newBuilder().setRoundState(roundState()).build());
+  }
+
+  private void peerMessage(String peer, byte[] bytes) {
+    ReactorMessage m;
+    try {
+      m = ReactorMessage.parseFrom(bytes);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      log.warn("peer message undecodable peer={} bytes={}", peer, bytes.length);
+      return;
+    }
+    switch (m.getMsgCase()) {
+      case PROPOSAL -> deliver(new ConsensusEvent.ProposalReceived(m.getProposal()));
+      case VOTE -> deliver(new ConsensusEvent.VoteReceived(m.getVote()));
+      case ROUND_STATE -> peerRoundState(peer, m.getRoundState());
+      case TXS -> peerTxs(m.getTxs());
+      case BLOCK_REQUEST -> serveBlock(peer, m.getBlockRequest().getHeight(), true);
+      case BLOCK_RESPONSE -> syncedBlock(m.getBlockResponse());
+      case NO_BLOCK -> requested.remove(m.getNoBlock().getHeight());
+      case MSG_NOT_SET -> log.debug("peer message empty peer={}", peer);
+    }
+  }
+
+  private void peerRoundState(String peer, RoundState rs) {
+    PeerState p = peers.computeIfAbsent(peer, x -> new PeerState());
+    p.height = rs.getHeight();
+    p.round = rs.getRound();
+    p.step = rs.getStep();
+    p.hasProposal = rs.getHasProposal();
+    if (p.height < core.height()) {
+      catchUp(peer, p);
+    } else if (p.height > core.height()) {
+      requestBlocks();
+    }
+    updateCatchingUp();
+  }
+
+  /** A peer below us gets the decided block and commit of the height it works on. */
+  private void catchUp(String peer, PeerState p) {
+    long now = System.nanoTime();
+    if (p.sentHeight == p.height && now - p.sentAtNanos < CATCH_UP_RESEND_NANOS) {
+      return;
+    }
+    if (serveBlock(peer, p.height, false)) {
+      p.sentHeight = p.height;
+      p.sentAtNanos = now;
+    }
+  }
+
+  private boolean serveBlock(String peer, long height, boolean answerMissing) {
+    Optional<Block> block = db.blocks().block(height);
+    Optional<Commit> commit = db.blocks().seenCommit(height);
+    if (block.isPresent() && commit.isPresent()) {
+      send(
+          peer,
+          P2pChannels.BLOCK_SYNC,
+          ReactorMessage.newBuilder()
+              .setBlockResponse(
+                  DecidedBlock.newBuilder().setBlock(block.get()).setCommit(commit.get()))
+              .build());
+      return true;
+    }
+    if (answerMissing) {
+      send(
+          peer,
+          P2pChannels.BLOCK_SYNC,
+          ReactorMessage.newBuilder().setNoBlock(NoBlock.newBuilder().setHeight(height)).build());
+    }
+    return false;
+  }
+
+  /** Asks peers that are ahead for the next blocks, a window at a time, spread over them. */
+  private void requestBlocks() {
+    long h = core.height();
+    requested.headMap(h).clear();
+    synced.headMap(h).clear();
+    long now = System.nanoTime();
+    List<Map.Entry<String, PeerState>> ahead = new ArrayList<>();
+    for (Map.Entry<String, PeerState> e : peers.entrySet()) {
+      if (e.getValue().height > h) {
+        ahead.add(e);
+      }
+    }
+    ahead.sort(Map.Entry.comparingByKey());
+    if (ahead.isEmpty()) {
+      return;
+    }
+    for (long x = h; x < h + SYNC_WINDOW; x++) {
+      Long at = requested.get(x);
+      if (synced.containsKey(x) || (at != null && now - at < REQUEST_RETRY_NANOS)) {
+        continue;
+      }
+      String target = null;
+      for (int i = 0; i < ahead.size(); i++) {
+        Map.Entry<String, PeerState> e = ahead.get((int) ((x + i) % ahead.size()));
+        if (e.getValue().height > x) {
+          target = e.getKey();
+          break;
+        }
+      }
+      if (target == null) {
+        break;
+      }
+      requested.put(x, now);
+      send(
+          target,
+          P2pChannels.BLOCK_SYNC,
+          ReactorMessage.newBuilder()
+              .setBlockRequest(BlockRequest.newBuilder().setHeight(x))
+              .build());
+    }
+  }
+
+  private void syncedBlock(DecidedBlock d) {
+    long h = d.getBlock().getHeader().getHeight();
+    requested.remove(h);
+    if (h < core.height() || h >= core.height() + SYNC_WINDOW) {
+      return;
+    }
+    synced.putIfAbsent(h, d);
+    run(List.of());
+    requestBlocks();
+    updateCatchingUp();
+  }
+
+  /** The fetched block of the current height, once the core can take it. */
+  private ConsensusEvent nextSyncedBlock() {
+    synced.headMap(core.height()).clear();
+    if (core.step() == ConsensusEvent.Step.COMMIT) {
+      return null;
+    }
+    DecidedBlock d = synced.remove(core.height());
+    return d == null ? null : new ConsensusEvent.DecidedReceived(d.getBlock(), d.getCommit());
+  }
+
+  private void updateCatchingUp() {
+    long best = 0;
+    for (PeerState p : peers.values()) {
+      best = Math.max(best, p.height);
+    }
+    // One height behind is the normal lag of a round; two or more means fetching blocks.
+    catchingUp = best > core.height() + 1;
+  }
+
+  private void peerTxs(Txs txs) {
+    for (ByteString tx : txs.getTxsList()) {
+      byte[] bytes = tx.toByteArray();
+      TxResult r = mempool.add(bytes);
+      if (r.getCode() == 0) {
+        gossipTx(bytes);
+      }
+    }
+  }
+
+  private void gossipTx(byte[] tx) {
+    broadcast(
+        P2pChannels.MEMPOOL,
+        ReactorMessage.newBuilder()
+            .setTxs(Txs.newBuilder().addTxs(ByteString.copyFrom(tx)))
+            .build());
+  }
+
+  /**
+   * Loss tolerance: every interval each peer gets what it may have missed: my round state, and the
+   * proposals and votes of my height when it works on the same height, or the decided block of its
+   * height when it is behind; peers ahead are asked for blocks.
+   */
+  private void gossipTick() {
+    RoundState rs = roundState();
+    announced = rs;
+    broadcast(P2pChannels.CONSENSUS_STATE, ReactorMessage.newBuilder().setRoundState(rs).build());
+    List<ConsensusEvent> mine = null;
+    for (Map.Entry<String, PeerState> e : peers.entrySet()) {
+      PeerState p = e.getValue();
+      if (p.height == core.height()) {
+        if (mine == null) {
+          mine = core.gossip();
+        }
+        for (ConsensusEvent m : mine) {
+          if (m instanceof ConsensusEvent.ProposalReceived pr) {
+            if (!p.hasProposal || p.round != pr.message().getProposal().getRound()) {
+              send(
+                  e.getKey(),
+                  P2pChannels.CONSENSUS_DATA,
+                  ReactorMessage.newBuilder().setProposal(pr.message()).build());
+            }
+          } else if (m instanceof ConsensusEvent.VoteReceived v) {
+            send(
+                e.getKey(),
+                P2pChannels.CONSENSUS_VOTE,
+                ReactorMessage.newBuilder().setVote(v.vote()).build());
+          }
+        }
+      } else if (p.height > 0 && p.height < core.height()) {
+        catchUp(e.getKey(), p);
+      }
+    }
+    requestBlocks();
+    updateCatchingUp();
   }
 
   /** PrepareProposal over the mempool's txs; ProcessProposal for received blocks. */
@@ -426,6 +865,14 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     } catch (RuntimeException e) {
       log.warn("rpc close failed error={}", e.toString());
     }
+    P2pNode p = p2p;
+    if (p != null) {
+      try {
+        p.close();
+      } catch (RuntimeException e) {
+        log.warn("p2p close failed error={}", e.toString());
+      }
+    }
     loop.shutdownNow();
     try {
       if (!loop.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -433,6 +880,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (wal != null) {
+      wal.close();
     }
     db.close();
     closed.countDown();
@@ -477,7 +927,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         blocks.blockHash(earliest).orElse(new byte[0]),
         earliestBlock.map(b -> b.getHeader().getAppHash().toByteArray()).orElse(new byte[0]),
         earliestBlock.map(b -> SignBytes.millis(b.getHeader().getTime())).orElse(0L),
-        false,
+        catchingUp,
         signer.address(),
         pub,
         power);
@@ -520,7 +970,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   @Override
   public TxResult broadcastTx(byte[] tx) {
-    return mempool.add(tx);
+    TxResult r = mempool.add(tx);
+    if (r.getCode() == 0) {
+      gossipTx(tx);
+    }
+    return r;
   }
 
   @Override
@@ -547,6 +1001,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   @Override
   public MempoolSnapshot mempool(int limit) {
     return new MempoolSnapshot(mempool.size(), mempool.totalBytes(), mempool.head(limit));
+  }
+
+  /** Whether peers report heights this node is still fetching blocks for. */
+  boolean catchingUp() {
+    return catchingUp;
   }
 
   /** The height consensus works on (tests). */

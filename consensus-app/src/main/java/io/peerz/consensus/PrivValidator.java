@@ -156,6 +156,11 @@ final class PrivValidator {
 
   /** Written to a temp file, fsynced, renamed over the old one, and the directory fsynced. */
   private void persist(LastSigned s) {
+    if (stateFile == null) {
+      // In-memory signer of the deterministic simulation: the object itself outlives a "crash".
+      last = s;
+      return;
+    }
     String json =
         "{\n  \"height\": \""
             + s.height()
@@ -197,7 +202,7 @@ final class PrivValidator {
   }
 
   private static LastSigned load(Path file) {
-    if (!Files.exists(file)) {
+    if (file == null || !Files.exists(file)) {
       return null;
     }
     try {

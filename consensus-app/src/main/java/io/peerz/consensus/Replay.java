@@ -105,7 +105,8 @@ public final class Replay {
                   ChainState.blockId(block).getHash().toByteArray(),
                   h,
                   SignBytes.millis(block.getHeader().getTime()),
-                  block.getHeader().getProposerAddress().toByteArray()));
+                  block.getHeader().getProposerAddress().toByteArray(),
+                  Evidence.misbehavior(block)));
       byte[] expected = recorded.getAppHash().toByteArray();
       if (!Arrays.equals(expected, r.appHash())) {
         return new Report(replayed, h, Hex.encodeUpper(expected), Hex.encodeUpper(r.appHash()));

@@ -1,0 +1,160 @@
+package io.peerz.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.ledger.Hex;
+import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.Transactions;
+import io.peerz.p2p.NodeId;
+import io.peerz.state.StateMachine;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real PeerzNodes (real state machine, RocksDB, p2p on loopback) reaching consensus. */
+class PeerzNetworkTest {
+
+  private static final Duration COMMIT = Duration.ofMillis(50);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static GenesisDoc genesis(List<Ed25519KeyPair> validators) {
+    String appState =
+        "{\"accounts\":[{\"address\":\""
+            + TestChains.funded().address()
+            + "\",\"balance\":\"1000000\"}]}";
+    List<GenesisDoc.Validator> vs = new ArrayList<>();
+    for (int i = 0; i < validators.size(); i++) {
+      vs.add(new GenesisDoc.Validator(validators.get(i).publicKey(), 10, "v" + i));
+    }
+    byte[] raw =
+        ("{\"chain_id\":\"" + TestChains.CHAIN_ID + "\",\"app_state\":" + appState + "}")
+            .getBytes(StandardCharsets.UTF_8);
+    return new GenesisDoc(
+        TestChains.CHAIN_ID,
+        TestChains.GENESIS_MILLIS,
+        1,
+        vs,
+        appState.getBytes(StandardCharsets.UTF_8),
+        raw);
+  }
+
+  private static String peer(Ed25519KeyPair nodeKey, int port) {
+    return NodeId.of(nodeKey.publicKey()) + "@127.0.0.1:" + port;
+  }
+
+  private static PeerzNode start(
+      Path home,
+      GenesisDoc g,
+      Ed25519KeyPair validator,
+      Ed25519KeyPair nodeKey,
+      int port,
+      List<String> peers) {
+    NodeConfig config =
+        new NodeConfig(
+            home,
+            g,
+            validator,
+            nodeKey,
+            "n" + port,
+            "127.0.0.1:0",
+            "127.0.0.1:" + port,
+            COMMIT,
+            peers);
+    LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
+    PeerzApplication app = new PeerzApplication(db, new StateMachine(), g.chainId());
+    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, null);
+    node.startConsensus();
+    node.startP2p();
+    return node;
+  }
+
+  private static String blockHash(PeerzNode n, long h) {
+    return Hex.encode(n.blocks().blockHash(h).orElseThrow());
+  }
+
+  private static String appHash(PeerzNode n, long h) {
+    return Hex.encode(n.blocks().results(h).orElseThrow().getAppHash().toByteArray());
+  }
+
+  @Test
+  void twoValidatorsOverP2pCommitTheSameBlocksAndGossipTxs() throws Exception {
+    Ed25519KeyPair va = TestChains.key(1);
+    Ed25519KeyPair vb = TestChains.key(2);
+    Ed25519KeyPair na = TestChains.key(51);
+    Ed25519KeyPair nb = TestChains.key(52);
+    GenesisDoc g = genesis(List.of(va, vb));
+    int pa = freePort();
+    int pb = freePort();
+    try (PeerzNode a = start(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)));
+        PeerzNode b = start(dir.resolve("b"), g, vb, nb, pb, List.of(peer(na, pa)))) {
+      byte[] tx = TestChains.send(0, TestChains.key(8), 5);
+      assertThat(a.broadcastTx(tx).getCode()).isZero();
+      // Each validator has half the power: no block without both, so b's blocks prove p2p works.
+      TestChains.await(
+          "the tx committed on b", () -> b.blocks().tx(Transactions.hash(tx)).isPresent(), WAIT);
+      TestChains.await(
+          "height 4 on both",
+          () -> a.blocks().lastHeight() >= 4 && b.blocks().lastHeight() >= 4,
+          WAIT);
+      long top = Math.min(a.blocks().lastHeight(), b.blocks().lastHeight());
+      for (long h = 1; h <= top; h++) {
+        assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
+        assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
+        assertThat(
+                b.blocks().seenCommit(h).orElseThrow().getSignaturesList().stream()
+                    .filter(
+                        s ->
+                            s.getBlockIdFlag()
+                                == io.peerz.ledger.proto.BlockIdFlag.BLOCK_ID_FLAG_COMMIT)
+                    .count())
+            .isEqualTo(2);
+      }
+      assertThat(Path.of(dir.resolve("a").toString(), "data", "cs.wal")).exists();
+    }
+  }
+
+  @Test
+  void aNodeStartedLateBlockSyncsToTheSameAppHash() throws Exception {
+    Ed25519KeyPair va = TestChains.key(1);
+    Ed25519KeyPair follower = TestChains.key(3);
+    Ed25519KeyPair na = TestChains.key(51);
+    Ed25519KeyPair nb = TestChains.key(52);
+    GenesisDoc g = genesis(List.of(va));
+    int pa = freePort();
+    int pb = freePort();
+    try (PeerzNode a = start(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)))) {
+      for (int k = 0; k < 3; k++) {
+        assertThat(a.broadcastTx(TestChains.send(k, TestChains.key(8), 5)).getCode()).isZero();
+      }
+      TestChains.await("height 30 on a", () -> a.blocks().lastHeight() >= 30, WAIT);
+      assertThat(a.blocks().tx(Transactions.hash(TestChains.send(2, TestChains.key(8), 5))))
+          .isPresent();
+      try (PeerzNode b = start(dir.resolve("b"), g, follower, nb, pb, List.of(peer(na, pa)))) {
+        long target = a.blocks().lastHeight();
+        TestChains.await("b synced to " + target, () -> b.blocks().lastHeight() >= target, WAIT);
+        for (long h = 1; h <= target; h++) {
+          assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
+          assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
+        }
+        TestChains.await("b no longer catching up", () -> !b.status().catchingUp(), WAIT);
+        assertThat(b.validators(target)).isEqualTo(a.validators(target));
+      }
+    }
+  }
+}
