@@ -18,18 +18,24 @@ import org.slf4j.LoggerFactory;
  * The consensus write-ahead log ({@code data/cs.wal}, CometBFT's cs.wal): every input the core
  * handled at the current height, in order, so that a restarted core can be brought back to the
  * round, lock and valid value it had. A record is a 4-byte big-endian length, the 4-byte CRC32C of
- * the payload, then the {@link WalRecord} payload. The file holds one height: it is truncated after
- * each commit.
+ * the payload, then the {@link WalRecord} payload. The file holds one height (and the early
+ * messages of the next, which the core buffers): it is rewritten with only those after each commit.
  */
 final class ConsensusWal implements AutoCloseable {
 
   static final int MAX_RECORD_BYTES = 64 << 20;
+  private static final int MAX_AHEAD = 1_000;
   private static final int HEADER_BYTES = 8;
   private static final Logger log = LoggerFactory.getLogger(ConsensusWal.class);
 
   private final Path file;
   private final FileChannel channel;
   private final List<WalRecord> recovered;
+
+  /** Records of heights above the current one: the core buffers those, so they outlive a commit. */
+  private final List<WalRecord> ahead = new ArrayList<>();
+
+  private long height;
   private boolean dirty;
 
   private ConsensusWal(Path file, FileChannel channel, List<WalRecord> recovered) {
@@ -106,8 +112,16 @@ final class ConsensusWal implements AutoCloseable {
     return recovered;
   }
 
+  /** The height the core works on: records above it are kept by {@link #rotate}. */
+  void height(long h) {
+    height = h;
+  }
+
   /** Appends a record (written, not yet forced to disk: see {@link #sync}). */
   void append(WalRecord record) {
+    if (WalReplay.height(record) > height && ahead.size() < MAX_AHEAD) {
+      ahead.add(record);
+    }
     byte[] payload = record.toByteArray();
     ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + payload.length);
     buf.putInt(payload.length).putInt(checksum(payload)).put(payload).flip();
@@ -134,14 +148,30 @@ final class ConsensusWal implements AutoCloseable {
     dirty = false;
   }
 
-  /** Empties the log after a commit: the next height starts from the committed state. */
-  void rotate() {
+  /**
+   * Empties the log after a commit, keeping the records of {@code nextHeight} and above that were
+   * logged early: the next height starts from the committed state and those messages.
+   */
+  void rotate(long nextHeight) {
+    List<WalRecord> keep = new ArrayList<>();
+    for (WalRecord r : ahead) {
+      if (WalReplay.height(r) >= nextHeight) {
+        keep.add(r);
+      }
+    }
+    ahead.clear();
+    height = nextHeight;
     try {
       channel.truncate(0);
       channel.position(0);
-      channel.force(true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot truncate " + file, e);
+    }
+    keep.forEach(this::append);
+    try {
+      channel.force(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot sync " + file, e);
     }
     dirty = false;
   }

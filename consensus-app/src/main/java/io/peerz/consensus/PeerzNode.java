@@ -195,8 +195,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     List<WalRecord> records = wal.recovered();
     boolean replayed = records.stream().anyMatch(r -> WalReplay.height(r) >= state.height());
     List<ConsensusAction> first = WalReplay.replay(core, records, signer.address(), fallbackRound);
+    wal.height(state.height());
     if (!replayed) {
-      wal.rotate();
+      wal.rotate(state.height());
       wal.append(WalReplay.start(state.height(), fallbackRound));
       wal.sync();
     }
@@ -451,7 +452,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       return;
     }
     WalRecord r = WalReplay.record(e, core.height());
-    if (r != null && WalReplay.height(r) == core.height()) {
+    // The next height's messages are logged too: the core buffers them and uses them after the
+    // commit, so a replay of that height needs them.
+    if (r != null
+        && WalReplay.height(r) >= core.height()
+        && WalReplay.height(r) <= core.height() + 1) {
       wal.append(r);
     }
     run(core.handle(e));
@@ -531,6 +536,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   private ConsensusEvent.BlockApplied commitBlock(Block block, Commit commit) {
     long height = block.getHeader().getHeight();
+    // The set of the next height is known now; record it before the block becomes visible.
+    history.record(height + 1, core.chainState().nextValidators());
+    recordedHeight = height + 1;
     db.blocks().append(block, commit);
     if (haltAfterAppend && block.getTxsCount() > 0) {
       log.warn("failpoint={} height={} halting", FAILPOINT_AFTER_BLOCK_APPEND, height);
@@ -538,7 +546,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
     Application.FinalizeBlockResponse r = execute(block);
     // The block is stored and executed: this height's inputs are no longer needed.
-    wal.rotate();
+    wal.rotate(height + 1);
     log.info(
         "committed height={} round={} txs={} app_hash={}",
         height,

@@ -117,15 +117,16 @@ final class WalReplay {
   /** The actions asked for during replay that the log does not show as done. */
   private static final class Pending {
     private final Map<String, ConsensusAction> signs = new LinkedHashMap<>();
+    private final java.util.Set<String> signed = new java.util.HashSet<>();
     private final Map<String, ConsensusAction> timeouts = new LinkedHashMap<>();
     private final List<ConsensusAction> decisions = new ArrayList<>();
 
     void add(List<ConsensusAction> actions) {
       for (ConsensusAction a : actions) {
         if (a instanceof ConsensusAction.SignProposal p) {
-          signs.put("proposal/" + p.proposal().getHeight() + "/" + p.proposal().getRound(), a);
+          sign("proposal/" + p.proposal().getHeight() + "/" + p.proposal().getRound(), a);
         } else if (a instanceof ConsensusAction.SignVote v) {
-          signs.put(
+          sign(
               "vote/"
                   + v.vote().getType().getNumber()
                   + "/"
@@ -141,17 +142,29 @@ final class WalReplay {
       }
     }
 
+    /** A signature asked for; one the log already shows signed is not asked again. */
+    private void sign(String key, ConsensusAction a) {
+      if (!signed.contains(key)) {
+        signs.put(key, a);
+      }
+    }
+
+    private void signedNow(String key) {
+      signed.add(key);
+      signs.remove(key);
+    }
+
     void done(ConsensusEvent e, byte[] self) {
       if (e instanceof ConsensusEvent.ProposalReceived p) {
         var block = p.message().getBlock();
         if (self != null
             && Arrays.equals(block.getHeader().getProposerAddress().toByteArray(), self)) {
           var prop = p.message().getProposal();
-          signs.remove("proposal/" + prop.getHeight() + "/" + prop.getRound());
+          signedNow("proposal/" + prop.getHeight() + "/" + prop.getRound());
         }
       } else if (e instanceof ConsensusEvent.VoteReceived v) {
         if (self != null && Arrays.equals(v.vote().getValidatorAddress().toByteArray(), self)) {
-          signs.remove(
+          signedNow(
               "vote/"
                   + v.vote().getType().getNumber()
                   + "/"

@@ -140,7 +140,14 @@ class BftSimulationTest {
       for (SimNetwork.Node n : net.nodes) {
         if (n.honest() && n.nodeRefusals > 0) {
           // After a crash the WAL replay must not ask for a signature the guard refuses.
-          return "honest node " + n.id + " had " + n.nodeRefusals + " double-sign refusals " + what;
+          return "honest node "
+              + n.id
+              + " had "
+              + n.nodeRefusals
+              + " double-sign refusals ("
+              + n.lastRefusal
+              + ") "
+              + what;
         }
       }
       if (!live) {

@@ -77,15 +77,32 @@ class ConsensusWalTest {
   }
 
   @Test
-  void rotationEmptiesTheLog() {
+  void rotationEmptiesTheLogOfTheCommittedHeight() {
     Path file = dir.resolve("cs.wal");
     try (ConsensusWal wal = ConsensusWal.open(file)) {
+      wal.height(1);
       wal.append(timeoutRecord(0));
-      wal.rotate();
+      wal.rotate(1);
       wal.append(timeoutRecord(1));
     }
     try (ConsensusWal wal = ConsensusWal.open(file)) {
       assertThat(wal.recovered()).containsExactly(timeoutRecord(1));
+    }
+  }
+
+  @Test
+  void rotationKeepsRecordsOfTheNextHeightLoggedEarly() {
+    Path file = dir.resolve("cs.wal");
+    WalRecord early =
+        WalReplay.record(new ConsensusEvent.TimeoutElapsed(2, 0, ConsensusEvent.Step.PROPOSE), 1);
+    try (ConsensusWal wal = ConsensusWal.open(file)) {
+      wal.height(1);
+      wal.append(timeoutRecord(0));
+      wal.append(early);
+      wal.rotate(2);
+    }
+    try (ConsensusWal wal = ConsensusWal.open(file)) {
+      assertThat(wal.recovered()).containsExactly(early);
     }
   }
 

@@ -73,6 +73,7 @@ final class SimNetwork {
     int incarnation;
     int restarts;
     int nodeRefusals;
+    String lastRefusal;
     final long[] peerHeights;
     byte[] appHash = Sha256.hash("genesis".getBytes(StandardCharsets.UTF_8));
 
@@ -97,7 +98,9 @@ final class SimNetwork {
         return;
       }
       WalRecord r = WalReplay.record(e, core.height());
-      if (r != null && WalReplay.height(r) == core.height()) {
+      if (r != null
+          && WalReplay.height(r) >= core.height()
+          && WalReplay.height(r) <= core.height() + 1) {
         wal.add(r);
       }
       perform(core.handle(e));
@@ -121,6 +124,7 @@ final class SimNetwork {
           } catch (PrivValidator.DoubleSignException e) {
             refusals++;
             nodeRefusals++;
+            lastRefusal = e.getMessage() + " at " + now + "ms restarts=" + restarts;
           }
         } else if (a instanceof ConsensusAction.SignVote v) {
           try {
@@ -136,6 +140,7 @@ final class SimNetwork {
           } catch (PrivValidator.DoubleSignException e) {
             refusals++;
             nodeRefusals++;
+            lastRefusal = e.getMessage() + " at " + now + "ms restarts=" + restarts;
           }
         } else if (a instanceof ConsensusAction.ScheduleTimeout t) {
           at(
@@ -148,8 +153,10 @@ final class SimNetwork {
           commits.add(d.commit());
           appHash = Sha256.hash(appHash, ChainState.blockId(d.block()).getHash().toByteArray());
           appHashes.add(appHash);
-          wal.clear();
-          walSynced = 0;
+          // The WAL keeps only the next height's early messages (a rewrite, synced).
+          long next = d.block().getHeader().getHeight() + 1;
+          wal.removeIf(rec -> WalReplay.height(rec) < next);
+          walSynced = wal.size();
           decideListener.accept(this);
           perform(
               core.handle(
