@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       QueryCommand.class,
       GenesisCommand.class,
       ReplayCommand.class,
+      TestnetCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -14,6 +14,8 @@ import io.peerz.state.StateMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run the node: embedded sequencer, RocksDB state and JSON-RPC, until Ctrl-C or SIGTERM.",
       "Settings: <home>/config/config.toml, overridden by PEERZ_* environment variables",
-      "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_CONSENSUS_TIMEOUT_COMMIT),",
+      "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_P2P_PERSISTENT_PEERS,",
+      "PEERZ_CONSENSUS_TIMEOUT_COMMIT),",
       "overridden by these flags (CometBFT's names)."
     })
 final class StartCommand implements Callable<Integer> {
@@ -56,6 +59,15 @@ final class StartCommand implements Callable<Integer> {
   String p2pLaddr;
 
   @Option(
+      names = "--p2p.persistent_peers",
+      paramLabel = "<id@host:port,...>",
+      description = {
+        "Validators to connect to and stay connected with, comma-separated node ids and",
+        "addresses as CometBFT writes them (default: none, a single-validator network)."
+      })
+  String persistentPeers;
+
+  @Option(
       names = "--consensus.timeout_commit",
       paramLabel = "<duration>",
       converter = DurationConverter.class,
@@ -73,7 +85,12 @@ final class StartCommand implements Callable<Integer> {
   String abci;
 
   /** The settings after config.toml, environment and flags have had their say. */
-  record Settings(String moniker, String rpcListen, String p2pListen, Duration timeoutCommit) {}
+  record Settings(
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers) {}
 
   Settings settings(Path h, Map<String, String> env) {
     ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
@@ -86,7 +103,31 @@ final class StartCommand implements Callable<Integer> {
         timeoutCommit != null
             ? timeoutCommit
             : DurationConverter.parse(toml.get("consensus.timeout_commit", env).orElse("1s"));
-    return new Settings(m, hostPort(rpc, "rpc.laddr"), hostPort(p2p, "p2p.laddr"), tc);
+    String peers =
+        persistentPeers != null
+            ? persistentPeers
+            : toml.get("p2p.persistent_peers", env).orElse("");
+    return new Settings(
+        m, hostPort(rpc, "rpc.laddr"), hostPort(p2p, "p2p.laddr"), tc, peerList(peers));
+  }
+
+  /** {@code id@host:port} entries, comma-separated; blanks ignored. */
+  static List<String> peerList(String peers) {
+    List<String> out = new ArrayList<>();
+    for (String p : peers.split(",")) {
+      String t = p.trim();
+      if (t.isEmpty()) {
+        continue;
+      }
+      int at = t.indexOf('@');
+      if (at <= 0 || !t.substring(0, at).matches("[0-9a-fA-F]{40}")) {
+        throw new CliException(
+            "p2p.persistent_peers: expected <40-hex node id>@host:port, got " + t);
+      }
+      hostPort(t.substring(at + 1), "p2p.persistent_peers");
+      out.add(t);
+    }
+    return out;
   }
 
   /** CometBFT writes listen addresses as {@code tcp://host:port}; the node takes host:port. */
@@ -130,7 +171,8 @@ final class StartCommand implements Callable<Integer> {
             s.moniker(),
             s.rpcListen(),
             s.p2pListen(),
-            s.timeoutCommit());
+            s.timeoutCommit(),
+            s.persistentPeers());
     log.info(
         "starting node chain_id={} moniker={} node_id={} home={}",
         genesis.chainId(),

@@ -58,6 +58,32 @@ class ConfigTomlTest {
     assertThat(s.p2pListen()).isEqualTo("127.0.0.1:8888");
     assertThat(s.moniker()).isEqualTo("from-file");
     assertThat(s.timeoutCommit()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.persistentPeers()).isEmpty();
+  }
+
+  @Test
+  void persistentPeersComeFromTheEnvironmentUnlessTheFlagGivesThem(@TempDir Path home)
+      throws Exception {
+    String a = "a".repeat(40) + "@127.0.0.1:26656";
+    String b = "b".repeat(40) + "@127.0.0.1:26666";
+    StartCommand fromEnv = new StartCommand();
+    new CommandLine(fromEnv).parseArgs();
+    assertThat(
+            fromEnv
+                .settings(home, Map.of("PEERZ_P2P_PERSISTENT_PEERS", a + ", " + b))
+                .persistentPeers())
+        .containsExactly(a, b);
+
+    StartCommand fromFlag = new StartCommand();
+    new CommandLine(fromFlag).parseArgs("--p2p.persistent_peers", b);
+    assertThat(fromFlag.settings(home, Map.of("PEERZ_P2P_PERSISTENT_PEERS", a)).persistentPeers())
+        .containsExactly(b);
+  }
+
+  @Test
+  void aPeerWithoutANodeIdIsRejected() {
+    assertThatThrownBy(() -> StartCommand.peerList("127.0.0.1:26656"))
+        .hasMessageContaining("node id");
   }
 
   @Test
