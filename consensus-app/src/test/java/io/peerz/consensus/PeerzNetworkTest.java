@@ -109,10 +109,10 @@ class PeerzNetworkTest {
       TestChains.await(
           "the tx committed on b", () -> b.blocks().tx(Transactions.hash(tx)).isPresent(), WAIT);
       TestChains.await(
-          "height 4 on both",
-          () -> a.blocks().lastHeight() >= 4 && b.blocks().lastHeight() >= 4,
+          "height 4 committed on both",
+          () -> a.appInfo().lastBlockHeight() >= 4 && b.appInfo().lastBlockHeight() >= 4,
           WAIT);
-      long top = Math.min(a.blocks().lastHeight(), b.blocks().lastHeight());
+      long top = Math.min(a.appInfo().lastBlockHeight(), b.appInfo().lastBlockHeight());
       for (long h = 1; h <= top; h++) {
         assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
         assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
@@ -142,12 +142,14 @@ class PeerzNetworkTest {
       for (int k = 0; k < 3; k++) {
         assertThat(a.broadcastTx(TestChains.send(k, TestChains.key(8), 5)).getCode()).isZero();
       }
-      TestChains.await("height 30 on a", () -> a.blocks().lastHeight() >= 30, WAIT);
+      TestChains.await("height 30 on a", () -> a.appInfo().lastBlockHeight() >= 30, WAIT);
       assertThat(a.blocks().tx(Transactions.hash(TestChains.send(2, TestChains.key(8), 5))))
           .isPresent();
       try (PeerzNode b = start(dir.resolve("b"), g, follower, nb, pb, List.of(peer(na, pa)))) {
-        long target = a.blocks().lastHeight();
-        TestChains.await("b synced to " + target, () -> b.blocks().lastHeight() >= target, WAIT);
+        long target = a.appInfo().lastBlockHeight();
+        // Committed, not just appended: a block's results are stored after it executes.
+        TestChains.await(
+            "b synced to " + target, () -> b.appInfo().lastBlockHeight() >= target, WAIT);
         for (long h = 1; h <= target; h++) {
           assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
           assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
