@@ -30,4 +30,16 @@ public final class Ed25519 {
       return false;
     }
   }
+
+  /** True when {@code publicKey} is 32 bytes that decode to a valid Ed25519 curve point. */
+  public static boolean isPublicKey(byte[] publicKey) {
+    if (publicKey == null || publicKey.length != KEY_LENGTH) {
+      return false;
+    }
+    try {
+      return org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFull(publicKey, 0);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
 }

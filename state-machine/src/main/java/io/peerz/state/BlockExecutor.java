@@ -23,11 +23,13 @@ final class BlockExecutor {
     Params params = store.params();
     store.putChain(store.chain().toBuilder().setHeight(ctx.height()).build());
     long epoch = MsgContext.epochOf(ctx.height(), params.getEpochLength());
+    List<Event> finalizeEvents = new ArrayList<>();
+    ValidatorUpdates validators = new ValidatorUpdates(store, params, epoch, finalizeEvents);
+    validators.slash(ctx.misbehavior());
     List<TxResult> results = new ArrayList<>(txs.size());
     for (byte[] tx : txs) {
       results.add(executeTx(changes, params, ctx, epoch, tx));
     }
-    List<Event> finalizeEvents = new ArrayList<>();
     if (ctx.height() % params.getEpochLength() == 0) {
       ChangeSet epochChanges = changes.child();
       List<Event> epochEvents = new ArrayList<>();
@@ -51,8 +53,9 @@ final class BlockExecutor {
         finalizeEvents.add(
             MsgContext.event("epoch_skipped", "epoch", Long.toString(epoch), "reason", "overflow"));
       }
+      validators.elect();
     }
-    return new BlockOutcome(results, finalizeEvents, List.of(), changes);
+    return new BlockOutcome(results, finalizeEvents, validators.updates(), changes);
   }
 
   private static TxResult executeTx(
@@ -129,6 +132,10 @@ final class BlockExecutor {
       case UNDELEGATE_STAKE -> Staking.undelegate(c, body.getUndelegateStake());
       case PROPOSE_SCORES -> ScoreRounds.propose(c, body.getProposeScores());
       case ATTEST -> ScoreRounds.attest(c, body.getAttest());
+      case CREATE_VALIDATOR -> Validators.create(c, body.getCreateValidator());
+      case BOND_VALIDATOR -> Validators.bond(c, body.getBondValidator());
+      case UNBOND_VALIDATOR -> Validators.unbond(c, body.getUnbondValidator());
+      case UNJAIL_VALIDATOR -> Validators.unjail(c);
       case MSG_NOT_SET -> throw new IllegalStateException("ante lets no message-less tx through");
     }
   }

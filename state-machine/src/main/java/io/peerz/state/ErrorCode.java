@@ -149,6 +149,52 @@ enum ErrorCode {
       "score", 8, "the node was not Validator class when the round opened", "wait for promotion"),
   ALREADY_ATTESTED("score", 9, "the node attested (or proposed) already", "nothing to do"),
 
+  // validator: consensus validators from stake (create, bond, unbond, unjail).
+  INVALID_CONSENSUS_KEY(
+      "validator",
+      1,
+      "the consensus pub_key is not a 32-byte Ed25519 public key",
+      "give the pub_key of priv_validator_key.json"),
+  CONSENSUS_KEY_TAKEN(
+      "validator",
+      2,
+      "a validator already uses this consensus key",
+      "generate a new priv_validator_key.json"),
+  OPERATOR_HAS_VALIDATOR(
+      "validator",
+      3,
+      "the signer already operates a validator",
+      "use bond-validator, or another account"),
+  VALIDATOR_ZERO_AMOUNT("validator", 4, "the amount is zero", "give a positive amount"),
+  BOND_BELOW_POWER_REDUCTION(
+      "validator",
+      5,
+      "the bond is below params.power_reduction, so it carries no voting power",
+      "bond at least power_reduction (see /params)"),
+  VALIDATOR_INSUFFICIENT_FUNDS(
+      "validator", 6, "the balance is below the amount", "fund the account"),
+  VALIDATOR_NOT_FOUND(
+      "validator",
+      7,
+      "the signer operates no validator",
+      "create-validator first, or sign with the operator's key"),
+  UNBOND_ABOVE_BOND(
+      "validator",
+      8,
+      "the amount is above the validator's bond",
+      "unbond at most the bond shown by /validator/<addr>"),
+  VALIDATOR_NOT_JAILED("validator", 9, "the validator is not jailed", "nothing to do"),
+  JAIL_NOT_OVER(
+      "validator",
+      10,
+      "the validator is jailed until a later epoch",
+      "retry from the epoch in the log"),
+  UNJAIL_WITHOUT_POWER(
+      "validator",
+      11,
+      "the validator's bond is below params.power_reduction",
+      "bond-validator up to power_reduction, then unjail"),
+
   // query
   UNKNOWN_PATH("query", 1, "no such query path", "see the list of paths in the log"),
   BAD_ARGUMENT("query", 2, "an id or address in the path does not parse", "fix the path"),

@@ -36,6 +36,10 @@ final class Genesis {
           .setOwnerSharePpm(100_000)
           .setAttestationThresholdPpm(666_667)
           .setMaxSubnets(64)
+          .setPowerReduction(1_000_000)
+          .setMaxValidators(100)
+          .setDoubleSignSlashPpm(50_000)
+          .setJailEpochs(2)
           .build();
 
   private static final ObjectMapper JSON =
@@ -150,6 +154,9 @@ final class Genesis {
     positive(p.getAttestationThresholdPpm(), "attestation_threshold_ppm");
     atMostMillion(p.getAttestationThresholdPpm(), "attestation_threshold_ppm");
     atMostMillion(p.getOwnerSharePpm(), "owner_share_ppm");
+    positive(p.getPowerReduction(), "power_reduction");
+    positive(p.getMaxValidators(), "max_validators");
+    atMostMillion(p.getDoubleSignSlashPpm(), "double_sign_slash_ppm");
     return p;
   }
 

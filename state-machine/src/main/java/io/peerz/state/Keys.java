@@ -22,6 +22,8 @@ final class Keys {
   static final byte[] COLD = ascii("cold/");
   static final byte[] DELEGATION = ascii("deleg/");
   static final byte[] ROUND = ascii("round/");
+  static final byte[] VALIDATOR = ascii("val/v/");
+  static final byte[] VALIDATOR_OPERATOR = ascii("val/o/");
 
   static byte[] account(byte[] address) {
     return concat(ACCOUNT, address);
@@ -77,6 +79,14 @@ final class Keys {
 
   static byte[] round(long subnetId, long epoch) {
     return concat(ROUND, u64(subnetId), u64(epoch));
+  }
+
+  static byte[] validator(byte[] consensusAddress) {
+    return concat(VALIDATOR, consensusAddress);
+  }
+
+  static byte[] validatorOperator(byte[] operator) {
+    return concat(VALIDATOR_OPERATOR, operator);
   }
 
   /** The smallest key greater than every key starting with {@code prefix}. */

@@ -10,6 +10,7 @@ import io.peerz.ledger.StateReader;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Chain;
 import io.peerz.state.proto.ColdkeyQuota;
+import io.peerz.state.proto.ConsensusValidator;
 import io.peerz.state.proto.Delegation;
 import io.peerz.state.proto.Node;
 import io.peerz.state.proto.NodeRef;
@@ -28,7 +29,8 @@ final class Queries {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String PATHS =
       "/account/<0xaddr>, /subnet/<id>, /subnets, /node/<subnet>/<id>, /nodes/<subnet>, /epoch,"
-          + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply";
+          + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply,"
+          + " /validator/<0xaddr>, /validators";
 
   private final Store store;
 
@@ -63,6 +65,8 @@ final class Queries {
         case "delegation#3" -> delegation(id(p[2]), address(p[3]));
         case "scores#3" -> scores(id(p[2]), id(p[3]));
         case "supply#1" -> ok(Keys.SUPPLY, supply());
+        case "validator#2" -> validator(address(p[2]));
+        case "validators#1" -> validators();
         default ->
             throw new Failure(
                 ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
@@ -301,6 +305,47 @@ final class Queries {
     o.put("minted", s(sp.getMinted()));
     o.put("burned", s(sp.getBurned()));
     o.put("fee_collector", s(store.feeCollector()));
+    return o;
+  }
+
+  /** A validator by its consensus address, or by its operator's account address. */
+  private QueryResult validator(byte[] addr) {
+    ConsensusValidator v = store.validator(addr);
+    if (v == null) {
+      byte[] operated = store.validatorOf(addr);
+      v = operated == null ? null : store.validator(operated);
+    }
+    if (v == null) {
+      throw new Failure(
+          ErrorCode.NOT_FOUND,
+          MsgContext.hex(addr) + " is neither a validator's consensus address nor an operator's");
+    }
+    return ok(Keys.validator(Validators.address(v)), validator(v));
+  }
+
+  private QueryResult validators() {
+    ObjectNode o = JSON.createObjectNode();
+    ArrayNode list = o.putArray("validators");
+    for (ConsensusValidator v : store.validators()) {
+      list.add(validator(v));
+    }
+    return ok(Keys.VALIDATOR, o);
+  }
+
+  private ObjectNode validator(ConsensusValidator v) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("address", MsgContext.hex(Validators.address(v)));
+    o.put("pub_key", java.util.Base64.getEncoder().encodeToString(v.getPubKey().toByteArray()));
+    o.put("operator", MsgContext.hex(v.getOperator().toByteArray()));
+    o.put("bonded", s(v.getBonded()));
+    o.put("genesis_power", s(v.getGenesisPower()));
+    o.put("power", s(v.getPower()));
+    o.put("next_power", s(Validators.power(v, store.params())));
+    o.put("jailed", v.getJailed());
+    o.put("jailed_until_epoch", s(v.getJailedUntilEpoch()));
+    ArrayNode slashed = o.putArray("slashed_heights");
+    v.getSlashedHeightsList().forEach(h -> slashed.add(s(h)));
+    o.put("created_height", s(v.getCreatedHeight()));
     return o;
   }
 

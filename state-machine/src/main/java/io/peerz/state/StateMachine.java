@@ -28,6 +28,7 @@ public final class StateMachine {
       StateReader empty) {
     ChangeSet changes = new ChangeSet(empty);
     Genesis.write(changes, chainId, genesisTimeMillis, appStateJson);
+    Validators.recordGenesis(Store.writable(changes), genesisValidators);
     log.info("event=init_chain chain_id={} writes={}", chainId, changes.size());
     return new GenesisOutcome(changes, List.copyOf(genesisValidators));
   }
@@ -37,7 +38,10 @@ public final class StateMachine {
     return new MempoolCheck(committed, chainId);
   }
 
-  /** Executes the block's txs in order, then end-of-block logic (epochs). */
+  /**
+   * Slashes the block's misbehavior, executes its txs in order, then end-of-block logic (epochs,
+   * the validator election); the outcome's validator updates are for consensus.
+   */
   public BlockOutcome executeBlock(StateReader committed, BlockContext ctx, List<byte[]> txs) {
     return BlockExecutor.execute(committed, ctx, txs);
   }

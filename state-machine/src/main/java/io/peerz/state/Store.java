@@ -6,6 +6,7 @@ import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Chain;
+import io.peerz.state.proto.ConsensusValidator;
 import io.peerz.state.proto.Delegation;
 import io.peerz.state.proto.ModuleAccount;
 import io.peerz.state.proto.Node;
@@ -228,6 +229,36 @@ final class Store {
 
   void putRound(ScoreRound r) {
     put(Keys.round(r.getSubnetId(), r.getEpoch()), r);
+  }
+
+  /** The validator whose consensus key has address {@code consensusAddress}, or null. */
+  ConsensusValidator validator(byte[] consensusAddress) {
+    return read(Keys.validator(consensusAddress), ConsensusValidator::parseFrom);
+  }
+
+  void putValidator(ConsensusValidator v) {
+    put(Keys.validator(io.peerz.ledger.Address.of(v.getPubKey().toByteArray()).bytes()), v);
+  }
+
+  /** The consensus address of the validator {@code operator} runs, or null. */
+  byte[] validatorOf(byte[] operator) {
+    return reader.get(Keys.validatorOperator(operator));
+  }
+
+  void putValidatorOperator(byte[] operator, byte[] consensusAddress) {
+    writes.put(Keys.validatorOperator(operator), consensusAddress);
+  }
+
+  /** Every validator, in consensus address order. */
+  List<ConsensusValidator> validators() {
+    List<ConsensusValidator> out = new ArrayList<>();
+    scan(
+        Keys.VALIDATOR,
+        (k, v) -> {
+          out.add(parse(v, ConsensusValidator::parseFrom));
+          return true;
+        });
+    return out;
   }
 
   /** Visits every key with {@code prefix} in key order. */

@@ -37,7 +37,7 @@ class GenesisTest {
   void accountsAndParamsAreWrittenAndValidatorsReturnedUnchanged() {
     ValidatorUpdate v =
         ValidatorUpdate.newBuilder()
-            .setPubKey(ByteString.copyFrom(new byte[32]))
+            .setPubKey(ByteString.copyFrom(TestChain.key("genesis-validator").publicKey()))
             .setPower(10)
             .build();
     GenesisOutcome g =

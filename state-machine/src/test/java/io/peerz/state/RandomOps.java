@@ -264,7 +264,10 @@ final class RandomOps {
         signer, b -> b.setAttest(MsgAttest.newBuilder().setSubnetId(subnet).setNodeId(id)));
   }
 
-  /** Sum of every holding: balances, unbonding, node stakes, delegation pools, fee collector. */
+  /**
+   * Sum of every holding: balances, unbonding, node stakes, delegation pools, validator bonds, fee
+   * collector.
+   */
   static long holdings(MemoryState state) {
     Store s = Store.readOnly(state);
     long[] sum = {s.feeCollector()};
@@ -286,6 +289,9 @@ final class RandomOps {
         });
     for (Subnet sn : s.subnets()) {
       sum[0] = Math.addExact(sum[0], sn.getDelegationPool());
+    }
+    for (io.peerz.state.proto.ConsensusValidator v : s.validators()) {
+      sum[0] = Math.addExact(sum[0], v.getBonded());
     }
     return sum[0];
   }

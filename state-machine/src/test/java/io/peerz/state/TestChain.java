@@ -40,13 +40,20 @@ final class TestChain {
 
   private final Map<String, Long> pendingNonces = new HashMap<>();
 
+  /** Misbehavior the next executed block carries (cleared after it). */
+  final List<Misbehavior> misbehavior = new ArrayList<>();
+
   TestChain(String appStateJson) {
+    this(appStateJson, List.of());
+  }
+
+  TestChain(String appStateJson, List<io.peerz.ledger.proto.ValidatorUpdate> genesisValidators) {
     GenesisOutcome g =
         sm.initChain(
             CHAIN_ID,
             0,
             appStateJson.getBytes(StandardCharsets.UTF_8),
-            List.of(),
+            genesisValidators,
             new MemoryState());
     state.apply(g.changes());
   }
@@ -101,14 +108,21 @@ final class TestChain {
 
   BlockContext nextContext() {
     long h = height + 1;
-    return new BlockContext(CHAIN_ID, h, h * 1000, Sha256.hash(Keys.u64(h)), new byte[20]);
+    return new BlockContext(
+        CHAIN_ID, h, h * 1000, Sha256.hash(Keys.u64(h)), new byte[20], misbehavior);
   }
 
+  /** Every executed block's context (with its misbehavior), in order, for replays. */
+  final List<BlockContext> contexts = new ArrayList<>();
+
   BlockOutcome block(byte[]... txs) {
-    last = sm.executeBlock(state, nextContext(), Arrays.asList(txs));
+    BlockContext ctx = nextContext();
+    contexts.add(ctx);
+    last = sm.executeBlock(state, ctx, Arrays.asList(txs));
     state.apply(last.changes());
     height++;
     pendingNonces.clear();
+    misbehavior.clear();
     blocks.add(List.of(txs));
     outcomes.add(last);
     afterBlock.run();
