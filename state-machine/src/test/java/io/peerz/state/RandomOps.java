@@ -5,7 +5,9 @@ import io.peerz.ledger.proto.MsgActivateNode;
 import io.peerz.ledger.proto.MsgActivateSubnet;
 import io.peerz.ledger.proto.MsgAddStake;
 import io.peerz.ledger.proto.MsgAttest;
+import io.peerz.ledger.proto.MsgBondValidator;
 import io.peerz.ledger.proto.MsgClaimUnbonded;
+import io.peerz.ledger.proto.MsgCreateValidator;
 import io.peerz.ledger.proto.MsgDeactivateNode;
 import io.peerz.ledger.proto.MsgDelegateStake;
 import io.peerz.ledger.proto.MsgProposeScores;
@@ -13,7 +15,9 @@ import io.peerz.ledger.proto.MsgReactivateNode;
 import io.peerz.ledger.proto.MsgRemoveNode;
 import io.peerz.ledger.proto.MsgRemoveStake;
 import io.peerz.ledger.proto.MsgSend;
+import io.peerz.ledger.proto.MsgUnbondValidator;
 import io.peerz.ledger.proto.MsgUndelegateStake;
+import io.peerz.ledger.proto.MsgUnjailValidator;
 import io.peerz.ledger.proto.NodeScore;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Node;
@@ -30,7 +34,10 @@ import net.jqwik.api.Combinators;
 final class RandomOps {
   private RandomOps() {}
 
-  static final String PARAMS = "{\"epoch_length\":4,\"min_subnet_nodes\":2,\"unbonding_epochs\":1}";
+  static final String PARAMS =
+      "{\"epoch_length\":4,\"min_subnet_nodes\":2,\"unbonding_epochs\":1,"
+          + "\"power_reduction\":100,\"max_validators\":3,\"jail_epochs\":1,"
+          + "\"double_sign_slash_ppm\":250000}";
 
   /** One step: a tx of {@code kind} by key {@code a} about {@code b}, or (kind 0) a block cut. */
   record Op(int kind, int a, int b, long amount) {}
@@ -38,7 +45,7 @@ final class RandomOps {
   static Arbitrary<List<Op>> ops() {
     Arbitrary<Op> op =
         Combinators.combine(
-                Arbitraries.integers().between(0, 16),
+                Arbitraries.integers().between(0, 19),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.longs().between(0, 1200))
@@ -193,9 +200,39 @@ final class RandomOps {
                       }
                     });
             case 15 -> propose(chain, k, subnet, op);
+            case 17 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setCreateValidator(
+                            MsgCreateValidator.newBuilder()
+                                .setPubKey(
+                                    com.google.protobuf.ByteString.copyFrom(
+                                        consensusKey(op.b()).publicKey()))
+                                .setAmount(op.amount())));
+            case 18 ->
+                chain.tx(
+                    signer,
+                    b -> {
+                      if (op.amount() % 2 == 0) {
+                        b.setBondValidator(MsgBondValidator.newBuilder().setAmount(op.amount()));
+                      } else {
+                        b.setUnbondValidator(
+                            MsgUnbondValidator.newBuilder().setAmount(op.amount() / 2));
+                      }
+                    });
+            case 19 ->
+                chain.tx(
+                    signer, b -> b.setUnjailValidator(MsgUnjailValidator.getDefaultInstance()));
             default -> attest(chain, k, subnet, op);
           };
       if (tx == null) {
+        if (op.amount() % 3 == 0) {
+          // Evidence of a duplicate vote by consensus key b at a recent height (maybe repeated).
+          chain.misbehavior.add(
+              new Misbehavior(
+                  consensusKey(op.b()).address().bytes(), Math.max(1, chain.height - op.a()), 1));
+        }
         outcomes.add(chain.block(pending.toArray(byte[][]::new)));
         pending.clear();
         proposing.clear();
@@ -208,6 +245,11 @@ final class RandomOps {
     }
     outcomes.add(chain.block(pending.toArray(byte[][]::new)));
     return outcomes;
+  }
+
+  /** The consensus keys the random create-validator ops register. */
+  static Ed25519KeyPair consensusKey(int i) {
+    return TestChain.key("random-consensus-" + i);
   }
 
   private static Ed25519KeyPair keyOf(Ed25519KeyPair[] k, Node n) {

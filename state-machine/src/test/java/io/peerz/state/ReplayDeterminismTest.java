@@ -30,6 +30,7 @@ class ReplayDeterminismTest {
       }
       o.txResults().forEach(r -> b.append(MsgContext.hex(r.toByteArray())).append('|'));
       o.finalizeEvents().forEach(e -> b.append(MsgContext.hex(e.toByteArray())).append('|'));
+      o.validatorUpdates().forEach(u -> b.append(MsgContext.hex(u.toByteArray())).append('|'));
       out.add(b.toString());
     }
     return out;
@@ -42,8 +43,9 @@ class ReplayDeterminismTest {
     RandomOps.run(first, ops);
     List<String> a = fingerprint(first.outcomes);
     TestChain second = RandomOps.genesis();
-    for (List<byte[]> txs : first.blocks) {
-      second.block(txs.toArray(byte[][]::new));
+    for (int i = 0; i < first.blocks.size(); i++) {
+      second.misbehavior.addAll(first.contexts.get(i).misbehavior());
+      second.block(first.blocks.get(i).toArray(byte[][]::new));
     }
     List<String> b = fingerprint(second.outcomes);
     assertThat(b).hasSize(first.blocks.size());
