@@ -5,6 +5,8 @@ import com.google.protobuf.Timestamp;
 import io.peerz.abci.proto.Event;
 import io.peerz.abci.proto.EventAttribute;
 import io.peerz.abci.proto.ExecTxResult;
+import io.peerz.abci.proto.Misbehavior;
+import io.peerz.abci.proto.MisbehaviorType;
 import io.peerz.abci.proto.Request;
 import io.peerz.abci.proto.RequestCheckTx;
 import io.peerz.abci.proto.RequestFinalizeBlock;
@@ -49,6 +51,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * from any thread and reads committed state only, so a slow query never stalls consensus.
  */
 final class ApplicationAdapter {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(ApplicationAdapter.class);
 
   /** The proof op type peerz answers a proving query with; its data is a state-store proof. */
   static final String PROOF_OP_TYPE = "peerz:smt";
@@ -240,7 +244,8 @@ final class ApplicationAdapter {
                 request.getHash().toByteArray(),
                 request.getHeight(),
                 millis(request.getTime()),
-                request.getProposerAddress().toByteArray()));
+                request.getProposerAddress().toByteArray(),
+                duplicateVotes(request.getMisbehaviorList())));
     if (response.txResults().size() != request.getTxsCount()) {
       // CometBFT refuses such a response anyway; saying why here saves a debugging session.
       throw new AbciException(
@@ -299,6 +304,27 @@ final class ApplicationAdapter {
                       .setData(ByteString.copyFrom(response.proof()))));
     }
     return out.build();
+  }
+
+  /**
+   * CometBFT's duplicate-vote misbehavior, which the state machine slashes; light-client attacks
+   * are not slashed by peerz and are left out.
+   */
+  static List<Application.Misbehavior> duplicateVotes(List<Misbehavior> misbehavior) {
+    List<Application.Misbehavior> out = new ArrayList<>();
+    for (Misbehavior m : misbehavior) {
+      if (m.getType() != MisbehaviorType.DUPLICATE_VOTE) {
+        log.info("event=misbehavior_not_slashed type={} height={}", m.getType(), m.getHeight());
+        continue;
+      }
+      out.add(
+          new Application.Misbehavior(
+              m.getValidator().getAddress().toByteArray(),
+              m.getValidator().getPower(),
+              m.getHeight(),
+              m.getTotalVotingPower()));
+    }
+    return out;
   }
 
   static io.peerz.ledger.proto.ValidatorUpdate toLedger(ValidatorUpdate v) {

@@ -129,13 +129,19 @@ public final class PeerzApplication implements Application {
   @Override
   public FinalizeBlockResponse finalizeBlock(FinalizeBlockRequest request) {
     StateStore state = db.state();
+    List<io.peerz.state.Misbehavior> misbehavior = new ArrayList<>();
+    for (Application.Misbehavior m : request.misbehavior()) {
+      misbehavior.add(
+          new io.peerz.state.Misbehavior(m.validatorAddress(), m.height(), m.validatorPower()));
+    }
     BlockContext ctx =
         new BlockContext(
             chainId,
             request.height(),
             request.timeMillis(),
             request.hash(),
-            request.proposerAddress());
+            request.proposerAddress(),
+            misbehavior);
     BlockOutcome outcome = machine.executeBlock(state, ctx, request.txs());
     StateStore.PendingCommit pending = state.stage(request.height(), outcome.changes());
     staged = new Staged(pending, outcome, List.copyOf(request.txs()), request.height());
