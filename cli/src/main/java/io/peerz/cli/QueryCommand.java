@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
       QueryCommand.Delegation.class,
       QueryCommand.Scores.class,
       QueryCommand.Supply.class,
+      ValidatorQueryCommands.Validator.class,
+      ValidatorQueryCommands.Validators.class,
       QueryCommand.TxQuery.class,
       QueryCommand.Block.class,
       QueryCommand.Status.class

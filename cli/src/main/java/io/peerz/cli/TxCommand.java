@@ -50,7 +50,11 @@ import picocli.CommandLine.Parameters;
       TxCommand.DelegateStake.class,
       TxCommand.UndelegateStake.class,
       TxCommand.ProposeScores.class,
-      TxCommand.Attest.class
+      TxCommand.Attest.class,
+      ValidatorTxCommands.CreateValidator.class,
+      ValidatorTxCommands.BondValidator.class,
+      ValidatorTxCommands.UnbondValidator.class,
+      ValidatorTxCommands.UnjailValidator.class
     })
 final class TxCommand {
 

@@ -52,6 +52,9 @@ final class FakeNode implements AutoCloseable {
               accountJson == null
                   ? answer(4, "account not found", null)
                   : answer(0, "", accountJson);
+        } else if (path.startsWith("/validator/")) {
+          result =
+              answer(0, "", "{\"address\":\"" + path.substring("/validator/".length()) + "\"}");
         } else if (path.startsWith("/subnet/")) {
           result = answer(0, "", "{\"id\":\"1\",\"name\":\"demo\"}");
         } else {
