@@ -408,4 +408,30 @@ class ValidatorsTest {
     state.entries.forEach((k, v) -> out.add(MsgContext.hex(k) + "=" + MsgContext.hex(v)));
     return out;
   }
+
+  @Test
+  void genesisRejectsValidatorParamsThatCannotWork() {
+    for (String bad :
+        List.of(
+            "{\"power_reduction\":0}",
+            "{\"max_validators\":0}",
+            "{\"double_sign_slash_ppm\":1000001}")) {
+      assertThatThrownBy(() -> new TestChain("{\"params\":" + bad + "}"))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("app_state.params.");
+    }
+  }
+
+  @Test
+  void aSetWhoseTotalPowerConsensusCannotHoldIsNotElected() {
+    TestChain c = chain(List.of(update(genesisKey, ValidatorUpdates.MAX_TOTAL_POWER)));
+    c.ok(op1, create(cons1, 100));
+    c.advanceTo(3);
+    BlockOutcome boundary = c.block();
+    assertThat(boundary.validatorUpdates()).isEmpty();
+    assertThat(attr(events(boundary, "validator_set_kept").get(0), "reason"))
+        .isEqualTo("total_power_too_large");
+    assertThat(c.query("/validator/" + hex(cons1)).get("power").asText()).isEqualTo("0");
+  }
 }
