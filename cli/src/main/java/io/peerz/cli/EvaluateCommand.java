@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Hardware report: CPU, RAM, GPUs, measured int8 GOP/s and the hardware class.",
+      "",
       "Report the CPU, RAM and GPUs (VRAM, compute capability) of this machine, run a",
       "workload on the backend an executor would use (GPU when present, else CPU) and print",
       "its measured speed in GOP/s (int8 operations: 2 n^3 per run), checked with Freivalds,",

@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Compute one job's int8-gemm output and write it to a file.",
+      "",
       "Regenerate a job's inputs from its workload, seed and job id, compute C = A x B on the",
       "GPU (CPU fallback) and write C as n^2 little-endian int32, row-major, no header.",
       "Prints the output root an attestation commits to."

@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
+      "Check a whole int8-gemm output with Freivalds' check; exit 1 on reject.",
+      "",
       "Check a whole int8-gemm output (n^2 little-endian int32, row-major, as run-workload",
       "writes it) against the inputs regenerated from workload, seed and job id, with",
       "Freivalds' check: O(rounds n^2), exact over the integers; a wrong output passes with",
