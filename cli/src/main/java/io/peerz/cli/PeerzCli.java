@@ -35,6 +35,9 @@ import picocli.CommandLine.Spec;
       GenesisCommand.class,
       ReplayCommand.class,
       TestnetCommand.class,
+      EvaluateCommand.class,
+      RunWorkloadCommand.class,
+      VerifyOutputCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

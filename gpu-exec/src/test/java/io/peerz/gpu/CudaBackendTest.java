@@ -1,0 +1,77 @@
+package io.peerz.gpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.peerz.attest.CpuGemm;
+import io.peerz.attest.GemmInputs;
+import io.peerz.attest.Workload;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CUDA backend against CpuGemm, entry for entry. Needs an NVIDIA GPU and driver; without them
+ * every test here is skipped with the reason the driver gave (the one skip in this module).
+ */
+class CudaBackendTest {
+  private static CudaBackend cuda;
+  private static String unavailable;
+
+  @BeforeAll
+  static void open() {
+    try {
+      cuda = CudaBackend.open(0);
+    } catch (GpuException e) {
+      unavailable = e.getMessage();
+    }
+  }
+
+  @AfterAll
+  static void close() {
+    if (cuda != null) {
+      cuda.close();
+    }
+  }
+
+  private static CudaBackend gpu() {
+    assumeThat(cuda).as("no CUDA device: %s", unavailable).isNotNull();
+    return cuda;
+  }
+
+  @Test
+  void equalsCpuGemmOnSeededWorkloads() {
+    CudaBackend gpu = gpu();
+    for (int n : new int[] {64, 320, 1024}) {
+      GemmInputs in = GemmInputs.generate(new Workload(n), new byte[32], 5);
+      assertThat(gpu.multiply(n, in.a(), in.b())).as("n=%d", n).isEqualTo(CpuGemm.multiply(in));
+    }
+  }
+
+  @Test
+  void equalsCpuGemmOnRandomAndExtremeInputsIncludingUnpaddedSides() {
+    CudaBackend gpu = gpu();
+    SplittableRandom random = new SplittableRandom(11);
+    for (int n : new int[] {1, 100, 128, 257}) {
+      byte[] a = CpuBackendTest.random(random, n * n);
+      byte[] b = CpuBackendTest.random(random, n * n);
+      assertThat(gpu.multiply(n, a, b)).as("random n=%d", n).isEqualTo(CpuGemm.multiply(n, a, b));
+    }
+    int n = Workload.MAX_N;
+    byte[] all = CpuBackendTest.filled(n * n, -128);
+    assertThat(gpu.multiply(n, all, all)).containsOnly(1 << 26);
+    byte[] plus = CpuBackendTest.filled(n * n, 127);
+    assertThat(gpu.multiply(n, all, plus)).containsOnly(-128 * 127 * n);
+  }
+
+  @Test
+  void reportsTheDeviceAndTheKernelTime() {
+    CudaBackend gpu = gpu();
+    assertThat(gpu.device().vramMib()).isPositive();
+    assertThat(gpu.device().computeCapability()).matches("\\d+\\.\\d+");
+    CudaBackend.Run run = gpu.run(256, new byte[256 * 256], new byte[256 * 256]);
+    assertThat(run.c()).containsOnly(0);
+    assertThat(run.kernelMillis()).isPositive();
+  }
+}
