@@ -110,6 +110,19 @@ async function main() {
   check(typeof accountJson === "object" && accountJson !== null, "abciQuery value is the account's JSON");
   check(query.height >= 1, `abciQuery height ${query.height}`);
 
+  // The account's state key, proven against the app hash: /store/<hex key> with prove=true.
+  check(query.key.length > 0, "abciQuery /account answers its state key");
+  const proven = await client.abciQuery({
+    path: `/store/${toHex(query.key)}`,
+    data: new Uint8Array(),
+    prove: true,
+  });
+  same(proven.code, 0, "abciQuery /store prove=true code");
+  check(proven.value.length > 0, "abciQuery /store prove=true has the stored value");
+  check(proven.proof && proven.proof.ops.length === 1, "abciQuery prove=true has one proof op");
+  same(proven.proof.ops[0].type, "peerz:smt", "abciQuery proof op type");
+  same(hex(proven.proof.ops[0].key), hex(query.key), "abciQuery proof op key");
+
   const genesis = await client.genesis();
   same(genesis.chainId, chainId, "genesis chain id");
   check(genesis.validators.length >= 1, "genesis lists a validator");
@@ -154,6 +167,7 @@ async function main() {
   check(ws instanceof Comet38Client, "connectComet picked the CometBFT 0.38 client over the websocket");
   same((await ws.status()).nodeInfo.network, chainId, "status over the websocket");
 
+  const newHeader = firstEvent(ws.subscribeNewBlockHeader(), "NewBlockHeader event", () => true, 30_000);
   const newBlock = firstEvent(ws.subscribeNewBlock(), "NewBlock event", () => true, 30_000);
   const txEvent = firstEvent(
     ws.subscribeTx(`tx.hash='${txSyncHash}'`),
@@ -166,6 +180,10 @@ async function main() {
   same(seen.header.chainId, chainId, "NewBlock chain id");
   const seenBlock = await client.block(seen.header.height);
   same(hex(seenBlock.block.header.appHash), hex(seen.header.appHash), "NewBlock header is the stored block's");
+
+  const header = await newHeader;
+  check(header.height > height, `NewBlockHeader event for height ${header.height}`);
+  same(header.chainId, chainId, "NewBlockHeader chain id");
 
   const sync = await client.broadcastTxSync({ tx: txSync });
   same(sync.code, 0, `broadcastTxSync code (log: ${sync.log})`);
@@ -182,6 +200,21 @@ async function main() {
   same(found.result.code, 0, "tx result code");
   same(hex(found.hash), txSyncHash, "tx hash");
   same(hex(found.tx), hex(txSync), "tx bytes");
+
+  const txBlock = await client.block(event.height);
+  check(
+    txBlock.block.txs.some((t) => hex(t) === hex(txSync)),
+    `block ${event.height} holds the tx`,
+  );
+  const txResults = await client.blockResults(event.height);
+  same(txResults.results.length, txBlock.block.txs.length, `blockResults ${event.height} has one result per tx`);
+  const index = txBlock.block.txs.findIndex((t) => hex(t) === hex(txSync));
+  same(txResults.results[index].code, 0, "blockResults code of the tx");
+  check(txResults.results[index].events.length >= 1, "blockResults lists the tx's events");
+  check(
+    txResults.results[index].gasUsed === event.result.gasUsed,
+    `blockResults gas used ${txResults.results[index].gasUsed} is the Tx event's`,
+  );
 
   const byHash = await client.txSearch({ query: `tx.hash='${txSyncHash}'` });
   same(byHash.totalCount, 1, "txSearch by hash count");
