@@ -17,8 +17,17 @@ import org.slf4j.LoggerFactory;
 public final class RpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
 
-  /** The threads that run websocket requests (a connection's requests run in order). */
-  record WebSocketRequests(ExecutorService executor) {}
+  /**
+   * The threads that run websocket requests (a connection's requests run in order), and how often
+   * each connection is pinged.
+   */
+  record WebSocketRequests(ExecutorService executor, Duration pingPeriod) {}
+
+  /**
+   * CometBFT's websocket ping period. A ping also keeps a quiet subscriber's connection from
+   * Micronaut's idle timeout (5 minutes).
+   */
+  static final Duration PING_PERIOD = Duration.ofSeconds(27);
 
   private static final int WEBSOCKET_THREADS = 8;
 
@@ -51,6 +60,12 @@ public final class RpcServer implements AutoCloseable {
    * commitTimeout}.
    */
   static RpcServer start(RpcBackend backend, String listen, Duration commitTimeout) {
+    return start(backend, listen, commitTimeout, PING_PERIOD);
+  }
+
+  /** As {@link #start(RpcBackend, String, Duration)}, pinging websockets every {@code ping}. */
+  static RpcServer start(
+      RpcBackend backend, String listen, Duration commitTimeout, Duration pingPeriod) {
     ListenAddress requested = ListenAddress.parse(listen);
     AtomicReference<String> bound = new AtomicReference<>(requested.toString());
     // One thread keeps broadcast_tx_async submissions in arrival order (nonces depend on it).
@@ -91,7 +106,8 @@ public final class RpcServer implements AutoCloseable {
                     requested.port() == 0 ? -1 : requested.port(),
                     "micronaut.server.date-header",
                     false))
-            .singletons(backend, methods, rpc, events, new WebSocketRequests(socketRequests))
+            .singletons(
+                backend, methods, rpc, events, new WebSocketRequests(socketRequests, pingPeriod))
             .build();
     try {
       context.start();

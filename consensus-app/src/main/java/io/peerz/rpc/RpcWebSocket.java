@@ -10,6 +10,8 @@ import io.micronaut.websocket.annotation.OnError;
 import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -17,6 +19,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * one after another, off the event loop, as CometBFT's read routine runs them; subscription events
  * go through a bounded queue per connection.
  */
+// One instance serves every connection.
+@Singleton
 @ServerWebSocket("/websocket")
 class RpcWebSocket {
   private static final Logger LOG = LoggerFactory.getLogger(RpcWebSocket.class);
@@ -45,11 +52,32 @@ class RpcWebSocket {
   private final Executor requests;
   private final ObjectMapper mapper = new ObjectMapper();
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService pings =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "rpc-websocket-ping");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   RpcWebSocket(JsonRpc rpc, RpcEvents events, RpcServer.WebSocketRequests requests) {
     this.rpc = rpc;
     this.events = events;
     this.requests = requests.executor();
+    long period = requests.pingPeriod().toMillis();
+    pings.scheduleAtFixedRate(this::pingAll, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** As CometBFT's write routine: a ping per period, so idle connections stay open. */
+  private void pingAll() {
+    for (Connection connection : connections.values()) {
+      connection.ping();
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    pings.shutdownNow();
   }
 
   @OnOpen
@@ -147,6 +175,19 @@ class RpcWebSocket {
       if (!json.isEmpty() && !offer(json)) {
         LOG.warn("rpc websocket client dropped remote={} reason=send queue full", remote);
         close("client is not reading its answers");
+      }
+    }
+
+    void ping() {
+      if (session.isOpen()) {
+        session
+            .sendPingAsync(new byte[0])
+            .whenComplete(
+                (sent, error) -> {
+                  if (error != null) {
+                    LOG.debug("rpc websocket ping failed remote={} error={}", remote, error);
+                  }
+                });
       }
     }
 

@@ -49,6 +49,7 @@ class RpcWebSocketIT {
   private final class Client implements WebSocket.Listener {
     final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    final CompletableFuture<Void> pinged = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private final boolean reading;
     final WebSocket socket;
@@ -83,6 +84,12 @@ class RpcWebSocketIT {
       }
       webSocket.request(1);
       return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+      pinged.complete(null);
+      return WebSocket.Listener.super.onPing(webSocket, message);
     }
 
     @Override
@@ -264,6 +271,17 @@ class RpcWebSocketIT {
     assertThat(server.subscriberCount()).isEqualTo(1);
     c.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(20, TimeUnit.SECONDS);
     await(() -> server.subscriberCount() == 0);
+  }
+
+  @Test
+  void pingsEveryConnectionSoQuietSubscribersStayOpen() throws Exception {
+    server.close();
+    server =
+        RpcServer.start(
+            backend, "127.0.0.1:0", RpcMethods.DEFAULT_COMMIT_TIMEOUT, Duration.ofMillis(100));
+    Client c = new Client(true);
+    c.pinged.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertThat(c.call(1, "health", "{}").get("result").isEmpty()).isTrue();
   }
 
   @Test
