@@ -155,6 +155,12 @@ final class RpcEvents implements AutoCloseable {
   }
 
   private void deliver(long height) {
+    synchronized (this) {
+      if (clients.isEmpty()) {
+        // Nobody listens: do not read the block or build its events.
+        return;
+      }
+    }
     BlockStore store = blocks.get();
     Optional<Block> block = store.block(height);
     Optional<BlockResults> results = store.results(height);
