@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * CometBFT v0.38's event subscriptions ({@code subscribe}, {@code unsubscribe}, {@code
- * unsubscribe_all}) and the events of committed blocks: {@code NewBlock}, {@code NewBlockHeader}
- * and one {@code Tx} per transaction, in CometBFT's order and JSON shapes. Events are built and
- * sent on one thread of their own, so the consensus loop that announces a block never waits on a
- * client.
+ * unsubscribe_all}) and the events of committed blocks: {@code NewBlock}, {@code NewBlockHeader},
+ * {@code NewBlockEvents} and one {@code Tx} per transaction, in CometBFT's order and JSON shapes.
+ * Events are built and sent on one thread of their own, so the consensus loop that announces a
+ * block never waits on a client.
  */
 final class RpcEvents implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcEvents.class);
@@ -46,6 +46,7 @@ final class RpcEvents implements AutoCloseable {
 
   static final String NEW_BLOCK = "NewBlock";
   static final String NEW_BLOCK_HEADER = "NewBlockHeader";
+  static final String NEW_BLOCK_EVENTS = "NewBlockEvents";
   static final String TX = "Tx";
 
   private static final String EVENT_TYPE_KEY = "tm.event";
@@ -176,6 +177,7 @@ final class RpcEvents implements AutoCloseable {
     try {
       events.add(newBlock(store, block.get(), results.get()));
       events.add(newBlockHeader(block.get()));
+      events.add(newBlockEvents(block.get(), results.get()));
       for (int i = 0; i < block.get().getTxsCount(); i++) {
         TxResult result =
             i < results.get().getTxResultsCount()
@@ -265,6 +267,16 @@ final class RpcEvents implements AutoCloseable {
     SortedMap<String, List<String>> events = new TreeMap<>();
     events.put(EVENT_TYPE_KEY, List.of(NEW_BLOCK_HEADER));
     return new Published(data(NEW_BLOCK_HEADER, value), events);
+  }
+
+  private static Published newBlockEvents(Block block, BlockResults results) {
+    ObjectNode value = CometJson.object();
+    value.put("height", CometJson.int64(block.getHeader().getHeight()));
+    value.set("events", CometJson.events(results.getFinalizeBlockEventsList()));
+    value.put("num_txs", CometJson.int64(block.getTxsCount()));
+    SortedMap<String, List<String>> events = attributes(results.getFinalizeBlockEventsList());
+    events.put(EVENT_TYPE_KEY, List.of(NEW_BLOCK_EVENTS));
+    return new Published(data(NEW_BLOCK_EVENTS, value), events);
   }
 
   private static Published tx(long height, int index, byte[] tx, TxResult result) {

@@ -190,6 +190,19 @@ class RpcWebSocketIT {
   }
 
   @Test
+  void newBlockEventsCarriesTheFinalizeBlockEventsAndTxCount() throws Exception {
+    Client c = new Client(true);
+    c.subscribe(6, "tm.event='NewBlockEvents' AND epoch.height='4'");
+    long height = commitBlock(List.of("one", "two"));
+    JsonNode result = c.next().get("result");
+    assertThat(result.at("/data/type").asText()).isEqualTo("tendermint/event/NewBlockEvents");
+    assertThat(result.at("/data/value/height").asText()).isEqualTo(Long.toString(height));
+    assertThat(result.at("/data/value/num_txs").asText()).isEqualTo("2");
+    assertThat(result.at("/data/value/events/0/attributes/0/value").asText())
+        .isEqualTo(Long.toString(height));
+  }
+
+  @Test
   void txEventsFollowTheirQuery() throws Exception {
     Client c = new Client(true);
     String wanted = RpcServerTest.txHash("second");
