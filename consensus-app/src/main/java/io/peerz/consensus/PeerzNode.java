@@ -553,6 +553,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         commit.getRound(),
         block.getTxsCount(),
         Hex.encodeUpper(r.appHash()));
+    RpcServer server = rpc;
+    if (server != null) {
+      // Stored and executed: websocket subscribers get the block's events (off this thread).
+      server.publishCommitted(height);
+    }
     byte[] resultsHash = BlockHashes.results(r.txResults());
     return new ConsensusEvent.BlockApplied(height, r.appHash(), resultsHash, r.validatorUpdates());
   }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,20 @@ final class JsonRpc {
   /** Answer to an HTTP-level failure (no route, wrong verb, too large), as a JSON-RPC error. */
   Reply failure(int status, RpcException error) {
     return new Reply(status, write(error(URI_ID, error)));
+  }
+
+  /**
+   * The response, as JSON text, to request {@code id} answered by {@code call}: its result, or the
+   * error it threw.
+   */
+  String answer(JsonNode id, Supplier<JsonNode> call) {
+    try {
+      ObjectNode response = envelope(id);
+      response.set("result", call.get());
+      return write(response);
+    } catch (RpcException e) {
+      return write(error(id, e));
+    }
   }
 
   /** One request object; null for a notification (no id), which gets no answer. */

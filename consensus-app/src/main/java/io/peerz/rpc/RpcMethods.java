@@ -450,9 +450,14 @@ final class RpcMethods {
   }
 
   private BlockId blockId(long height) {
+    return blockId(store(), height);
+  }
+
+  /** The id of the block at {@code height}: its hash and the part set its seen commit names. */
+  static BlockId blockId(BlockStore store, long height) {
     BlockId.Builder id = BlockId.newBuilder();
-    store().seenCommit(height).ifPresent(c -> id.mergeFrom(c.getBlockId()));
-    store().blockHash(height).ifPresent(h -> id.setHash(ByteString.copyFrom(h)));
+    store.seenCommit(height).ifPresent(c -> id.mergeFrom(c.getBlockId()));
+    store.blockHash(height).ifPresent(h -> id.setHash(ByteString.copyFrom(h)));
     return id.build();
   }
 

@@ -10,17 +10,43 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The JSON-RPC server: CometBFT's methods over HTTP on one listen address. */
+/**
+ * The JSON-RPC server: CometBFT's methods over HTTP and over the websocket at {@code /websocket},
+ * with event subscriptions, on one listen address.
+ */
 public final class RpcServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
 
+  /**
+   * The threads that run websocket requests (a connection's requests run in order), and how often
+   * each connection is pinged.
+   */
+  record WebSocketRequests(ExecutorService executor, Duration pingPeriod) {}
+
+  /**
+   * CometBFT's websocket ping period. A ping also keeps a quiet subscriber's connection from
+   * Micronaut's idle timeout (5 minutes).
+   */
+  static final Duration PING_PERIOD = Duration.ofSeconds(27);
+
+  private static final int WEBSOCKET_THREADS = 8;
+
   private final ApplicationContext context;
   private final ExecutorService asyncBroadcasts;
+  private final ExecutorService socketRequests;
+  private final RpcEvents events;
   private final String address;
 
-  private RpcServer(ApplicationContext context, ExecutorService asyncBroadcasts, String address) {
+  private RpcServer(
+      ApplicationContext context,
+      ExecutorService asyncBroadcasts,
+      ExecutorService socketRequests,
+      RpcEvents events,
+      String address) {
     this.context = context;
     this.asyncBroadcasts = asyncBroadcasts;
+    this.socketRequests = socketRequests;
+    this.events = events;
     this.address = address;
   }
 
@@ -34,6 +60,12 @@ public final class RpcServer implements AutoCloseable {
    * commitTimeout}.
    */
   static RpcServer start(RpcBackend backend, String listen, Duration commitTimeout) {
+    return start(backend, listen, commitTimeout, PING_PERIOD);
+  }
+
+  /** As {@link #start(RpcBackend, String, Duration)}, pinging websockets every {@code ping}. */
+  static RpcServer start(
+      RpcBackend backend, String listen, Duration commitTimeout, Duration pingPeriod) {
     ListenAddress requested = ListenAddress.parse(listen);
     AtomicReference<String> bound = new AtomicReference<>(requested.toString());
     // One thread keeps broadcast_tx_async submissions in arrival order (nonces depend on it).
@@ -46,6 +78,16 @@ public final class RpcServer implements AutoCloseable {
             });
     RpcMethods methods = new RpcMethods(backend, bound::get, asyncBroadcasts, commitTimeout);
     JsonRpc rpc = new JsonRpc(methods);
+    RpcEvents events = new RpcEvents(backend::blocks);
+    // Bounded: broadcast_tx_commit may hold a thread for its whole timeout.
+    ExecutorService socketRequests =
+        Executors.newFixedThreadPool(
+            WEBSOCKET_THREADS,
+            r -> {
+              Thread thread = new Thread(r, "rpc-websocket");
+              thread.setDaemon(true);
+              return thread;
+            });
     long started = System.nanoTime();
     ApplicationContext context =
         ApplicationContext.builder()
@@ -64,7 +106,8 @@ public final class RpcServer implements AutoCloseable {
                     requested.port() == 0 ? -1 : requested.port(),
                     "micronaut.server.date-header",
                     false))
-            .singletons(backend, methods, rpc)
+            .singletons(
+                backend, methods, rpc, events, new WebSocketRequests(socketRequests, pingPeriod))
             .build();
     try {
       context.start();
@@ -76,9 +119,11 @@ public final class RpcServer implements AutoCloseable {
           "rpc server started address={} startup_ms={}",
           address,
           (System.nanoTime() - started) / 1_000_000);
-      return new RpcServer(context, asyncBroadcasts, address);
+      return new RpcServer(context, asyncBroadcasts, socketRequests, events, address);
     } catch (RuntimeException e) {
       asyncBroadcasts.shutdownNow();
+      socketRequests.shutdownNow();
+      events.close();
       if (context.isRunning()) {
         context.close();
       }
@@ -91,13 +136,28 @@ public final class RpcServer implements AutoCloseable {
     return address;
   }
 
+  /**
+   * Announces a committed block whose results are stored: websocket subscribers get its NewBlock,
+   * NewBlockHeader and Tx events. Returns at once; the events are sent on a thread of their own.
+   */
+  public void publishCommitted(long height) {
+    events.publishCommitted(height);
+  }
+
+  /** Clients holding at least one subscription (tests). */
+  int subscriberCount() {
+    return events.clientCount();
+  }
+
   @Override
   public void close() {
+    events.close();
     if (context.isRunning()) {
       context.close();
       LOG.info("rpc server stopped address={}", address);
     }
     asyncBroadcasts.shutdownNow();
+    socketRequests.shutdownNow();
   }
 
   /** host:port, also accepting CometBFT's {@code tcp://} prefix and a bracketed IPv6 host. */

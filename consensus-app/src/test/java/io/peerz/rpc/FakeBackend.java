@@ -69,7 +69,7 @@ final class FakeBackend implements RpcBackend {
     }
     Commit previous = Commit.getDefaultInstance();
     for (long h = 1; h <= 3; h++) {
-      Block block = block(h, previous);
+      Block block = block(h, previous, txsOf(h));
       Commit seen = commitFor(block);
       store.append(block, seen);
       store.putResults(results(h, block));
@@ -77,7 +77,17 @@ final class FakeBackend implements RpcBackend {
     }
   }
 
-  private Block block(long height, Commit lastCommit) {
+  /** Appends one more executed block holding {@code txs}; returns its height. */
+  synchronized long appendBlock(List<String> txs) {
+    long height = store.lastHeight() + 1;
+    Commit previous = store.seenCommit(height - 1).orElse(Commit.getDefaultInstance());
+    Block block = block(height, previous, txs);
+    store.append(block, commitFor(block));
+    store.putResults(results(height, block));
+    return height;
+  }
+
+  private Block block(long height, Commit lastCommit, List<String> txs) {
     Header header =
         Header.newBuilder()
             .setVersionBlock(11)
@@ -91,7 +101,7 @@ final class FakeBackend implements RpcBackend {
             .setProposerAddress(validatorSet.get(0).getAddress())
             .build();
     Block.Builder block = Block.newBuilder().setHeader(header).setLastCommit(lastCommit);
-    for (String tx : txsOf(height)) {
+    for (String tx : txs) {
       block.addTxs(ByteString.copyFromUtf8(tx));
     }
     return block.build();

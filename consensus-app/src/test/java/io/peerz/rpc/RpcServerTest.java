@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -158,6 +159,23 @@ class RpcServerTest {
     assertThat(rpc.status()).isEqualTo(200);
     assertThat(rpc.body().get("id").asInt()).isEqualTo(7);
     assertThat(rpc.result()).as(rpc.body().toString()).isEqualTo(uri.result());
+  }
+
+  @Test
+  void acceptsRawQuotesInTheQueryAsCurlSendsThem() throws Exception {
+    String[] hostPort = server.address().split(":");
+    try (Socket socket = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /abci_query?path=\"/account\"&data=0x616c696365 HTTP/1.1\r\n"
+                      + "Host: localhost\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 200");
+      JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertThat(body.at("/result/response/value").asText()).isEqualTo(b64("balance-of-alice"));
+    }
   }
 
   @Test
