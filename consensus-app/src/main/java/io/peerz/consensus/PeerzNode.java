@@ -892,6 +892,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     if (wal != null) {
       wal.close();
     }
+    if (app instanceof PeerzApplication pa) {
+      pa.close(); // a snapshot being written reads the database
+    }
     db.close();
     closed.countDown();
     log.info("node stopped");
