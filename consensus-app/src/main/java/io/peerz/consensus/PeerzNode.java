@@ -243,8 +243,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     if (!config.stateSync().enable()) {
       return;
     }
+    // A restore writes its anchor before any block arrives: with one, the node has state.
     boolean fresh =
-        db.blocks().lastHeight() == 0 && db.blocks().results(initialHeight - 1).isEmpty();
+        db.blocks().lastHeight() == 0
+            && db.blocks().results(initialHeight - 1).isEmpty()
+            && !Files.exists(anchorFile());
     if (!fresh) {
       log.info(
           "state sync skipped reason=node already has state block_height={} app_height={}",
