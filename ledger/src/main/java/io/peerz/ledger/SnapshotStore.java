@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * State-sync snapshots on disk, one folder per height ({@code <dir>/<height>/metadata} and {@code
  * chunk-<index>}). A snapshot is written under a temporary name and renamed when complete, so a
- * crash mid-write never leaves one that is listed. Thread-safe.
+ * crash mid-write never leaves one that is listed. Thread-safe; writing a snapshot holds no lock,
+ * so listing and serving chunks (on ABCI's snapshot connection, under the application lock) never
+ * wait for it.
  */
 public final class SnapshotStore {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
@@ -48,13 +50,16 @@ public final class SnapshotStore {
 
   /**
    * Writes the snapshot of {@code state} in chunks of at most {@code chunkBytes}; a snapshot of the
-   * same height already there is kept as it is (it is byte-identical).
+   * same height already there is kept as it is (it is byte-identical). One writer at a time: the
+   * application takes snapshots on a single thread.
    */
-  public synchronized StateSnapshot take(StateStore.CommittedState state, int chunkBytes) {
+  public StateSnapshot take(StateStore.CommittedState state, int chunkBytes) {
     Path target = dir.resolve(Long.toString(state.height()));
-    Optional<StateSnapshot> existing = read(target);
-    if (existing.isPresent()) {
-      return existing.get();
+    synchronized (this) {
+      Optional<StateSnapshot> existing = read(target);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
     }
     Path tmp = dir.resolve(TMP_PREFIX + state.height());
     try {
@@ -72,10 +77,12 @@ public final class SnapshotStore {
                 }
               });
       Files.write(tmp.resolve(METADATA), s.metadata());
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target);
+      synchronized (this) {
+        try {
+          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, target);
+        }
       }
       LOG.info(
           "snapshot_taken height={} chunks={} hash={} dir={}",
@@ -99,8 +106,11 @@ public final class SnapshotStore {
     return out;
   }
 
-  /** The bytes of one chunk, or empty when there is no such snapshot or chunk. */
-  public synchronized Optional<byte[]> chunk(long height, int format, int index) {
+  /**
+   * The bytes of one chunk, or empty when there is no such snapshot or chunk (also when it is
+   * pruned while being read).
+   */
+  public Optional<byte[]> chunk(long height, int format, int index) {
     if (format != StateSnapshot.FORMAT || index < 0) {
       return Optional.empty();
     }
@@ -110,6 +120,8 @@ public final class SnapshotStore {
     }
     try {
       return Optional.of(Files.readAllBytes(p));
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read snapshot chunk " + p, e);
     }
