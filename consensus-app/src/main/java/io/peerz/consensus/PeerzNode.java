@@ -1140,8 +1140,12 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     if (wal != null) {
       wal.close();
     }
-    if (app instanceof PeerzApplication pa) {
-      pa.close(); // a snapshot being written reads the database
+    if (app instanceof AutoCloseable c) {
+      try {
+        c.close(); // a snapshot being written reads the database
+      } catch (Exception e) {
+        log.warn("application close failed error={}", e.toString());
+      }
     }
     db.close();
     closed.countDown();

@@ -90,6 +90,124 @@ class PeerzStateSyncIT {
     return Hex.encode(n.blocks().blockHash(h).orElseThrow());
   }
 
+  /** Serves the first chunk it is asked for with one bit flipped, every later one intact. */
+  private static final class TamperingApp implements Application, AutoCloseable {
+    private final PeerzApplication d;
+    final java.util.concurrent.atomic.AtomicInteger tampered =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    TamperingApp(PeerzApplication d) {
+      this.d = d;
+    }
+
+    @Override
+    public byte[] loadSnapshotChunk(long height, int format, int chunk) {
+      byte[] c = d.loadSnapshotChunk(height, format, chunk);
+      if (c.length > 0 && tampered.getAndIncrement() == 0) {
+        c[c.length - 1] ^= 1;
+      }
+      return c;
+    }
+
+    @Override
+    public List<io.peerz.ledger.StateSnapshot> listSnapshots() {
+      return d.listSnapshots();
+    }
+
+    @Override
+    public InfoResponse info() {
+      return d.info();
+    }
+
+    @Override
+    public InitChainResponse initChain(InitChainRequest request) {
+      return d.initChain(request);
+    }
+
+    @Override
+    public io.peerz.ledger.proto.TxResult checkTx(byte[] tx, CheckTxKind kind) {
+      return d.checkTx(tx, kind);
+    }
+
+    @Override
+    public List<byte[]> prepareProposal(PrepareProposalRequest request) {
+      return d.prepareProposal(request);
+    }
+
+    @Override
+    public boolean processProposal(ProcessProposalRequest request) {
+      return d.processProposal(request);
+    }
+
+    @Override
+    public FinalizeBlockResponse finalizeBlock(FinalizeBlockRequest request) {
+      return d.finalizeBlock(request);
+    }
+
+    @Override
+    public void commit() {
+      d.commit();
+    }
+
+    @Override
+    public QueryResponse query(QueryRequest request) {
+      return d.query(request);
+    }
+
+    @Override
+    public void close() {
+      d.close();
+    }
+  }
+
+  @Test
+  void aTamperedChunkFromThePeerRejectsThatSnapshotAndTheNodeRestoresALaterOne() throws Exception {
+    Ed25519KeyPair va = TestChains.key(1);
+    Ed25519KeyPair na = TestChains.key(51);
+    Ed25519KeyPair nb = TestChains.key(52);
+    GenesisDoc g = genesis(va);
+    int pa = freePort();
+    int pb = freePort();
+    NodeConfig configA =
+        config(dir.resolve("a"), g, va, na, pa, peer(nb, pb), StateSyncConfig.DISABLED);
+    io.peerz.ledger.LedgerDb db =
+        io.peerz.ledger.LedgerDb.open(PeerzNode.dataDir(configA.home()).resolve("ledger.db"));
+    PeerzApplication real =
+        new PeerzApplication(
+            db,
+            new io.peerz.state.StateMachine(),
+            g.chainId(),
+            PeerzNode.dataDir(configA.home()).resolve("snapshots"),
+            configA.snapshots());
+    TamperingApp tampering = new TamperingApp(real);
+    try (PeerzNode a = new PeerzNode(configA, db, tampering, real::checkTxDry, null)) {
+      a.startConsensus();
+      a.startP2p();
+      TestChains.await("height 20 on a", () -> a.appInfo().lastBlockHeight() >= 20, WAIT);
+      NodeConfig configB =
+          config(
+              dir.resolve("b"),
+              g,
+              TestChains.key(3),
+              nb,
+              pb,
+              peer(na, pa),
+              StateSyncConfig.enabled(WAIT));
+      try (PeerzNode b = PeerzNode.start(configB)) {
+        TestChains.await("b commits past its snapshot", () -> b.blocks().baseHeight() > 0, WAIT);
+        long snapshotHeight = b.blocks().baseHeight() - 1;
+        assertThat(tampering.tampered.get()).isGreaterThan(1);
+        assertThat(snapshotHeight % 10).isZero();
+        long target = a.appInfo().lastBlockHeight();
+        TestChains.await(
+            "b synced to " + target, () -> b.appInfo().lastBlockHeight() >= target, WAIT);
+        for (long h = snapshotHeight + 1; h <= target; h++) {
+          assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
+        }
+      }
+    }
+  }
+
   /**
    * The light blocks b verified (kept in its anchor) pass verification; altered ones, or a trusted
    * set that never signed them, do not.
