@@ -39,7 +39,7 @@ class PeerzStateSyncIT {
     }
   }
 
-  private static GenesisDoc genesis(Ed25519KeyPair validator) {
+  private static GenesisDoc genesis(Ed25519KeyPair... validators) {
     String appState =
         "{\"accounts\":[{\"address\":\""
             + TestChains.funded().address()
@@ -51,7 +51,9 @@ class PeerzStateSyncIT {
         TestChains.CHAIN_ID,
         TestChains.GENESIS_MILLIS,
         1,
-        List.of(new GenesisDoc.Validator(validator.publicKey(), 10, "v0")),
+        java.util.Arrays.stream(validators)
+            .map(v -> new GenesisDoc.Validator(v.publicKey(), 10, "v"))
+            .toList(),
         appState.getBytes(StandardCharsets.UTF_8),
         raw);
   }
@@ -62,7 +64,7 @@ class PeerzStateSyncIT {
       Ed25519KeyPair validator,
       Ed25519KeyPair nodeKey,
       int port,
-      String peer,
+      List<String> peers,
       StateSyncConfig stateSync) {
     return new NodeConfig(
         home,
@@ -73,7 +75,7 @@ class PeerzStateSyncIT {
         "127.0.0.1:0",
         "127.0.0.1:" + port,
         COMMIT,
-        List.of(peer),
+        peers,
         SnapshotConfig.every(10, 2),
         stateSync);
   }
@@ -169,7 +171,7 @@ class PeerzStateSyncIT {
     int pa = freePort();
     int pb = freePort();
     NodeConfig configA =
-        config(dir.resolve("a"), g, va, na, pa, peer(nb, pb), StateSyncConfig.DISABLED);
+        config(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)), StateSyncConfig.DISABLED);
     io.peerz.ledger.LedgerDb db =
         io.peerz.ledger.LedgerDb.open(PeerzNode.dataDir(configA.home()).resolve("ledger.db"));
     PeerzApplication real =
@@ -191,7 +193,7 @@ class PeerzStateSyncIT {
               TestChains.key(3),
               nb,
               pb,
-              peer(na, pa),
+              List.of(peer(na, pa)),
               StateSyncConfig.enabled(WAIT));
       try (PeerzNode b = PeerzNode.start(configB)) {
         TestChains.await("b commits past its snapshot", () -> b.blocks().baseHeight() > 0, WAIT);
@@ -220,12 +222,14 @@ class PeerzStateSyncIT {
     assertThat(anchor.getHeight()).isEqualTo(height);
     ValidatorSet trusted =
         ValidatorSet.of(
-            List.of(
-                io.peerz.ledger.proto.ValidatorUpdate.newBuilder()
-                    .setPubKey(
-                        com.google.protobuf.ByteString.copyFrom(g.validators().get(0).pubKey()))
-                    .setPower(10)
-                    .build()));
+            g.validators().stream()
+                .map(
+                    v ->
+                        io.peerz.ledger.proto.ValidatorUpdate.newBuilder()
+                            .setPubKey(com.google.protobuf.ByteString.copyFrom(v.pubKey()))
+                            .setPower(v.power())
+                            .build())
+                .toList());
     LightBlockResponse at = anchor.getAtHeight();
     LightBlockResponse next = anchor.getNext();
     assertThat(Hex.encode(StateSyncer.verify(g.chainId(), trusted, height, at, next)))
@@ -317,20 +321,43 @@ class PeerzStateSyncIT {
 
   @Test
   void aFreshNodeRestoresFromAPeersSnapshotAndThenHasItsAppHashAtEveryHeight() throws Exception {
+    // Two validators of equal power (neither decides alone) and a follower that state-syncs.
     Ed25519KeyPair va = TestChains.key(1);
+    Ed25519KeyPair va2 = TestChains.key(2);
     Ed25519KeyPair follower = TestChains.key(3);
     Ed25519KeyPair na = TestChains.key(51);
+    Ed25519KeyPair na2 = TestChains.key(53);
     Ed25519KeyPair nb = TestChains.key(52);
-    GenesisDoc g = genesis(va);
+    GenesisDoc g = genesis(va, va2);
     int pa = freePort();
+    int pa2 = freePort();
     int pb = freePort();
     Path homeA = dir.resolve("a");
     Path homeB = dir.resolve("b");
-    NodeConfig configA = config(homeA, g, va, na, pa, peer(nb, pb), StateSyncConfig.DISABLED);
+    NodeConfig configA =
+        config(
+            homeA, g, va, na, pa, List.of(peer(na2, pa2), peer(nb, pb)), StateSyncConfig.DISABLED);
+    NodeConfig configA2 =
+        config(
+            dir.resolve("a2"),
+            g,
+            va2,
+            na2,
+            pa2,
+            List.of(peer(na, pa), peer(nb, pb)),
+            StateSyncConfig.DISABLED);
     NodeConfig configB =
-        config(homeB, g, follower, nb, pb, peer(na, pa), StateSyncConfig.enabled(WAIT));
+        config(
+            homeB,
+            g,
+            follower,
+            nb,
+            pb,
+            List.of(peer(na, pa), peer(na2, pa2)),
+            StateSyncConfig.enabled(WAIT));
     long snapshotHeight;
-    try (PeerzNode a = PeerzNode.start(configA)) {
+    try (PeerzNode a = PeerzNode.start(configA);
+        PeerzNode a2 = PeerzNode.start(configA2)) {
       for (int k = 0; k < 12; k++) {
         assertThat(a.broadcastTx(TestChains.send(k, TestChains.key(10 + k % 5), 5)).getCode())
             .isZero();
@@ -377,6 +404,9 @@ class PeerzStateSyncIT {
         TestChains.await("b at " + targetA, () -> b.appInfo().lastBlockHeight() >= targetA, WAIT);
         assertThat(appHash(b, targetA)).isEqualTo(appHash(a, targetA));
         TestChains.await("b no longer catching up", () -> !b.status().catchingUp(), WAIT);
+        // b rebuilt the validator sets with their proposer priorities.
+        assertThat(b.validators(targetA)).isPresent().isEqualTo(a.validators(targetA));
+        assertThat(b.validators(snapshotHeight - 1)).isEmpty();
         // b, restored, takes its own snapshots: byte-identical to a's at the same height.
         TestChains.await(
             "a snapshot height both nodes list", () -> commonSnapshot(a, b) != null, WAIT);
