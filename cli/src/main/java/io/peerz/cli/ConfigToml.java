@@ -11,9 +11,10 @@ import java.util.Optional;
 
 /**
  * The node's {@code config/config.toml} in CometBFT's layout, of which peerz reads {@code moniker},
- * {@code [rpc] laddr}, {@code [p2p] laddr} and {@code [consensus] timeout_commit}. Reads the TOML
- * subset CometBFT writes: {@code [section]} headers and {@code key = value} lines with quoted
- * strings, numbers or booleans. Keys are {@code section.key}; {@code PEERZ_SECTION_KEY} environment
+ * {@code [rpc] laddr}, {@code [p2p] laddr}, {@code [consensus] timeout_commit} and {@code
+ * [statesync] enable, snapshot_interval, snapshot_keep_recent, timeout}. Reads the TOML subset
+ * CometBFT writes: {@code [section]} headers and {@code key = value} lines with quoted strings,
+ * numbers or booleans. Keys are {@code section.key}; {@code PEERZ_SECTION_KEY} environment
  * variables override them.
  */
 final class ConfigToml {
@@ -100,6 +101,13 @@ final class ConfigToml {
 
         [consensus]
         timeout_commit = "1s"
+
+        [statesync]
+        # A fresh node restores from a peer's snapshot instead of executing every block.
+        enable = false
+        # Snapshots of the state every this many heights (0: none), the newest kept.
+        snapshot_interval = 100
+        snapshot_keep_recent = 2
         """
         .formatted(moniker.replace("\\", "\\\\").replace("\"", "\\\""));
   }

@@ -5,6 +5,8 @@ import io.peerz.consensus.GenesisDoc;
 import io.peerz.consensus.NodeConfig;
 import io.peerz.consensus.PeerzApplication;
 import io.peerz.consensus.PeerzNode;
+import io.peerz.consensus.SnapshotConfig;
+import io.peerz.consensus.StateSyncConfig;
 import io.peerz.genesis.GenesisFile;
 import io.peerz.genesis.NodeKeyFile;
 import io.peerz.genesis.PrivValidatorKeyFile;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Option;
       "Run the node: embedded sequencer, RocksDB state and JSON-RPC, until Ctrl-C or SIGTERM.",
       "Settings: <home>/config/config.toml, overridden by PEERZ_* environment variables",
       "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_P2P_PERSISTENT_PEERS,",
-      "PEERZ_CONSENSUS_TIMEOUT_COMMIT),",
+      "PEERZ_CONSENSUS_TIMEOUT_COMMIT, PEERZ_STATESYNC_ENABLE, PEERZ_STATESYNC_SNAPSHOT_INTERVAL,",
+      "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT),",
       "overridden by these flags (CometBFT's names)."
     })
 final class StartCommand implements Callable<Integer> {
@@ -84,13 +87,39 @@ final class StartCommand implements Callable<Integer> {
       })
   String abci;
 
+  @Option(
+      names = "--statesync.enable",
+      paramLabel = "<bool>",
+      arity = "0..1",
+      fallbackValue = "true",
+      description = {
+        "A fresh node restores from a peer's snapshot, then block-syncs the rest",
+        "(default: false). Needs p2p.persistent_peers. See docs/cometbft.md."
+      })
+  Boolean stateSyncEnable;
+
+  @Option(
+      names = "--statesync.snapshot_interval",
+      paramLabel = "<heights>",
+      description =
+          "Take a state-sync snapshot every this many heights; 0 disables (default: 100).")
+  Long snapshotInterval;
+
+  @Option(
+      names = "--statesync.snapshot_keep_recent",
+      paramLabel = "<n>",
+      description = "How many of the newest snapshots to keep (default: 2).")
+  Integer snapshotKeepRecent;
+
   /** The settings after config.toml, environment and flags have had their say. */
   record Settings(
       String moniker,
       String rpcListen,
       String p2pListen,
       Duration timeoutCommit,
-      List<String> persistentPeers) {}
+      List<String> persistentPeers,
+      SnapshotConfig snapshots,
+      StateSyncConfig stateSync) {}
 
   Settings settings(Path h, Map<String, String> env) {
     ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
@@ -108,7 +137,58 @@ final class StartCommand implements Callable<Integer> {
             ? persistentPeers
             : toml.get("p2p.persistent_peers", env).orElse("");
     return new Settings(
-        m, hostPort(rpc, "rpc.laddr"), hostPort(p2p, "p2p.laddr"), tc, peerList(peers));
+        m,
+        hostPort(rpc, "rpc.laddr"),
+        hostPort(p2p, "p2p.laddr"),
+        tc,
+        peerList(peers),
+        snapshots(toml, env),
+        stateSync(toml, env));
+  }
+
+  private SnapshotConfig snapshots(ConfigToml toml, Map<String, String> env) {
+    long interval =
+        snapshotInterval != null
+            ? snapshotInterval
+            : number(toml, env, "statesync.snapshot_interval", SnapshotConfig.DEFAULT.interval());
+    long keep =
+        snapshotKeepRecent != null
+            ? snapshotKeepRecent
+            : number(
+                toml, env, "statesync.snapshot_keep_recent", SnapshotConfig.DEFAULT.keepRecent());
+    try {
+      return SnapshotConfig.every(interval, (int) Math.min(Integer.MAX_VALUE, keep));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  private StateSyncConfig stateSync(ConfigToml toml, Map<String, String> env) {
+    boolean enable;
+    if (stateSyncEnable != null) {
+      enable = stateSyncEnable;
+    } else {
+      String v = toml.get("statesync.enable", env).orElse("false").trim();
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new CliException("statesync.enable: expected true or false, got " + v);
+      }
+      enable = v.equals("true");
+    }
+    Duration timeout = DurationConverter.parse(toml.get("statesync.timeout", env).orElse("2m"));
+    try {
+      return new StateSyncConfig(enable, timeout);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  private static long number(ConfigToml toml, Map<String, String> env, String key, long dflt) {
+    String v = toml.get(key, env).orElse(Long.toString(dflt)).trim();
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new CliException(key + ": expected a whole number, got " + v);
+    }
   }
 
   /** {@code id@host:port} entries, comma-separated; blanks ignored. */
@@ -172,7 +252,9 @@ final class StartCommand implements Callable<Integer> {
             s.rpcListen(),
             s.p2pListen(),
             s.timeoutCommit(),
-            s.persistentPeers());
+            s.persistentPeers(),
+            s.snapshots(),
+            s.stateSync());
     log.info(
         "starting node chain_id={} moniker={} node_id={} home={}",
         genesis.chainId(),
@@ -180,7 +262,7 @@ final class StartCommand implements Callable<Integer> {
         NodeKeyFile.nodeId(nodeKey.publicKey()),
         h);
     if (abci != null) {
-      return serveAbci(log, h, genesis);
+      return serveAbci(log, h, genesis, s.snapshots());
     }
     PeerzNode node = PeerzNode.start(config);
     Thread hook =
@@ -197,9 +279,14 @@ final class StartCommand implements Callable<Integer> {
   }
 
   /** The application behind an ABCI socket: same data directory, genesis and state. */
-  private int serveAbci(Logger log, Path h, GenesisDoc genesis) throws InterruptedException {
+  private int serveAbci(Logger log, Path h, GenesisDoc genesis, SnapshotConfig snapshots)
+      throws InterruptedException {
     LedgerDb db = LedgerDb.open(h.resolve("data/ledger.db"));
-    PeerzApplication app = new PeerzApplication(db, new StateMachine(), genesis.chainId());
+    // CometBFT drives state sync itself ([statesync] in its config.toml); the application takes
+    // and serves the snapshots and restores from them.
+    PeerzApplication app =
+        new PeerzApplication(
+            db, new StateMachine(), genesis.chainId(), h.resolve("data/snapshots"), snapshots);
     AbciServer server = AbciServer.start(app, abci.startsWith("tcp://") ? abci : "tcp://" + abci);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -208,6 +295,7 @@ final class StartCommand implements Callable<Integer> {
                 () -> {
                   log.info("stopping abci server");
                   server.close();
+                  app.close();
                   db.close();
                   stopped.countDown();
                 },

@@ -81,6 +81,40 @@ class ConfigTomlTest {
   }
 
   @Test
+  void stateSyncSettingsComeFromTheFileTheEnvironmentAndFlags(@TempDir Path home) throws Exception {
+    Files.createDirectories(home.resolve("config"));
+    Files.writeString(home.resolve("config/config.toml"), ConfigToml.initial("n"));
+    StartCommand defaults = new StartCommand();
+    new CommandLine(defaults).parseArgs();
+    StartCommand.Settings d = defaults.settings(home, Map.of());
+    assertThat(d.snapshots().interval()).isEqualTo(100);
+    assertThat(d.snapshots().keepRecent()).isEqualTo(2);
+    assertThat(d.stateSync().enable()).isFalse();
+
+    StartCommand flags = new StartCommand();
+    new CommandLine(flags).parseArgs("--statesync.enable", "--statesync.snapshot_interval", "0");
+    StartCommand.Settings f =
+        flags.settings(
+            home,
+            Map.of(
+                "PEERZ_STATESYNC_SNAPSHOT_INTERVAL", "10",
+                "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT", "5",
+                "PEERZ_STATESYNC_TIMEOUT", "30s"));
+    assertThat(f.stateSync().enable()).isTrue();
+    assertThat(f.stateSync().timeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(f.snapshots().interval()).isZero();
+    assertThat(f.snapshots().keepRecent()).isEqualTo(5);
+
+    StartCommand bad = new StartCommand();
+    new CommandLine(bad).parseArgs();
+    assertThatThrownBy(
+            () -> bad.settings(home, Map.of("PEERZ_STATESYNC_SNAPSHOT_INTERVAL", "often")))
+        .hasMessageContaining("statesync.snapshot_interval");
+    assertThatThrownBy(() -> bad.settings(home, Map.of("PEERZ_STATESYNC_ENABLE", "yes")))
+        .hasMessageContaining("statesync.enable");
+  }
+
+  @Test
   void aPeerWithoutANodeIdIsRejected() {
     assertThatThrownBy(() -> StartCommand.peerList("127.0.0.1:26656"))
         .hasMessageContaining("node id");

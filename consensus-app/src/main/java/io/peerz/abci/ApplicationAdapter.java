@@ -8,9 +8,11 @@ import io.peerz.abci.proto.ExecTxResult;
 import io.peerz.abci.proto.Misbehavior;
 import io.peerz.abci.proto.MisbehaviorType;
 import io.peerz.abci.proto.Request;
+import io.peerz.abci.proto.RequestApplySnapshotChunk;
 import io.peerz.abci.proto.RequestCheckTx;
 import io.peerz.abci.proto.RequestFinalizeBlock;
 import io.peerz.abci.proto.RequestInitChain;
+import io.peerz.abci.proto.RequestOfferSnapshot;
 import io.peerz.abci.proto.RequestPrepareProposal;
 import io.peerz.abci.proto.RequestProcessProposal;
 import io.peerz.abci.proto.RequestQuery;
@@ -32,11 +34,13 @@ import io.peerz.abci.proto.ResponsePrepareProposal;
 import io.peerz.abci.proto.ResponseProcessProposal;
 import io.peerz.abci.proto.ResponseQuery;
 import io.peerz.abci.proto.ResponseVerifyVoteExtension;
+import io.peerz.abci.proto.Snapshot;
 import io.peerz.abci.proto.ValidatorUpdate;
 import io.peerz.abci.proto.crypto.ProofOp;
 import io.peerz.abci.proto.crypto.ProofOps;
 import io.peerz.abci.proto.crypto.PublicKey;
 import io.peerz.consensus.Application;
+import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.proto.TxResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,21 +119,20 @@ final class ApplicationAdapter {
         // retain_height 0: CometBFT keeps every block; peerz's replay needs them all.
         yield r.setCommit(ResponseCommit.newBuilder().setRetainHeight(0)).build();
       }
-        // State sync is not supported yet: the Application has no snapshots to list, load or
-        // restore. Rejecting offers makes a state-syncing CometBFT try other peers and fail
-        // cleanly instead of restoring a state the application never saw.
-      case LIST_SNAPSHOTS -> r.setListSnapshots(ResponseListSnapshots.getDefaultInstance()).build();
-      case OFFER_SNAPSHOT ->
-          r.setOfferSnapshot(
-                  ResponseOfferSnapshot.newBuilder().setResult(ResponseOfferSnapshot.Result.REJECT))
-              .build();
+      case LIST_SNAPSHOTS -> r.setListSnapshots(listSnapshots()).build();
+      case OFFER_SNAPSHOT -> r.setOfferSnapshot(offerSnapshot(request.getOfferSnapshot())).build();
       case LOAD_SNAPSHOT_CHUNK ->
-          r.setLoadSnapshotChunk(ResponseLoadSnapshotChunk.getDefaultInstance()).build();
-      case APPLY_SNAPSHOT_CHUNK ->
-          r.setApplySnapshotChunk(
-                  ResponseApplySnapshotChunk.newBuilder()
-                      .setResult(ResponseApplySnapshotChunk.Result.ABORT))
+          r.setLoadSnapshotChunk(
+                  ResponseLoadSnapshotChunk.newBuilder()
+                      .setChunk(
+                          bytes(
+                              app.loadSnapshotChunk(
+                                  request.getLoadSnapshotChunk().getHeight(),
+                                  request.getLoadSnapshotChunk().getFormat(),
+                                  request.getLoadSnapshotChunk().getChunk()))))
               .build();
+      case APPLY_SNAPSHOT_CHUNK ->
+          r.setApplySnapshotChunk(applySnapshotChunk(request.getApplySnapshotChunk())).build();
       case ECHO, FLUSH, QUERY, VALUE_NOT_SET -> throw new IllegalStateException("handled above");
     };
   }
@@ -147,6 +150,50 @@ final class ApplicationAdapter {
             + fields
             + "); BeginBlock (7), DeliverTx (9) and EndBlock (10) are from ABCI before 2.0:"
             + " peerz speaks CometBFT v0.38");
+  }
+
+  private ResponseListSnapshots listSnapshots() {
+    ResponseListSnapshots.Builder out = ResponseListSnapshots.newBuilder();
+    for (StateSnapshot s : app.listSnapshots()) {
+      out.addSnapshots(
+          Snapshot.newBuilder()
+              .setHeight(s.height())
+              .setFormat(s.format())
+              .setChunks(s.chunks())
+              .setHash(bytes(s.hash()))
+              .setMetadata(bytes(s.metadata())));
+    }
+    return out.build();
+  }
+
+  private ResponseOfferSnapshot offerSnapshot(RequestOfferSnapshot request) {
+    Snapshot s = request.getSnapshot();
+    // uint64 / uint32 on the wire: a height past Long.MAX_VALUE reads negative and is refused.
+    StateSnapshot offered =
+        new StateSnapshot(
+            s.getHeight(),
+            s.getFormat(),
+            s.getChunks(),
+            s.getHash().toByteArray(),
+            s.getMetadata().toByteArray());
+    Application.OfferResult result =
+        s.getHeight() <= 0 || s.getChunks() <= 0
+            ? Application.OfferResult.REJECT
+            : app.offerSnapshot(offered, request.getAppHash().toByteArray());
+    return ResponseOfferSnapshot.newBuilder()
+        .setResult(ResponseOfferSnapshot.Result.valueOf(result.name()))
+        .build();
+  }
+
+  private ResponseApplySnapshotChunk applySnapshotChunk(RequestApplySnapshotChunk request) {
+    Application.ApplyChunkResponse response =
+        app.applySnapshotChunk(
+            request.getIndex(), request.getChunk().toByteArray(), request.getSender());
+    return ResponseApplySnapshotChunk.newBuilder()
+        .setResult(ResponseApplySnapshotChunk.Result.valueOf(response.result().name()))
+        .addAllRefetchChunks(response.refetchChunks())
+        .addAllRejectSenders(response.rejectSenders())
+        .build();
   }
 
   private ResponseInfo info() {

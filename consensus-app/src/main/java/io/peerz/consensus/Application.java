@@ -1,5 +1,6 @@
 package io.peerz.consensus;
 
+import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.proto.Event;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.ledger.proto.ValidatorUpdate;
@@ -11,8 +12,9 @@ import java.util.List;
  * in-process; the ABCI socket server (for CometBFT) calls it over the wire.
  *
  * <p>Consensus calls info, initChain, prepareProposal, processProposal, finalizeBlock and commit
- * from one thread; the mempool calls checkTx (serialized by the mempool); query may be called from
- * any thread and reads committed state only.
+ * from one thread, and state sync's offerSnapshot and applySnapshotChunk before consensus starts;
+ * the mempool calls checkTx (serialized by the mempool); query may be called from any thread and
+ * reads committed state only.
  */
 public interface Application {
 
@@ -39,6 +41,56 @@ public interface Application {
 
   /** Reads committed state. */
   QueryResponse query(QueryRequest request);
+
+  /** State sync: the snapshots this application serves, newest first (none by default). */
+  default List<StateSnapshot> listSnapshots() {
+    return List.of();
+  }
+
+  /**
+   * State sync: whether to restore from {@code snapshot}, whose state must have the trusted {@code
+   * appHash} (from a verified header). An application without snapshots rejects every offer.
+   */
+  default OfferResult offerSnapshot(StateSnapshot snapshot, byte[] appHash) {
+    return OfferResult.REJECT;
+  }
+
+  /** State sync: one chunk of a snapshot this application lists; empty when there is none. */
+  default byte[] loadSnapshotChunk(long height, int format, int chunk) {
+    return new byte[0];
+  }
+
+  /** State sync: applies a chunk of the accepted snapshot; the last one restores the state. */
+  default ApplyChunkResponse applySnapshotChunk(int index, byte[] chunk, String sender) {
+    return new ApplyChunkResponse(ApplyChunkResult.ABORT, List.of(), List.of());
+  }
+
+  /** OfferSnapshot's answers, as ABCI names them. */
+  enum OfferResult {
+    ACCEPT,
+    ABORT,
+    REJECT,
+    REJECT_FORMAT,
+    REJECT_SENDER
+  }
+
+  /** ApplySnapshotChunk's answers, as ABCI names them. */
+  enum ApplyChunkResult {
+    ACCEPT,
+    ABORT,
+    RETRY,
+    RETRY_SNAPSHOT,
+    REJECT_SNAPSHOT
+  }
+
+  /** ApplySnapshotChunk: the result, chunks to fetch again and senders to stop using. */
+  record ApplyChunkResponse(
+      ApplyChunkResult result, List<Integer> refetchChunks, List<String> rejectSenders) {
+    public ApplyChunkResponse {
+      refetchChunks = List.copyOf(refetchChunks);
+      rejectSenders = List.copyOf(rejectSenders);
+    }
+  }
 
   /** Whether checkTx sees a tx for the first time or re-checks it after a commit. */
   enum CheckTxKind {

@@ -10,9 +10,7 @@ import io.peerz.consensus.proto.Vote;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
-import io.peerz.ledger.proto.BlockIdFlag;
 import io.peerz.ledger.proto.Commit;
-import io.peerz.ledger.proto.CommitSig;
 import io.peerz.ledger.proto.Header;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -860,36 +858,6 @@ final class ConsensusCore {
    * precommitted {@code id} at height {@code h}, or null when it does (CometBFT's VerifyCommit).
    */
   private String invalidCommit(Commit c, long h, BlockId id, ValidatorSet vals) {
-    if (c.getHeight() != h
-        || !c.getBlockId().equals(id)
-        || vals == null
-        || c.getSignaturesCount() != vals.size()) {
-      return "commit_shape";
-    }
-    long power = 0;
-    for (int i = 0; i < c.getSignaturesCount(); i++) {
-      CommitSig s = c.getSignatures(i);
-      if (s.getBlockIdFlag() != BlockIdFlag.BLOCK_ID_FLAG_COMMIT) {
-        continue;
-      }
-      ValidatorSet.Member m = vals.get(i);
-      if (!Arrays.equals(m.address, s.getValidatorAddress().toByteArray())) {
-        return "commit_address";
-      }
-      Vote v =
-          Vote.newBuilder()
-              .setType(SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT)
-              .setHeight(c.getHeight())
-              .setRound(c.getRound())
-              .setBlockId(c.getBlockId())
-              .setTimestamp(s.getTimestamp())
-              .build();
-      if (!SignatureCache.verify(
-          m.pubKey, SignBytes.vote(state.chainId(), v), s.getSignature().toByteArray())) {
-        return "commit_signature";
-      }
-      power += m.power;
-    }
-    return vals.isQuorum(power) ? null : "commit_power";
+    return Commits.invalid(state.chainId(), c, h, id, vals);
   }
 }

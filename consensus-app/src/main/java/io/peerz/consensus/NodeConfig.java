@@ -10,7 +10,8 @@ import java.util.List;
  * data/priv_validator_state.json}. {@code rpcListen} is host:port (CometBFT's --rpc.laddr without
  * the tcp:// scheme); port 0 picks a free one. {@code persistentPeers} are CometBFT's {@code
  * id@host:port} entries: with at least one, the node starts p2p on {@code p2pListen} and runs
- * consensus with them; with none it runs alone.
+ * consensus with them; with none it runs alone. {@code snapshots} says when the application takes
+ * state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's.
  */
 public record NodeConfig(
     Path home,
@@ -21,10 +22,39 @@ public record NodeConfig(
     String rpcListen,
     String p2pListen,
     Duration timeoutCommit,
-    List<String> persistentPeers) {
+    List<String> persistentPeers,
+    SnapshotConfig snapshots,
+    StateSyncConfig stateSync) {
 
   public NodeConfig {
     persistentPeers = persistentPeers == null ? List.of() : List.copyOf(persistentPeers);
+    snapshots = snapshots == null ? SnapshotConfig.DEFAULT : snapshots;
+    stateSync = stateSync == null ? StateSyncConfig.DISABLED : stateSync;
+  }
+
+  /** A node with default snapshots and no state sync. */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        null,
+        null);
   }
 
   /** A node without persistent peers (a single validator, or one that only serves RPC). */

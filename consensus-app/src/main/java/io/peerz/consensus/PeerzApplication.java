@@ -2,8 +2,11 @@ package io.peerz.consensus;
 
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.SnapshotRestore;
+import io.peerz.ledger.SnapshotStore;
 import io.peerz.ledger.StateProof;
 import io.peerz.ledger.StateReader;
+import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.StateStore;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.TxResult;
@@ -13,11 +16,23 @@ import io.peerz.state.CheckState;
 import io.peerz.state.GenesisOutcome;
 import io.peerz.state.QueryResult;
 import io.peerz.state.StateMachine;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The peerz {@link Application}: the state machine executing over the ledger's state store. */
-public final class PeerzApplication implements Application {
+/**
+ * The peerz {@link Application}: the state machine executing over the ledger's state store, with
+ * state-sync snapshots of it (taken after commit, off the calling thread) and restore from them.
+ * Close it before the ledger: a snapshot being written reads the database.
+ */
+public final class PeerzApplication implements Application, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PeerzApplication.class);
 
   static final String VERSION = "0.1.0";
   static final long APP_VERSION = 1;
@@ -32,12 +47,40 @@ public final class PeerzApplication implements Application {
   private final Object checkLock = new Object();
   private CheckState checkState;
   private Staged staged;
+  private final SnapshotStore snapshots;
+  private final SnapshotConfig snapshotConfig;
+  private final ExecutorService snapshotter;
+  private SnapshotRestore restoring;
 
   /** An application over {@code db} executing with {@code machine} for {@code chainId}. */
   public PeerzApplication(LedgerDb db, StateMachine machine, String chainId) {
+    this(db, machine, chainId, null, SnapshotConfig.DISABLED);
+  }
+
+  /**
+   * An application that keeps state-sync snapshots under {@code snapshotDir} as {@code
+   * snapshotConfig} says (and can restore from others' whatever the interval).
+   */
+  public PeerzApplication(
+      LedgerDb db,
+      StateMachine machine,
+      String chainId,
+      Path snapshotDir,
+      SnapshotConfig snapshotConfig) {
     this.db = db;
     this.machine = machine;
     this.chainId = chainId;
+    this.snapshots = snapshotDir == null ? null : new SnapshotStore(snapshotDir);
+    this.snapshotConfig = snapshotConfig;
+    this.snapshotter =
+        snapshots == null || snapshotConfig.interval() == 0
+            ? null
+            : Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "snapshot");
+                  t.setDaemon(true);
+                  return t;
+                });
   }
 
   private record Staged(
@@ -169,6 +212,133 @@ public final class PeerzApplication implements Application {
             .build();
     db.state().commit(s.pending(), results, s.txs());
     resetCheckState();
+    if (snapshotter != null && snapshotConfig.takesAt(s.height())) {
+      snapshot();
+    }
+  }
+
+  /**
+   * Freezes the committed state now (a RocksDB snapshot, so the next block cannot leak in) and
+   * writes the snapshot from it on the snapshot thread, off consensus.
+   */
+  private void snapshot() {
+    StateStore.CommittedState view = db.state().committed();
+    try {
+      snapshotter.execute(
+          () -> {
+            try (view) {
+              snapshots.take(view, snapshotConfig.chunkBytes());
+              snapshots.prune(snapshotConfig.keepRecent());
+            } catch (RuntimeException e) {
+              // A missing snapshot costs state-syncing peers, not this node's safety.
+              log.error("snapshot failed height={} error={}", view.height(), e.toString(), e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      view.close(); // closing
+    }
+  }
+
+  @Override
+  public List<StateSnapshot> listSnapshots() {
+    return snapshots == null ? List.of() : snapshots.list();
+  }
+
+  @Override
+  public byte[] loadSnapshotChunk(long height, int format, int chunk) {
+    return snapshots == null
+        ? new byte[0]
+        : snapshots.chunk(height, format, chunk).orElse(new byte[0]);
+  }
+
+  @Override
+  public OfferResult offerSnapshot(StateSnapshot snapshot, byte[] appHash) {
+    restoring = null;
+    if (snapshot.format() != StateSnapshot.FORMAT) {
+      log.warn(
+          "snapshot offer rejected height={} format={} reason=only format {} is restored",
+          snapshot.height(),
+          snapshot.format(),
+          StateSnapshot.FORMAT);
+      return OfferResult.REJECT_FORMAT;
+    }
+    long height = db.state().height();
+    if (height >= snapshot.height()) {
+      log.warn(
+          "snapshot offer rejected height={} reason=state is already at height {}",
+          snapshot.height(),
+          height);
+      return OfferResult.REJECT;
+    }
+    try {
+      restoring = SnapshotRestore.begin(db.state(), snapshot, appHash);
+    } catch (IllegalArgumentException e) {
+      log.warn("snapshot offer rejected height={} reason={}", snapshot.height(), e.getMessage());
+      return OfferResult.REJECT;
+    }
+    log.info(
+        "snapshot offer accepted height={} chunks={} hash={}",
+        snapshot.height(),
+        snapshot.chunks(),
+        Hex.encodeUpper(snapshot.hash()));
+    return OfferResult.ACCEPT;
+  }
+
+  @Override
+  public ApplyChunkResponse applySnapshotChunk(int index, byte[] chunk, String sender) {
+    SnapshotRestore r = restoring;
+    if (r == null) {
+      log.warn("snapshot chunk refused index={} reason=no snapshot offer was accepted", index);
+      return new ApplyChunkResponse(ApplyChunkResult.ABORT, List.of(), List.of());
+    }
+    SnapshotRestore.Step step = r.apply(index, chunk);
+    return switch (step.kind()) {
+      case ACCEPTED -> new ApplyChunkResponse(ApplyChunkResult.ACCEPT, List.of(), List.of());
+      case RESTORED -> {
+        restoring = null;
+        staged = null;
+        resetCheckState();
+        log.info(
+            "state restored from snapshot height={} app_hash={} chunks={}",
+            db.state().height(),
+            Hex.encodeUpper(db.state().appHash()),
+            r.snapshot().chunks());
+        yield new ApplyChunkResponse(ApplyChunkResult.ACCEPT, List.of(), List.of());
+      }
+      case REFETCH -> {
+        log.warn(
+            "snapshot chunk refetch index={} sender={} reason={}", index, sender, step.reason());
+        yield new ApplyChunkResponse(
+            ApplyChunkResult.RETRY,
+            List.of(index),
+            sender == null || sender.isEmpty() ? List.of() : List.of(sender));
+      }
+      case REJECTED -> {
+        restoring = null;
+        log.warn(
+            "snapshot rejected height={} index={} reason={}",
+            r.snapshot().height(),
+            index,
+            step.reason());
+        yield new ApplyChunkResponse(ApplyChunkResult.REJECT_SNAPSHOT, List.of(), List.of());
+      }
+    };
+  }
+
+  /** Waits for a snapshot being written; the ledger may be closed after this returns. */
+  @Override
+  public void close() {
+    if (snapshotter == null) {
+      return;
+    }
+    snapshotter.shutdown();
+    try {
+      if (!snapshotter.awaitTermination(5, TimeUnit.MINUTES)) {
+        log.error("snapshot thread did not finish within 5 minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void resetCheckState() {

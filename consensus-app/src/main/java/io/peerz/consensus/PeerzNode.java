@@ -2,12 +2,18 @@ package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
 import io.peerz.consensus.proto.BlockRequest;
+import io.peerz.consensus.proto.ChunkRequest;
+import io.peerz.consensus.proto.ChunkResponse;
 import io.peerz.consensus.proto.DecidedBlock;
+import io.peerz.consensus.proto.LightBlockResponse;
 import io.peerz.consensus.proto.NoBlock;
 import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.ReactorMessage;
 import io.peerz.consensus.proto.RoundState;
+import io.peerz.consensus.proto.SnapshotInfo;
+import io.peerz.consensus.proto.SnapshotsResponse;
+import io.peerz.consensus.proto.StateSyncAnchor;
 import io.peerz.consensus.proto.Txs;
 import io.peerz.consensus.proto.Vote;
 import io.peerz.consensus.proto.WalRecord;
@@ -15,6 +21,7 @@ import io.peerz.ledger.Address;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.Commit;
@@ -27,7 +34,11 @@ import io.peerz.p2p.P2pNode;
 import io.peerz.rpc.RpcBackend;
 import io.peerz.rpc.RpcServer;
 import io.peerz.state.StateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -109,6 +120,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private volatile RpcServer rpc;
   private volatile boolean closing;
   private boolean stopped;
+  private volatile StateSyncer stateSyncer;
 
   /**
    * Opens the data directory, recovers to the last committed height (replaying decided blocks the
@@ -120,8 +132,14 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     PeerzNode node = null;
     try {
       PeerzApplication app =
-          new PeerzApplication(db, new StateMachine(), config.genesis().chainId());
+          new PeerzApplication(
+              db,
+              new StateMachine(),
+              config.genesis().chainId(),
+              dataDir(config.home()).resolve("snapshots"),
+              config.snapshots());
       node = new PeerzNode(config, db, app, app::checkTxDry, readFailpoint());
+      node.stateSyncIfFresh();
       node.startConsensus();
       node.startP2p();
       node.startRpc();
@@ -217,11 +235,125 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   }
 
   /**
+   * With state sync enabled and nothing stored yet (no genesis committed, no block), starts p2p and
+   * restores the application from a peer's snapshot; consensus then starts from the snapshot height
+   * and block-syncs the rest. Throws IllegalStateException when no snapshot is restored in time.
+   */
+  void stateSyncIfFresh() {
+    if (!config.stateSync().enable()) {
+      return;
+    }
+    // A restore writes its anchor before any block arrives: with one, the node has state.
+    boolean fresh =
+        db.blocks().lastHeight() == 0
+            && db.blocks().results(initialHeight - 1).isEmpty()
+            && !Files.exists(anchorFile());
+    if (!fresh) {
+      log.info(
+          "state sync skipped reason=node already has state block_height={} app_height={}",
+          db.blocks().lastHeight(),
+          app.info().lastBlockHeight());
+      return;
+    }
+    if (config.persistentPeers().isEmpty()) {
+      throw new IllegalStateException(
+          "state sync needs peers to fetch a snapshot from: set p2p.persistent_peers");
+    }
+    startP2p();
+    StateSyncer syncer =
+        new StateSyncer(
+            config.genesis().chainId(),
+            ValidatorSet.of(genesisValidatorUpdates()),
+            app,
+            new StateSyncer.Transport() {
+              @Override
+              public void send(String peer, int channel, ReactorMessage m) {
+                PeerzNode.this.send(peer, channel, m);
+              }
+
+              @Override
+              public void broadcast(int channel, ReactorMessage m) {
+                PeerzNode.this.broadcast(channel, m);
+              }
+            },
+            () -> closing);
+    stateSyncer = syncer;
+    StateSyncAnchor anchor;
+    try {
+      anchor = syncer.run(config.stateSync().timeout());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during state sync", e);
+    } finally {
+      stateSyncer = null;
+    }
+    writeAnchor(anchor);
+  }
+
+  /** The genesis validators as the application settles them (InitChain without writing). */
+  private List<ValidatorUpdate> genesisValidatorUpdates() {
+    List<ValidatorUpdate> docValidators = genesisDocValidators();
+    if (app instanceof PeerzApplication pa) {
+      GenesisDoc g = config.genesis();
+      List<ValidatorUpdate> v =
+          pa.genesisValidators(
+              new Application.InitChainRequest(
+                  g.genesisTimeMillis(),
+                  g.chainId(),
+                  docValidators,
+                  g.appStateJson(),
+                  initialHeight));
+      return v.isEmpty() ? docValidators : v;
+    }
+    return docValidators;
+  }
+
+  private List<ValidatorUpdate> genesisDocValidators() {
+    List<ValidatorUpdate> out = new ArrayList<>();
+    for (GenesisDoc.Validator v : config.genesis().validators()) {
+      out.add(
+          ValidatorUpdate.newBuilder()
+              .setPubKey(ByteString.copyFrom(v.pubKey()))
+              .setPower(v.power())
+              .build());
+    }
+    return out;
+  }
+
+  private Path anchorFile() {
+    return dataDir(config.home()).resolve("statesync.pb");
+  }
+
+  private void writeAnchor(StateSyncAnchor anchor) {
+    Path file = anchorFile();
+    Path tmp = file.resolveSibling("statesync.pb.tmp");
+    try {
+      Files.write(tmp, anchor.toByteArray());
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /** The light blocks a state-synced node resumes from, or null for a node synced from genesis. */
+  private StateSyncAnchor readAnchor() {
+    Path file = anchorFile();
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return StateSyncAnchor.parseFrom(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /**
    * Starts p2p on the configured listen address when persistent peers are configured, and the
-   * gossip timer that re-sends what peers may have lost.
+   * gossip timer that re-sends what peers may have lost. Does nothing when p2p already runs.
    */
   void startP2p() {
-    if (config.persistentPeers().isEmpty()) {
+    if (config.persistentPeers().isEmpty() || p2p != null) {
       return;
     }
     int mib = 1 << 20;
@@ -246,7 +378,10 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 P2pChannels.CONSENSUS_VOTE, mib,
                 P2pChannels.MEMPOOL, 2 * mib,
                 P2pChannels.EVIDENCE, mib,
-                P2pChannels.BLOCK_SYNC, blockMessage),
+                P2pChannels.BLOCK_SYNC, blockMessage,
+                // A light block is a block plus two validator sets.
+                P2pChannels.STATE_SYNC_SNAPSHOT, blockMessage,
+                P2pChannels.STATE_SYNC_CHUNK, StateSnapshot.DEFAULT_CHUNK_BYTES * 16),
             defaults.queueCapacity(),
             defaults.dialTimeout(),
             defaults.reconnectBackoffMin(),
@@ -283,6 +418,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         config.persistentPeers().size());
   }
 
+  /** The application this node drives (tests read its snapshots). */
+  Application application() {
+    return app;
+  }
+
   /** The address p2p listens on, or empty when p2p is off. */
   String p2pAddress() {
     P2pNode p = p2p;
@@ -298,17 +438,74 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   // ---- handshake and recovery ----
 
   private ChainState handshake() {
+    BlockStore blocks = db.blocks();
+    StateSyncAnchor anchor = readAnchor();
+    ChainState state = anchor != null ? anchoredState(anchor) : genesisState();
+
+    // Crash recovery: blocks are appended before they execute, so the log may be ahead.
+    long appHeight = app.info().lastBlockHeight();
+    for (long h = Math.max(appHeight + 1, initialHeight); h <= blocks.lastHeight(); h++) {
+      Block block = blocks.block(h).orElseThrow();
+      Application.FinalizeBlockResponse r = execute(block);
+      log.info(
+          "replayed height={} txs={} app_hash={}",
+          h,
+          block.getTxsCount(),
+          Hex.encodeUpper(r.appHash()));
+    }
+
+    history.record(state.height(), state.validators());
+    for (long h = state.height(); h <= blocks.lastHeight(); h++) {
+      Block block = blocks.block(h).orElseThrow();
+      Commit commit = blocks.seenCommit(h).orElseThrow();
+      BlockResults results =
+          blocks
+              .results(h)
+              .orElseThrow(
+                  () -> new IllegalStateException("no results stored for a replayed height"));
+      state =
+          state.next(
+              block,
+              commit,
+              results.getAppHash().toByteArray(),
+              BlockHashes.results(results.getTxResultsList()),
+              results.getValidatorUpdatesList());
+      history.record(state.height(), state.validators());
+    }
+    return state;
+  }
+
+  /** The state after a snapshot restore: the blocks below it are not here, its anchor is. */
+  private ChainState anchoredState(StateSyncAnchor anchor) {
+    long appHeight = app.info().lastBlockHeight();
+    if (appHeight < anchor.getHeight()) {
+      throw new IllegalStateException(
+          "state sync to height "
+              + anchor.getHeight()
+              + " did not finish (the application is at height "
+              + appHeight
+              + "): delete "
+              + dataDir(config.home())
+              + " and start again with state sync enabled");
+    }
+    ChainState state =
+        StateSyncer.chainState(
+            config.genesis().chainId(), initialHeight, app.info().appVersion(), anchor);
+    history.record(anchor.getHeight(), state.lastValidators());
+    log.info(
+        "resuming from state sync snapshot height={} app_hash={} block_base={}",
+        anchor.getHeight(),
+        Hex.encodeUpper(state.appHash()),
+        db.blocks().baseHeight());
+    return state;
+  }
+
+  /** The state before the first block, committing genesis (InitChain) when it is not yet. */
+  private ChainState genesisState() {
     GenesisDoc g = config.genesis();
     BlockStore blocks = db.blocks();
     long genesisHeight = initialHeight - 1;
-    List<ValidatorUpdate> docValidators = new ArrayList<>();
-    for (GenesisDoc.Validator v : g.validators()) {
-      docValidators.add(
-          ValidatorUpdate.newBuilder()
-              .setPubKey(ByteString.copyFrom(v.pubKey()))
-              .setPower(v.power())
-              .build());
-    }
+    List<ValidatorUpdate> docValidators = genesisDocValidators();
     Application.InfoResponse info = app.info();
     Optional<BlockResults> genesisResults = blocks.results(genesisHeight);
     boolean genesisCommitted = info.lastBlockHeight() > genesisHeight || genesisResults.isPresent();
@@ -349,46 +546,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                           .map(b -> b.getHeader().getAppHash().toByteArray())
                           .orElse(info.lastBlockAppHash()));
     }
-
-    // Crash recovery: blocks are appended before they execute, so the log may be ahead.
-    long appHeight = app.info().lastBlockHeight();
-    for (long h = Math.max(appHeight + 1, initialHeight); h <= blocks.lastHeight(); h++) {
-      Block block = blocks.block(h).orElseThrow();
-      Application.FinalizeBlockResponse r = execute(block);
-      log.info(
-          "replayed height={} txs={} app_hash={}",
-          h,
-          block.getTxsCount(),
-          Hex.encodeUpper(r.appHash()));
-    }
-
-    ChainState state =
-        ChainState.genesis(
-            g.chainId(),
-            initialHeight,
-            g.genesisTimeMillis(),
-            genesisValidators,
-            genesisAppHash,
-            app.info().appVersion());
-    history.record(state.height(), state.validators());
-    for (long h = initialHeight; h <= blocks.lastHeight(); h++) {
-      Block block = blocks.block(h).orElseThrow();
-      Commit commit = blocks.seenCommit(h).orElseThrow();
-      BlockResults results =
-          blocks
-              .results(h)
-              .orElseThrow(
-                  () -> new IllegalStateException("no results stored for a replayed height"));
-      state =
-          state.next(
-              block,
-              commit,
-              results.getAppHash().toByteArray(),
-              BlockHashes.results(results.getTxResultsList()),
-              results.getValidatorUpdatesList());
-      history.record(state.height(), state.validators());
-    }
-    return state;
+    return ChainState.genesis(
+        g.chainId(),
+        initialHeight,
+        g.genesisTimeMillis(),
+        genesisValidators,
+        genesisAppHash,
+        app.info().appVersion());
   }
 
   private Application.FinalizeBlockResponse execute(Block block) {
@@ -437,7 +601,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   private void halt(RuntimeException e) {
     // A node that cannot append or execute a decided block must not go on signing.
-    log.error("consensus halted height={} error={}", core.height(), e.toString(), e);
+    log.error(
+        "consensus halted height={} error={}", core == null ? 0 : core.height(), e.toString(), e);
     closing = true;
     closed.countDown();
   }
@@ -619,6 +784,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private void peerConnected(String peer) {
     peers.put(peer, new PeerState());
     log.info("peer connected peer={} peers={}", peer, peers.size());
+    if (core == null) {
+      return; // state syncing: no round state to tell yet
+    }
     send(
         peer,
         P2pChannels.CONSENSUS_STATE,
@@ -634,6 +802,25 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       return;
     }
     switch (m.getMsgCase()) {
+      case SNAPSHOTS_REQUEST -> serveSnapshots(peer);
+      case CHUNK_REQUEST -> serveChunk(peer, m.getChunkRequest());
+      case LIGHT_BLOCK_REQUEST -> serveLightBlock(peer, m.getLightBlockRequest().getHeight());
+      case SNAPSHOTS_RESPONSE, CHUNK_RESPONSE, LIGHT_BLOCK_RESPONSE -> {
+        StateSyncer syncer = stateSyncer;
+        if (syncer != null) {
+          syncer.deliver(peer, m);
+        }
+      }
+      default -> {
+        if (core != null) {
+          consensusMessage(peer, m);
+        }
+      }
+    }
+  }
+
+  private void consensusMessage(String peer, ReactorMessage m) {
+    switch (m.getMsgCase()) {
       case PROPOSAL -> deliver(new ConsensusEvent.ProposalReceived(m.getProposal()));
       case VOTE -> deliver(new ConsensusEvent.VoteReceived(m.getVote()));
       case ROUND_STATE -> peerRoundState(peer, m.getRoundState());
@@ -642,7 +829,65 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       case BLOCK_RESPONSE -> syncedBlock(m.getBlockResponse());
       case NO_BLOCK -> requested.remove(m.getNoBlock().getHeight());
       case MSG_NOT_SET -> log.debug("peer message empty peer={}", peer);
+      default -> log.debug("peer message unexpected peer={} case={}", peer, m.getMsgCase());
     }
+  }
+
+  // ---- state sync, serving side (CometBFT's statesync reactor) ----
+
+  /** The snapshots the application serves, newest first. */
+  private void serveSnapshots(String peer) {
+    SnapshotsResponse.Builder out = SnapshotsResponse.newBuilder();
+    for (StateSnapshot s : app.listSnapshots()) {
+      out.addSnapshots(
+          SnapshotInfo.newBuilder()
+              .setHeight(s.height())
+              .setFormat(s.format())
+              .setChunks(s.chunks())
+              .setHash(ByteString.copyFrom(s.hash()))
+              .setMetadata(ByteString.copyFrom(s.metadata())));
+    }
+    send(
+        peer,
+        P2pChannels.STATE_SYNC_SNAPSHOT,
+        ReactorMessage.newBuilder().setSnapshotsResponse(out).build());
+  }
+
+  private void serveChunk(String peer, ChunkRequest r) {
+    byte[] chunk = app.loadSnapshotChunk(r.getHeight(), r.getFormat(), r.getIndex());
+    send(
+        peer,
+        P2pChannels.STATE_SYNC_CHUNK,
+        ReactorMessage.newBuilder()
+            .setChunkResponse(
+                ChunkResponse.newBuilder()
+                    .setHeight(r.getHeight())
+                    .setFormat(r.getFormat())
+                    .setIndex(r.getIndex())
+                    .setChunk(ByteString.copyFrom(chunk))
+                    .setMissing(chunk.length == 0))
+            .build());
+  }
+
+  /** A decided block, its commit and the validator sets of its height and the next. */
+  private void serveLightBlock(String peer, long height) {
+    Optional<Block> block = db.blocks().block(height);
+    Optional<Commit> commit = db.blocks().seenCommit(height);
+    ValidatorSet vals = history.setAt(height);
+    ValidatorSet next = history.setAt(height + 1);
+    LightBlockResponse.Builder out = LightBlockResponse.newBuilder().setHeight(height);
+    if (block.isPresent() && commit.isPresent() && vals != null && next != null) {
+      out.setBlock(block.get())
+          .setCommit(commit.get())
+          .setValidators(StateSyncer.state(vals))
+          .setNextValidators(StateSyncer.state(next));
+    } else {
+      out.setMissing(true);
+    }
+    send(
+        peer,
+        P2pChannels.STATE_SYNC_SNAPSHOT,
+        ReactorMessage.newBuilder().setLightBlockResponse(out).build());
   }
 
   private void peerRoundState(String peer, RoundState rs) {
@@ -790,6 +1035,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
    * height when it is behind; peers ahead are asked for blocks.
    */
   private void gossipTick() {
+    if (core == null) {
+      return; // state syncing
+    }
     RoundState rs = roundState();
     announced = rs;
     broadcast(P2pChannels.CONSENSUS_STATE, ReactorMessage.newBuilder().setRoundState(rs).build());
@@ -896,6 +1144,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
     if (wal != null) {
       wal.close();
+    }
+    if (app instanceof AutoCloseable c) {
+      try {
+        c.close(); // a snapshot being written reads the database
+      } catch (Exception e) {
+        log.warn("application close failed error={}", e.toString());
+      }
     }
     db.close();
     closed.countDown();

@@ -70,6 +70,16 @@ public final class Replay {
   private static Report replay(
       BlockStore log, LedgerDb target, GenesisDoc genesis, Progress progress, Application app) {
     long initialHeight = Math.max(1, genesis.initialHeight());
+    if (log.baseHeight() > initialHeight) {
+      throw new IllegalStateException(
+          "the block log starts at height "
+              + log.baseHeight()
+              + " (this node was restored by state sync to height "
+              + (log.baseHeight() - 1)
+              + "): replay from genesis needs every block from "
+              + initialHeight
+              + "; replay on a node that has them");
+    }
     List<ValidatorUpdate> validators = new ArrayList<>();
     for (GenesisDoc.Validator v : genesis.validators()) {
       validators.add(

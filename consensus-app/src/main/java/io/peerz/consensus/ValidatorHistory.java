@@ -34,6 +34,12 @@ final class ValidatorHistory {
 
   /** The set that signs {@code height}, or null when unknown. */
   synchronized List<Validator> at(long height) {
+    ValidatorSet s = setAt(height);
+    return s == null ? null : s.toProto();
+  }
+
+  /** The set that signs {@code height} with its proposer, or null when unknown. */
+  synchronized ValidatorSet setAt(long height) {
     if (height > lastHeight) {
       return null;
     }
@@ -45,6 +51,6 @@ final class ValidatorHistory {
     for (long h = e.getKey(); h < height; h++) {
       s.increment(1);
     }
-    return s.toProto();
+    return s;
   }
 }

@@ -88,6 +88,20 @@ final class ValidatorSet {
     return set;
   }
 
+  /**
+   * Rebuilds a set as stored, with the proposer it had: after a rotation the proposer has paid its
+   * priority back, so it is not always the highest priority any more.
+   */
+  static ValidatorSet fromProto(List<Validator> validators, byte[] proposerAddress) {
+    ValidatorSet set = fromProto(validators);
+    int i = set.indexOf(proposerAddress);
+    if (i < 0) {
+      throw new IllegalArgumentException("proposer is not a member of the validator set");
+    }
+    set.proposer = set.members.get(i);
+    return set;
+  }
+
   ValidatorSet copy() {
     List<Member> ms = new ArrayList<>(members.size());
     Member p = null;

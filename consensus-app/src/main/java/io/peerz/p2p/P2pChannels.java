@@ -21,4 +21,10 @@ public final class P2pChannels {
 
   /** Block sync requests and blocks. */
   public static final int BLOCK_SYNC = 0x40;
+
+  /** State sync: snapshot lists and the light blocks that verify a snapshot's app hash. */
+  public static final int STATE_SYNC_SNAPSHOT = 0x60;
+
+  /** State sync: snapshot chunks. */
+  public static final int STATE_SYNC_CHUNK = 0x61;
 }

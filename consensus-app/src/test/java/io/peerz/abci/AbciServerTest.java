@@ -305,7 +305,7 @@ class AbciServerTest {
   }
 
   @Test
-  void saysStateSyncIsNotSupportedOnTheSnapshotConnection() throws Exception {
+  void anApplicationWithoutSnapshotsListsNoneAndRefusesOffersAndChunks() throws Exception {
     AbciTestClient snapshot =
         connect()
             .send(SpecRequests.listSnapshots())

@@ -44,6 +44,21 @@ final class AbciTestClient implements AutoCloseable {
     return write(SpecEncoder.frame(request.toBytes()));
   }
 
+  /** Sends one request frame encoded by the generated classes. */
+  AbciTestClient send(io.peerz.abci.proto.Request request) throws IOException {
+    return write(SpecEncoder.frame(request.toByteArray()));
+  }
+
+  /** Sends {@code request} and a flush, and returns the response to {@code request}. */
+  Response call(io.peerz.abci.proto.Request request) throws IOException {
+    send(request).flush();
+    Response r = read();
+    if (!read().hasFlush()) {
+      throw new IOException("expected the flush response after " + r.getValueCase());
+    }
+    return r;
+  }
+
   /** Sends Request{flush = 2}. */
   AbciTestClient flush() throws IOException {
     return send(SpecEncoder.message().message(2, SpecEncoder.message()));

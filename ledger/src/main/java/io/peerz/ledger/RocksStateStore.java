@@ -17,9 +17,11 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -235,6 +237,148 @@ final class RocksStateStore implements StateStore {
       return MerkleTree.prove(this::readNode, key, this::get);
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public CommittedState committed() {
+    // Under the read lock no commit is between its batch and `current`: the two agree.
+    lock.readLock().lock();
+    try {
+      Committed c = current;
+      return new FrozenState(c.height(), c.appHash().clone(), db.getSnapshot());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The state at one commit, read through a RocksDB snapshot. */
+  private final class FrozenState implements CommittedState {
+    private final long height;
+    private final byte[] appHash;
+    private final Snapshot snapshot;
+    private final ReadOptions options;
+    private boolean closed;
+
+    FrozenState(long height, byte[] appHash, Snapshot snapshot) {
+      this.height = height;
+      this.appHash = appHash;
+      this.snapshot = snapshot;
+      this.options = new ReadOptions().setSnapshot(snapshot);
+    }
+
+    @Override
+    public long height() {
+      return height;
+    }
+
+    @Override
+    public byte[] appHash() {
+      return appHash.clone();
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+      try {
+        return db.get(stateCf, options, key);
+      } catch (RocksDBException e) {
+        throw LedgerDb.storageFailure("read", e);
+      }
+    }
+
+    @Override
+    public void scan(byte[] from, byte[] to, EntryVisitor visitor) {
+      try (RocksIterator it = db.newIterator(stateCf, options)) {
+        for (it.seek(from == null ? new byte[0] : from); it.isValid(); it.next()) {
+          byte[] key = it.key();
+          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+            return;
+          }
+          if (!visitor.visit(key, it.value())) {
+            return;
+          }
+        }
+        checkIterator(it);
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      options.close();
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  @Override
+  public void restore(long height, byte[] appHash, List<Entry> entries) {
+    List<Change> changes = new ArrayList<>(entries.size());
+    byte[] previous = null;
+    for (Entry e : entries) {
+      if (previous != null && Arrays.compareUnsigned(previous, e.key()) >= 0) {
+        throw new IllegalArgumentException(
+            "restore entries are not in strictly ascending key order at key "
+                + Hex.encode(e.key()));
+      }
+      previous = e.key();
+      changes.add(new Change(Sha256.hash(e.key()), Sha256.hash(e.value())));
+    }
+    changes.sort((a, b) -> Arrays.compareUnsigned(a.keyHash(), b.keyHash()));
+    for (int i = 1; i < changes.size(); i++) {
+      if (Arrays.equals(changes.get(i - 1).keyHash(), changes.get(i).keyHash())) {
+        throw new IllegalStateException("two keys with the same SHA-256 hash");
+      }
+    }
+    // The tree is built from nothing: the restored pairs are the whole state.
+    MerkleTree.Update update = MerkleTree.apply(path -> null, MerkleTree.EMPTY, changes);
+    if (!Arrays.equals(update.root(), appHash)) {
+      throw new IllegalArgumentException(
+          "restored state has root "
+              + Hex.encodeUpper(update.root())
+              + " but the snapshot's app hash is "
+              + Hex.encodeUpper(appHash));
+    }
+    lock.writeLock().lock();
+    try {
+      Committed c = current;
+      try (WriteBatch batch = new WriteBatch()) {
+        clear(batch, stateCf);
+        clear(batch, treeCf);
+        for (Entry e : entries) {
+          batch.put(stateCf, e.key(), e.value());
+        }
+        for (Map.Entry<byte[], Node> e : update.writes().entrySet()) {
+          if (e.getValue() != null) {
+            batch.put(treeCf, e.getKey(), e.getValue().encode());
+          }
+        }
+        batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(height), appHash));
+        db.write(ledger.syncWrites(), batch);
+      } catch (RocksDBException e) {
+        throw LedgerDb.storageFailure("restore height " + height, e);
+      }
+      current = new Committed(height, appHash.clone(), true, c.generation() + 1);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    LOG.info(
+        "state_restored height={} app_hash={} entries={} tree_writes={}",
+        height,
+        Hex.encodeUpper(appHash),
+        entries.size(),
+        update.writes().size());
+  }
+
+  /** Deletes every key of a column family in {@code batch}. */
+  private void clear(WriteBatch batch, ColumnFamilyHandle cf) throws RocksDBException {
+    try (RocksIterator it = db.newIterator(cf)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        batch.delete(cf, it.key());
+      }
+      checkIterator(it);
     }
   }
 
