@@ -5,6 +5,10 @@
 #   ./testnet/run.sh --validators 7       # any size
 #   ./testnet/run.sh --reset              # start fresh
 #   ./testnet/run.sh --home DIR --base-port 36656 --timeout-commit 1s
+#   ./testnet/run.sh --validators 7 --demo
+#                                         # once all are up, runs testnet/demo.sh against node0
+#                                         # (its funded 'validator' key), then stops them all
+#                                         # and exits with the demo's status
 #
 # Prints each node's RPC address; Ctrl-C stops them all cleanly. Logs: <home>/nodeI/node.log.
 set -euo pipefail
@@ -16,6 +20,7 @@ validators=4
 base_port=26656
 timeout_commit=1s
 reset=0
+demo=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --validators) validators="$2"; shift 2 ;;
@@ -23,7 +28,8 @@ while [[ $# -gt 0 ]]; do
     --base-port) base_port="$2"; shift 2 ;;
     --timeout-commit) timeout_commit="$2"; shift 2 ;;
     --reset) reset=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --demo) demo=1; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,8 +60,8 @@ for ((i = 0; i < validators; i++)); do
   pids+=($!)
 done
 
+rpc0=""
 for ((i = 0; i < validators; i++)); do
-
   rpc=$(grep -A2 '^\[rpc\]' "$home/node$i/config/config.toml" | sed -n 's/^laddr = "tcp:\/\/\(.*\)"/http:\/\/\1/p')
   deadline=$((SECONDS + 90))
   until curl -sf "$rpc/status" >/dev/null 2>&1; do
@@ -66,6 +72,18 @@ for ((i = 0; i < validators; i++)); do
     sleep 0.5
   done
   echo "node$i rpc=$rpc log=$home/node$i/node.log"
+  [[ -n "$rpc0" ]] || rpc0="$rpc"
 done
+if [[ $demo == 1 ]]; then
+  echo "all $validators validators up; running testnet/demo.sh against node0 ($rpc0)"
+  status=0
+  "$root/testnet/demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  if [[ $status == 0 ]]; then
+    echo "demo passed on the $validators-validator testnet"
+  else
+    echo "demo failed (exit $status); node logs: $home/node*/node.log" >&2
+  fi
+  exit "$status"
+fi
 echo "all $validators validators up; tail -f $home/node*/node.log to watch; Ctrl-C stops them"
 wait

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       GenesisCommand.class,
       ReplayCommand.class,
       TestnetCommand.class,
+      BenchCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })
