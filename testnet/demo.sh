@@ -233,6 +233,12 @@ done
 say "wait for the next epoch: the round settles and pays"
 wait_for $((4 * epoch_s + 60)) epoch_after "$e"
 "$peerz" query scores "$subnet" "$e" --node "$node"
+outcome="$(q scores "$subnet" "$e" | json '["outcome"]')"
+if [[ "$outcome" == no_proposal || "$outcome" == open ]]; then
+  echo "the score round of epoch $e did not settle (outcome $outcome): its txs missed the" \
+    "$epoch_length-block epoch; on a slow machine use longer epochs (run.sh --epoch-length)" >&2
+  exit 1
+fi
 for k in alice bob carol dave; do
   after="$(balance "${addr_of[$k]}")"
   printf '%-6s balance %s -> %s (%+d: rewards less fees)\n' "$k" "${before[$k]}" "$after" "$((after - before[$k]))"

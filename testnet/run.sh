@@ -8,7 +8,9 @@
 #   ./testnet/run.sh --validators 7 --demo
 #                                         # once all are up, runs testnet/demo.sh against node0
 #                                         # (its funded 'validator' key), then stops them all
-#                                         # and exits with the demo's status
+#                                         # and exits with the demo's status; a fresh testnet
+#                                         # for the demo gets epochs of 20 blocks
+#   ./testnet/run.sh --epoch-length 30    # blocks per epoch of a fresh testnet
 #
 # Prints each node's RPC address; Ctrl-C stops them all cleanly. Logs: <home>/nodeI/node.log.
 set -euo pipefail
@@ -21,6 +23,7 @@ base_port=26656
 timeout_commit=1s
 reset=0
 demo=0
+epoch_length=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --validators) validators="$2"; shift 2 ;;
@@ -29,7 +32,8 @@ while [[ $# -gt 0 ]]; do
     --timeout-commit) timeout_commit="$2"; shift 2 ;;
     --reset) reset=1; shift ;;
     --demo) demo=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --epoch-length) epoch_length="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,8 +42,11 @@ if [[ $reset == 1 ]]; then
   rm -rf "$home"
 fi
 if [[ ! -f "$home/node0/config/genesis.json" ]]; then
+  # The demo's score round must fit in one epoch, with a CLI process per step.
+  [[ $demo == 1 && -z "$epoch_length" ]] && epoch_length=20
   "$peerz" testnet init --validators "$validators" --output "$home" \
-    --base-port "$base_port" --timeout-commit "$timeout_commit"
+    --base-port "$base_port" --timeout-commit "$timeout_commit" \
+    ${epoch_length:+--epoch-length "$epoch_length"}
 else
   validators=$(ls -d "$home"/node* | wc -l)
   echo "restarting the $validators-validator testnet in $home (--reset starts fresh)"

@@ -278,13 +278,8 @@ final class BenchCommand implements Callable<Integer> {
     BenchStats stats = BenchStats.of(sent, committed);
     String title =
         String.format(
-            "peerz bench: %d txs from %d accounts, rate %s, %s: %.0f committed tx/s, p99 %d ms",
-            txs,
-            accounts,
-            rate,
-            rpc.endpoint(),
-            stats.committedPerSecond(),
-            stats.latencyMillis(99));
+            "peerz bench: %d txs, %d accounts, rate %s: %.0f committed tx/s, p99 %d ms",
+            txs, accounts, rate, stats.committedPerSecond(), stats.latencyMillis(99));
     BenchPlot.write(stats, title, plot);
     report(out, stats, blocks, rejects, failedInBlock, retries.get(), signRate);
     return stats.committed() == txs ? 0 : 1;

@@ -117,7 +117,7 @@ final class BenchPlot {
       g.drawString(label, LEFT + 6, top - 6);
     }
 
-    /** Connects the points of {@code values} (one per second, drawn mid-second); skips -1. */
+    /** Connects the points of {@code values} (one per second, drawn mid-second), skipping -1. */
     void line(double[] values, Color color) {
       g.setColor(color);
       g.setStroke(new BasicStroke(2f));
@@ -125,16 +125,14 @@ final class BenchPlot {
       int py = -1;
       for (int s = 0; s < values.length; s++) {
         if (values[s] < 0) {
-          px = -1;
-          continue;
+          continue; // a second without commits: the line joins the seconds around it
         }
         int x = x(s + 0.5);
         int y = y(values[s]);
         if (px >= 0) {
           g.drawLine(px, py, x, y);
-        } else {
-          g.fillOval(x - 2, y - 2, 4, 4);
         }
+        g.fillOval(x - 3, y - 3, 6, 6);
         px = x;
         py = y;
       }

@@ -2,6 +2,7 @@ package io.peerz.consensus;
 
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +83,9 @@ final class Mempool {
 
   /** CheckTx and, when accepted, append. */
   TxResult add(byte[] tx) {
+    // The signature is the expensive part of CheckTx: verified here, by the calling thread and
+    // outside the lock, CheckTx under the lock finds it remembered.
+    TxSignatures.preverify(tx);
     TxResult result;
     synchronized (this) {
       result = limits(tx, true);

@@ -15,6 +15,7 @@ import io.peerz.ledger.Address;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.Commit;
@@ -61,9 +62,12 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   /** The exit status of a halt at a fail point. */
   static final int FAILPOINT_EXIT_STATUS = 86;
 
-  static final int MEMPOOL_MAX_TXS = 5000;
+  static final int MEMPOOL_MAX_TXS = 20_000;
   static final long MEMPOOL_MAX_BYTES = 64L << 20;
   static final int MAX_TX_BYTES = 1 << 20;
+
+  static final int PEER_TX_QUEUE = 20_000;
+  static final int PEER_TX_BATCH = 2048;
 
   /** How often proposals, votes and round states are re-sent (loss tolerance). */
   static final Duration GOSSIP_INTERVAL = Duration.ofMillis(500);
@@ -95,6 +99,17 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private final ValidatorHistory history = new ValidatorHistory();
   private final boolean haltAfterAppend;
   private final ScheduledExecutorService loop;
+  private final java.util.concurrent.LinkedBlockingQueue<byte[]> peerTxQueue =
+      new java.util.concurrent.LinkedBlockingQueue<>(PEER_TX_QUEUE);
+  private final java.util.concurrent.atomic.AtomicBoolean intakeScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.ExecutorService intake =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "mempool-intake");
+            t.setDaemon(true);
+            return t;
+          });
   private final CountDownLatch closed = new CountDownLatch(1);
   private final long initialHeight;
   private ConsensusCore core;
@@ -268,7 +283,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
               @Override
               public void onMessage(String peerId, int channel, byte[] message) {
-                enqueue(() -> peerMessage(peerId, message));
+                if (channel == P2pChannels.MEMPOOL) {
+                  peerTxsReceived(peerId, message);
+                } else {
+                  enqueue(() -> peerMessage(peerId, message));
+                }
               }
             });
     loop.scheduleWithFixedDelay(
@@ -771,6 +790,60 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
   }
 
+  /**
+   * Txs from peers are checked off the consensus thread: queued in arrival order (bounded; gossip
+   * is lossy and blocks carry what a mempool missed), verified in batches on all cores, then added
+   * to the mempool in order, so one account's consecutive nonces still enter in sequence.
+   */
+  private void peerTxsReceived(String peer, byte[] message) {
+    ReactorMessage m;
+    try {
+      m = ReactorMessage.parseFrom(message);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      log.warn("peer message undecodable peer={} bytes={}", peer, message.length);
+      return;
+    }
+    if (m.getMsgCase() != ReactorMessage.MsgCase.TXS) {
+      enqueue(() -> peerMessage(peer, message));
+      return;
+    }
+    int dropped = 0;
+    for (ByteString tx : m.getTxs().getTxsList()) {
+      if (!peerTxQueue.offer(tx.toByteArray())) {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      log.debug("peer txs dropped peer={} count={} reason=intake_full", peer, dropped);
+    }
+    if (intakeScheduled.compareAndSet(false, true)) {
+      try {
+        intake.execute(this::drainPeerTxs);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  private void drainPeerTxs() {
+    intakeScheduled.set(false); // set before draining: txs arriving from now on schedule a run
+    List<byte[]> batch = new ArrayList<>();
+    peerTxQueue.drainTo(batch, PEER_TX_BATCH);
+    while (!batch.isEmpty() && !closing) {
+      TxSignatures.preverifyAll(batch);
+      for (byte[] tx : batch) {
+        if (closing) {
+          return;
+        }
+        if (mempool.add(tx).getCode() == 0) {
+          gossipTx(tx);
+        }
+      }
+      batch.clear();
+      peerTxQueue.drainTo(batch, PEER_TX_BATCH);
+    }
+  }
+
   private void gossipTx(byte[] tx) {
     broadcast(
         P2pChannels.MEMPOOL,
@@ -882,9 +955,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       }
     }
     loop.shutdownNow();
+    intake.shutdownNow();
     try {
       if (!loop.awaitTermination(30, TimeUnit.SECONDS)) {
         log.warn("consensus thread did not stop within 30s");
+      }
+      if (!intake.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("mempool intake thread did not stop within 30s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
