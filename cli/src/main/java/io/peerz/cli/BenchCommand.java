@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Load generator: fund --accounts accounts from --from, pre-sign --txs bank sends (each",
       "account's nonces in order), broadcast them (broadcast_tx_sync, --concurrency requests in",
-      "flight over keep-alive HTTP) at --rate, and follow committed blocks to time each tx from",
+      "flight over keep-alive HTTP, --batch txs each) at --rate, and follow committed blocks to time each tx from",
       "the node's acceptance to its commit. Prints committed tx/s, latency p50/p95/p99, the",
       "blocks' tx counts and rejects by code; draws tx/s and latency per second to --plot."
     })
@@ -98,6 +98,15 @@ final class BenchCommand implements Callable<Integer> {
   int concurrency;
 
   @Option(
+      names = "--batch",
+      paramLabel = "<n>",
+      defaultValue = "1",
+      description =
+          "Txs per request: 1 sends each as GET /broadcast_tx_sync, more sends JSON-RPC 2.0 batches"
+              + " (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
       names = "--plot",
       paramLabel = "<file.png>",
       defaultValue = "peerz-bench.png",
@@ -120,8 +129,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (txs < 1 || accounts < 1 || concurrency < 1) {
-      throw new CliException("--txs, --accounts and --concurrency must be positive");
+    if (txs < 1 || accounts < 1 || concurrency < 1 || batch < 1) {
+      throw new CliException("--txs, --accounts, --concurrency and --batch must be positive");
     }
     if (accounts > 4000) {
       throw new CliException("--accounts is at most 4000 (the funding txs share the mempool)");
@@ -162,7 +171,8 @@ final class BenchCommand implements Callable<Integer> {
         if (a.code == 0) {
           break;
         }
-        if (!a.mempoolFull() || ++attempts > MAX_ATTEMPTS) {
+        boolean skipped = a.codespace.equals("ante") && a.code == NONCE_SKIPPED;
+        if (!(a.mempoolFull() || skipped) || ++attempts > MAX_ATTEMPTS) {
           throw new CliException(
               "funding account "
                   + i
@@ -223,7 +233,7 @@ final class BenchCommand implements Callable<Integer> {
           new Thread(
               () -> {
                 int j;
-                while ((j = next.getAndIncrement()) < txs) {
+                while ((j = next.getAndAdd(batch)) < txs) {
                   if (perSecond > 0) {
                     long due = start + (long) (j / perSecond * 1e9);
                     long wait = due - System.nanoTime();
@@ -231,14 +241,23 @@ final class BenchCommand implements Callable<Integer> {
                       sleepNanos(wait);
                     }
                   }
-                  String rejected = sendOne(http, base, signed[j], retries);
-                  if (rejected == null) {
-                    sentAt.set(j, (System.nanoTime() - start) / 1_000_000);
-                    accepted.incrementAndGet();
-                  } else {
-                    rejects.computeIfAbsent(rejected, k -> new AtomicInteger()).incrementAndGet();
+                  List<Integer> pending = new ArrayList<>();
+                  for (int k = j; k < Math.min(txs, j + batch); k++) {
+                    pending.add(k);
                   }
-                  finished.incrementAndGet();
+                  sendAll(
+                      http,
+                      base,
+                      signed,
+                      pending,
+                      retries,
+                      k -> {
+                        sentAt.set(k, (System.nanoTime() - start) / 1_000_000);
+                        accepted.incrementAndGet();
+                      },
+                      why ->
+                          rejects.computeIfAbsent(why, x -> new AtomicInteger()).incrementAndGet());
+                  finished.addAndGet(pending.size());
                 }
               },
               "bench-sender-" + w);
@@ -285,31 +304,105 @@ final class BenchCommand implements Callable<Integer> {
     return stats.committed() == txs ? 0 : 1;
   }
 
-  /** Broadcasts one tx until the node takes it or rejects it for good; null when accepted. */
-  private static String sendOne(HttpClient http, URI base, byte[] tx, AtomicLong retries) {
-    for (int attempt = 0; ; attempt++) {
-      Answer a;
+  /**
+   * Broadcasts the txs at {@code indices} (one request, or one JSON-RPC batch) until the node takes
+   * each or rejects it for good: a full mempool is back-pressure and a skipped nonce an earlier tx
+   * of the account still in flight, so those are sent again after a pause.
+   */
+  private static void sendAll(
+      HttpClient http,
+      URI base,
+      byte[][] signed,
+      List<Integer> indices,
+      AtomicLong retries,
+      java.util.function.IntConsumer accepted,
+      java.util.function.Consumer<String> rejected) {
+    List<Integer> pending = indices;
+    for (int attempt = 0; !pending.isEmpty(); attempt++) {
+      List<byte[]> txs = new ArrayList<>(pending.size());
+      pending.forEach(j -> txs.add(signed[j]));
+      List<Answer> answers;
       try {
-        a = broadcast(http, base, tx);
+        answers =
+            txs.size() == 1 ? List.of(broadcast(http, base, txs.get(0))) : batch(http, base, txs);
       } catch (CliException e) {
         if (attempt >= 5) {
-          return "transport";
+          pending.forEach(j -> rejected.accept("transport"));
+          return;
         }
-        retries.incrementAndGet();
+        retries.addAndGet(pending.size());
         sleepNanos(50_000_000L);
         continue;
       }
-      if (a.code == 0) {
-        return null;
+      List<Integer> again = new ArrayList<>();
+      boolean full = false;
+      for (int k = 0; k < pending.size(); k++) {
+        Answer a = answers.get(k);
+        if (a.code == 0) {
+          accepted.accept(pending.get(k));
+        } else if ((a.mempoolFull() || (a.codespace.equals("ante") && a.code == NONCE_SKIPPED))
+            && attempt < MAX_ATTEMPTS) {
+          again.add(pending.get(k));
+          full |= a.mempoolFull();
+        } else {
+          rejected.accept(a.codespace + "/" + a.code);
+        }
       }
-      // A full mempool is back-pressure, a skipped nonce an earlier tx of the account in flight.
-      boolean transient_ =
-          a.mempoolFull() || (a.codespace.equals("ante") && a.code == NONCE_SKIPPED);
-      if (!transient_ || attempt >= MAX_ATTEMPTS) {
-        return a.codespace + "/" + a.code;
+      if (!again.isEmpty()) {
+        retries.addAndGet(again.size());
+        sleepNanos(full ? 5_000_000L : 1_000_000L);
       }
-      retries.incrementAndGet();
-      sleepNanos(a.mempoolFull() ? 5_000_000L : 1_000_000L);
+      pending = again;
+    }
+  }
+
+  /** broadcast_tx_sync of each tx in one JSON-RPC 2.0 batch (POST /); answers in tx order. */
+  private static List<Answer> batch(HttpClient http, URI base, List<byte[]> txs) {
+    ArrayNode requests = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < txs.size(); i++) {
+      ObjectNode r = requests.addObject();
+      r.put("jsonrpc", "2.0");
+      r.put("id", i);
+      r.put("method", "broadcast_tx_sync");
+      r.putObject("params").put("tx", Base64.getEncoder().encodeToString(txs.get(i)));
+    }
+    HttpRequest req =
+        HttpRequest.newBuilder(base)
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(Json.compact(requests)))
+            .build();
+    try {
+      HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode body = Json.MAPPER.readTree(resp.body());
+      if (body == null || !body.isArray()) {
+        throw new CliException("broadcast batch failed: HTTP " + resp.statusCode());
+      }
+      Answer[] answers = new Answer[txs.size()];
+      for (JsonNode r : body) {
+        int id = r.path("id").asInt(-1);
+        JsonNode error = r.get("error");
+        if (id < 0 || id >= answers.length || (error != null && !error.isNull())) {
+          throw new CliException("broadcast batch: an answer is an error: " + r);
+        }
+        JsonNode result = r.path("result");
+        answers[id] =
+            new Answer(
+                result.path("code").asInt(0),
+                result.path("codespace").asText(""),
+                result.path("log").asText(""));
+      }
+      for (Answer a : answers) {
+        if (a == null) {
+          throw new CliException("broadcast batch: an answer is missing");
+        }
+      }
+      return List.of(answers);
+    } catch (IOException e) {
+      throw new CliException("broadcast batch: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted");
     }
   }
 
@@ -436,6 +529,7 @@ final class BenchCommand implements Callable<Integer> {
       n.put("accounts", accounts);
       n.put("rate", rate);
       n.put("concurrency", concurrency);
+      n.put("batch", batch);
       n.put("signed_per_second", Math.round(signRate));
       n.put("accepted", stats.sent());
       n.put("committed", stats.committed());
@@ -462,8 +556,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.printf("node:          %s%n", node.node);
     out.printf(
-        "load:          %d txs from %d accounts, rate %s, %d in flight%n",
-        txs, accounts, rate, concurrency);
+        "load:          %d txs from %d accounts, rate %s, %d requests of %d in flight%n",
+        txs, accounts, rate, concurrency, batch);
     out.printf(
         "accepted:      %d (%d retries on a full mempool or a nonce in flight)%n",
         stats.sent(), retries);

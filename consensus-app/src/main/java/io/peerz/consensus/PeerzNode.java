@@ -424,8 +424,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 SignBytes.millis(block.getHeader().getTime()),
                 block.getHeader().getProposerAddress().toByteArray(),
                 Evidence.misbehavior(block)));
-    app.commit();
-    mempool.update(block.getHeader().getHeight(), txs, r.txResults());
+    mempool.update(block.getHeader().getHeight(), txs, r.txResults(), app::commit);
     return r;
   }
 
