@@ -67,6 +67,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   static final int MAX_TX_BYTES = 1 << 20;
 
   static final int PEER_TX_QUEUE = 20_000;
+  static final int TX_GOSSIP_BATCH = 512;
+  static final int TX_GOSSIP_BYTES = 512 << 10;
+  static final Duration TX_GOSSIP_INTERVAL = Duration.ofMillis(20);
   static final int PEER_TX_BATCH = 2048;
 
   /** How often proposals, votes and round states are re-sent (loss tolerance). */
@@ -103,6 +106,15 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       new java.util.concurrent.LinkedBlockingQueue<>(PEER_TX_QUEUE);
   private final java.util.concurrent.atomic.AtomicBoolean intakeScheduled =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private final List<byte[]> gossipBuffer = new ArrayList<>();
+  private long gossipBytes;
+  private final ScheduledExecutorService txGossip =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mempool-gossip");
+            t.setDaemon(true);
+            return t;
+          });
   private final java.util.concurrent.ExecutorService intake =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -290,6 +302,17 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 }
               }
             });
+    txGossip.scheduleWithFixedDelay(
+        () -> {
+          try {
+            flushTxGossip();
+          } catch (RuntimeException e) {
+            log.warn("tx gossip failed error={}", e.toString());
+          }
+        },
+        TX_GOSSIP_INTERVAL.toMillis(),
+        TX_GOSSIP_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
     loop.scheduleWithFixedDelay(
         () -> guarded(this::gossipTick),
         GOSSIP_INTERVAL.toMillis(),
@@ -843,12 +866,41 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
   }
 
+  /**
+   * Accepted txs go to peers in batches (one Txs message per flush, every {@link
+   * #TX_GOSSIP_INTERVAL} or at {@link #TX_GOSSIP_BATCH} txs): a message per tx costs each hop a
+   * frame, an AEAD seal and a queue slot, which under load fills the peers' queues.
+   */
   private void gossipTx(byte[] tx) {
-    broadcast(
-        P2pChannels.MEMPOOL,
-        ReactorMessage.newBuilder()
-            .setTxs(Txs.newBuilder().addTxs(ByteString.copyFrom(tx)))
-            .build());
+    if (p2p == null) {
+      return; // alone: no peers to tell
+    }
+    boolean full;
+    synchronized (gossipBuffer) {
+      gossipBuffer.add(tx);
+      gossipBytes += tx.length;
+      full = gossipBuffer.size() >= TX_GOSSIP_BATCH || gossipBytes >= TX_GOSSIP_BYTES;
+    }
+    if (full) {
+      flushTxGossip();
+    }
+  }
+
+  private void flushTxGossip() {
+    List<byte[]> batch;
+    synchronized (gossipBuffer) {
+      if (gossipBuffer.isEmpty()) {
+        return;
+      }
+      batch = new ArrayList<>(gossipBuffer);
+      gossipBuffer.clear();
+      gossipBytes = 0;
+    }
+    Txs.Builder txs = Txs.newBuilder();
+    for (byte[] tx : batch) {
+      txs.addTxs(ByteString.copyFrom(tx));
+    }
+    broadcast(P2pChannels.MEMPOOL, ReactorMessage.newBuilder().setTxs(txs).build());
   }
 
   /**
@@ -955,6 +1007,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
     loop.shutdownNow();
     intake.shutdownNow();
+    txGossip.shutdownNow();
     try {
       if (!loop.awaitTermination(30, TimeUnit.SECONDS)) {
         log.warn("consensus thread did not stop within 30s");
