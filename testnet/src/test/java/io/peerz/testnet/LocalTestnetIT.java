@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * block hashes and app hashes at every height; then all stop (SIGTERM) and restart, and every
  * committed height and tx is still there while the chain goes on.
  */
-class TestnetIT {
+class LocalTestnetIT {
   private static final int N = 4;
   private static final Duration LIMIT = Duration.ofSeconds(90);
 
