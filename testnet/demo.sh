@@ -6,6 +6,10 @@
 #   ./testnet/demo.sh                 # temp home, RPC on 127.0.0.1:26657
 #   ./testnet/demo.sh --home DIR      # use (and init if empty) DIR
 #   ./testnet/demo.sh --rpc-port N    # another RPC port
+#   ./testnet/demo.sh --node URL --home DIR
+#                                     # against a node that is already running (a testnet's
+#                                     # node0: ./testnet/run.sh --demo does this); DIR's test
+#                                     # keyring must hold the funded 'validator' key
 #
 # Needs: Java 17, Maven (first run builds), python3 and curl.
 set -euo pipefail
@@ -14,19 +18,38 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 peerz="$root/peerz"
 home=""
 rpc_port=26657
+node=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --home) home="$2"; shift 2 ;;
     --rpc-port) rpc_port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --node) node="${2%/}"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+# With --node the chain is someone else's: nothing is initialised or started here.
+external=0
+subnet_name=demo
+if [[ -n "$node" ]]; then
+  external=1
+  if [[ -z "$home" || ! -f "$home/keyring-test/validator.json" ]]; then
+    echo "--node needs --home DIR whose test keyring holds the funded 'validator' key" >&2
+    exit 2
+  fi
+  # Fresh keys and a fresh subnet name on every run, so the demo runs again on the same chain;
+  # only the funded key is borrowed from DIR.
+  funded="$home/keyring-test/validator.json"
+  home="$(mktemp -d -t peerz-demo.XXXXXX)"
+  mkdir -m 700 "$home/keyring-test"
+  cp -p "$funded" "$home/keyring-test/"
+  subnet_name="demo-$(date +%s)"
+fi
 if [[ -z "$home" ]]; then
   home="$(mktemp -d -t peerz-demo.XXXXXX)"
 fi
 p2p_port=$((rpc_port - 1))
-node="http://127.0.0.1:$rpc_port"
+[[ -n "$node" ]] || node="http://127.0.0.1:$rpc_port"
 export PEERZ_HOME="$home"
 
 exec 3>&2 # the terminal's stderr, for messages from inside redirected waits
@@ -67,37 +90,52 @@ balance() {
     python3 -c 'import json,sys,base64; r=json.load(sys.stdin)["result"]["response"]; print(json.loads(base64.b64decode(r["value"]))["balance"])'
 }
 
-if [[ ! -f "$home/config/genesis.json" ]]; then
-  say "peerz init (epochs of 5 blocks) in $home"
-  "$peerz" init --home "$home" --chain-id peerz-demo --moniker demo --epoch-length 5
-fi
-
-say "peerz start (RPC $node, log in $home/node.log)"
-# 3s blocks make a 5-block epoch long enough for a proposal and its attestations.
-"$peerz" start --home "$home" --rpc.laddr "tcp://127.0.0.1:$rpc_port" \
-  --p2p.laddr "tcp://127.0.0.1:$p2p_port" --consensus.timeout_commit 3s >"$home/node.log" 2>&1 &
-node_pid=$!
-stop_node() {
-  if kill -0 "$node_pid" 2>/dev/null; then
-    kill -TERM "$node_pid" 2>/dev/null || true
-    wait "$node_pid" 2>/dev/null || true
-    echo "node stopped (home: $home)"
-  fi
-}
-trap stop_node EXIT
-node_up() {
-  if ! kill -0 "$node_pid" 2>/dev/null; then
-    echo "the node exited; its log:" >&3
-    tail -n 40 "$home/node.log" >&3
+node_pid=""
+if [[ $external == 1 ]]; then
+  say "using the running node $node (funded key from $funded, demo keys in $home)"
+  if ! wait_for 90 curl -sf "$node/status"; then
+    echo "no node answers on $node" >&2
     exit 1
   fi
-  curl -sf "$node/status"
-}
-if ! wait_for 90 node_up; then
-  tail -n 40 "$home/node.log" >&2
-  exit 1
+else
+  if [[ ! -f "$home/config/genesis.json" ]]; then
+    say "peerz init (epochs of 5 blocks) in $home"
+    "$peerz" init --home "$home" --chain-id peerz-demo --moniker demo --epoch-length 5
+  fi
+
+  say "peerz start (RPC $node, log in $home/node.log)"
+  # 3s blocks make a 5-block epoch long enough for a proposal and its attestations.
+  "$peerz" start --home "$home" --rpc.laddr "tcp://127.0.0.1:$rpc_port" \
+    --p2p.laddr "tcp://127.0.0.1:$p2p_port" --consensus.timeout_commit 3s >"$home/node.log" 2>&1 &
+  node_pid=$!
+  stop_node() {
+    if kill -0 "$node_pid" 2>/dev/null; then
+      kill -TERM "$node_pid" 2>/dev/null || true
+      wait "$node_pid" 2>/dev/null || true
+      echo "node stopped (home: $home)"
+    fi
+  }
+  trap stop_node EXIT
+  node_up() {
+    if ! kill -0 "$node_pid" 2>/dev/null; then
+      echo "the node exited; its log:" >&3
+      tail -n 40 "$home/node.log" >&3
+      exit 1
+    fi
+    curl -sf "$node/status"
+  }
+  if ! wait_for 90 node_up; then
+    tail -n 40 "$home/node.log" >&2
+    exit 1
+  fi
 fi
 curl -s "$node/status" | json '["result"]["node_info"]'
+
+# Waits scale with the chain's epoch (blocks of up to ~3s): a testnet's epochs are longer than the
+# 5 blocks of the demo's own node.
+epoch_length="$(q params | json '["epoch_length"]')"
+epoch_s=$((epoch_length * 3))
+echo "epochs of $epoch_length blocks"
 
 say "keys: alice (subnet owner), bob/carol/dave (node coldkeys), their hotkeys and client keys"
 declare -A addr_of
@@ -115,8 +153,8 @@ for k in alice bob carol dave; do
 done
 q account alice
 
-say "alice registers subnet 'demo'"
-result="$(tx register-subnet --name demo --repo github.com/demo/demo \
+say "alice registers subnet '$subnet_name'"
+result="$(tx register-subnet --name "$subnet_name" --repo github.com/demo/demo \
   --description "a demo subnet" --misc "demo" --churn-limit 64 \
   --min-stake 100 --max-stake 1000 --delegate-stake-percentage 0.1 \
   --node-queue-epochs 0 --idle-classification-epochs 1 --included-classification-epochs 1 \
@@ -150,13 +188,13 @@ say "wait for the nodes to reach Validator class"
 all_validators() {
   [[ "$(q nodes "$subnet" | python3 -c 'import json,sys; print(all(n["class"]=="validator" for n in json.load(sys.stdin)["nodes"]))')" == True ]]
 }
-wait_for 180 all_validators
+wait_for $((6 * epoch_s + 60)) all_validators
 q nodes "$subnet" | python3 -c 'import json,sys
 for n in json.load(sys.stdin)["nodes"]: print("node", n["id"], n["class"], "stake", n["stake"])'
 
 say "the epoch's chosen proposer proposes scores; the others attest"
 # Act at the start of a fresh epoch, so the whole round fits in it.
-wait_for 60 epoch_after "$(epoch)"
+wait_for $((2 * epoch_s + 30)) epoch_after "$(epoch)"
 e="$(epoch)"
 round="$(q scores "$subnet" "$e")"
 proposer="$(echo "$round" | json '["proposer_node_id"]')"
@@ -193,8 +231,14 @@ for h in "${hashes[@]}"; do
 done
 
 say "wait for the next epoch: the round settles and pays"
-wait_for 120 epoch_after "$e"
+wait_for $((4 * epoch_s + 60)) epoch_after "$e"
 "$peerz" query scores "$subnet" "$e" --node "$node"
+outcome="$(q scores "$subnet" "$e" | json '["outcome"]')"
+if [[ "$outcome" == no_proposal || "$outcome" == open ]]; then
+  echo "the score round of epoch $e did not settle (outcome $outcome): its txs missed the" \
+    "$epoch_length-block epoch; on a slow machine use longer epochs (run.sh --epoch-length)" >&2
+  exit 1
+fi
 for k in alice bob carol dave; do
   after="$(balance "${addr_of[$k]}")"
   printf '%-6s balance %s -> %s (%+d: rewards less fees)\n' "$k" "${before[$k]}" "$after" "$((after - before[$k]))"

@@ -5,6 +5,12 @@
 #   ./testnet/run.sh --validators 7       # any size
 #   ./testnet/run.sh --reset              # start fresh
 #   ./testnet/run.sh --home DIR --base-port 36656 --timeout-commit 1s
+#   ./testnet/run.sh --validators 7 --demo
+#                                         # once all are up, runs testnet/demo.sh against node0
+#                                         # (its funded 'validator' key), then stops them all
+#                                         # and exits with the demo's status; a fresh testnet
+#                                         # for the demo gets epochs of 20 blocks
+#   ./testnet/run.sh --epoch-length 30    # blocks per epoch of a fresh testnet
 #
 # Prints each node's RPC address; Ctrl-C stops them all cleanly. Logs: <home>/nodeI/node.log.
 set -euo pipefail
@@ -16,6 +22,8 @@ validators=4
 base_port=26656
 timeout_commit=1s
 reset=0
+demo=0
+epoch_length=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --validators) validators="$2"; shift 2 ;;
@@ -23,7 +31,9 @@ while [[ $# -gt 0 ]]; do
     --base-port) base_port="$2"; shift 2 ;;
     --timeout-commit) timeout_commit="$2"; shift 2 ;;
     --reset) reset=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --demo) demo=1; shift ;;
+    --epoch-length) epoch_length="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -32,8 +42,11 @@ if [[ $reset == 1 ]]; then
   rm -rf "$home"
 fi
 if [[ ! -f "$home/node0/config/genesis.json" ]]; then
+  # The demo's score round must fit in one epoch, with a CLI process per step.
+  [[ $demo == 1 && -z "$epoch_length" ]] && epoch_length=20
   "$peerz" testnet init --validators "$validators" --output "$home" \
-    --base-port "$base_port" --timeout-commit "$timeout_commit"
+    --base-port "$base_port" --timeout-commit "$timeout_commit" \
+    ${epoch_length:+--epoch-length "$epoch_length"}
 else
   validators=$(ls -d "$home"/node* | wc -l)
   echo "restarting the $validators-validator testnet in $home (--reset starts fresh)"
@@ -54,8 +67,8 @@ for ((i = 0; i < validators; i++)); do
   pids+=($!)
 done
 
+rpc0=""
 for ((i = 0; i < validators; i++)); do
-
   rpc=$(grep -A2 '^\[rpc\]' "$home/node$i/config/config.toml" | sed -n 's/^laddr = "tcp:\/\/\(.*\)"/http:\/\/\1/p')
   deadline=$((SECONDS + 90))
   until curl -sf "$rpc/status" >/dev/null 2>&1; do
@@ -66,6 +79,18 @@ for ((i = 0; i < validators; i++)); do
     sleep 0.5
   done
   echo "node$i rpc=$rpc log=$home/node$i/node.log"
+  [[ -n "$rpc0" ]] || rpc0="$rpc"
 done
+if [[ $demo == 1 ]]; then
+  echo "all $validators validators up; running testnet/demo.sh against node0 ($rpc0)"
+  status=0
+  "$root/testnet/demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  if [[ $status == 0 ]]; then
+    echo "demo passed on the $validators-validator testnet"
+  else
+    echo "demo failed (exit $status); node logs: $home/node*/node.log" >&2
+  fi
+  exit "$status"
+fi
 echo "all $validators validators up; tail -f $home/node*/node.log to watch; Ctrl-C stops them"
 wait

@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       EvaluateCommand.class,
       RunWorkloadCommand.class,
       VerifyOutputCommand.class,
+      BenchCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -2,6 +2,7 @@ package io.peerz.consensus;
 
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,6 +83,9 @@ final class Mempool {
 
   /** CheckTx and, when accepted, append. */
   TxResult add(byte[] tx) {
+    // The signature is the expensive part of CheckTx: verified here, by the calling thread and
+    // outside the lock, CheckTx under the lock finds it remembered.
+    TxSignatures.preverify(tx);
     TxResult result;
     synchronized (this) {
       result = limits(tx, true);
@@ -170,9 +174,20 @@ final class Mempool {
    * order against the new check state (dropping those now invalid) and completes waiters.
    */
   void update(long height, List<byte[]> blockTxs, List<TxResult> results) {
+    update(height, blockTxs, results, () -> {});
+  }
+
+  /**
+   * {@link #update} that first runs {@code commit} (the application's Commit, which resets its
+   * check state to the new committed state) under the mempool's lock, as CometBFT locks its mempool
+   * around Commit: a tx checked between the reset and the recheck would otherwise see a check state
+   * without the pending txs and be refused for a nonce ahead of the account's.
+   */
+  void update(long height, List<byte[]> blockTxs, List<TxResult> results, Runnable commit) {
     List<Runnable> completions = new ArrayList<>();
     boolean nonEmpty;
     synchronized (this) {
+      commit.run();
       for (int i = 0; i < blockTxs.size(); i++) {
         String k = key(Transactions.hash(blockTxs.get(i)));
         byte[] removed = txs.remove(k);

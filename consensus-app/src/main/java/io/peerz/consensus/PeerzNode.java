@@ -22,6 +22,7 @@ import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.StateSnapshot;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.Commit;
@@ -72,9 +73,15 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   /** The exit status of a halt at a fail point. */
   static final int FAILPOINT_EXIT_STATUS = 86;
 
-  static final int MEMPOOL_MAX_TXS = 5000;
+  static final int MEMPOOL_MAX_TXS = 20_000;
   static final long MEMPOOL_MAX_BYTES = 64L << 20;
   static final int MAX_TX_BYTES = 1 << 20;
+
+  static final int PEER_TX_QUEUE = 20_000;
+  static final int TX_GOSSIP_BATCH = 512;
+  static final int TX_GOSSIP_BYTES = 512 << 10;
+  static final Duration TX_GOSSIP_INTERVAL = Duration.ofMillis(20);
+  static final int PEER_TX_BATCH = 2048;
 
   /** How often proposals, votes and round states are re-sent (loss tolerance). */
   static final Duration GOSSIP_INTERVAL = Duration.ofMillis(500);
@@ -106,6 +113,26 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private final ValidatorHistory history = new ValidatorHistory();
   private final boolean haltAfterAppend;
   private final ScheduledExecutorService loop;
+  private final java.util.concurrent.LinkedBlockingQueue<byte[]> peerTxQueue =
+      new java.util.concurrent.LinkedBlockingQueue<>(PEER_TX_QUEUE);
+  private final java.util.concurrent.atomic.AtomicBoolean intakeScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final List<byte[]> gossipBuffer = new ArrayList<>();
+  private long gossipBytes;
+  private final ScheduledExecutorService txGossip =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "mempool-gossip");
+            t.setDaemon(true);
+            return t;
+          });
+  private final java.util.concurrent.ExecutorService intake =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "mempool-intake");
+            t.setDaemon(true);
+            return t;
+          });
   private final CountDownLatch closed = new CountDownLatch(1);
   private final long initialHeight;
   private ConsensusCore core;
@@ -403,9 +430,24 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
               @Override
               public void onMessage(String peerId, int channel, byte[] message) {
-                enqueue(() -> peerMessage(peerId, message));
+                if (channel == P2pChannels.MEMPOOL) {
+                  peerTxsReceived(peerId, message);
+                } else {
+                  enqueue(() -> peerMessage(peerId, message));
+                }
               }
             });
+    txGossip.scheduleWithFixedDelay(
+        () -> {
+          try {
+            flushTxGossip();
+          } catch (RuntimeException e) {
+            log.warn("tx gossip failed error={}", e.toString());
+          }
+        },
+        TX_GOSSIP_INTERVAL.toMillis(),
+        TX_GOSSIP_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
     loop.scheduleWithFixedDelay(
         () -> guarded(this::gossipTick),
         GOSSIP_INTERVAL.toMillis(),
@@ -569,8 +611,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 SignBytes.millis(block.getHeader().getTime()),
                 block.getHeader().getProposerAddress().toByteArray(),
                 Evidence.misbehavior(block)));
-    app.commit();
-    mempool.update(block.getHeader().getHeight(), txs, r.txResults());
+    mempool.update(block.getHeader().getHeight(), txs, r.txResults(), app::commit);
     return r;
   }
 
@@ -1021,12 +1062,95 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
   }
 
+  /**
+   * Txs from peers are checked off the consensus thread: queued in arrival order (bounded; gossip
+   * is lossy and blocks carry what a mempool missed), verified in batches on all cores, then added
+   * to the mempool in order, so one account's consecutive nonces still enter in sequence.
+   */
+  private void peerTxsReceived(String peer, byte[] message) {
+    ReactorMessage m;
+    try {
+      m = ReactorMessage.parseFrom(message);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      log.warn("peer message undecodable peer={} bytes={}", peer, message.length);
+      return;
+    }
+    if (m.getMsgCase() != ReactorMessage.MsgCase.TXS) {
+      enqueue(() -> peerMessage(peer, message));
+      return;
+    }
+    int dropped = 0;
+    for (ByteString tx : m.getTxs().getTxsList()) {
+      if (!peerTxQueue.offer(tx.toByteArray())) {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      log.debug("peer txs dropped peer={} count={} reason=intake_full", peer, dropped);
+    }
+    if (intakeScheduled.compareAndSet(false, true)) {
+      try {
+        intake.execute(this::drainPeerTxs);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
+    }
+  }
+
+  private void drainPeerTxs() {
+    intakeScheduled.set(false); // set before draining: txs arriving from now on schedule a run
+    List<byte[]> batch = new ArrayList<>();
+    peerTxQueue.drainTo(batch, PEER_TX_BATCH);
+    while (!batch.isEmpty() && !closing) {
+      TxSignatures.preverifyAll(batch);
+      for (byte[] tx : batch) {
+        if (closing) {
+          return;
+        }
+        if (mempool.add(tx).getCode() == 0) {
+          gossipTx(tx);
+        }
+      }
+      batch.clear();
+      peerTxQueue.drainTo(batch, PEER_TX_BATCH);
+    }
+  }
+
+  /**
+   * Accepted txs go to peers in batches (one Txs message per flush, every {@link
+   * #TX_GOSSIP_INTERVAL} or at {@link #TX_GOSSIP_BATCH} txs): a message per tx costs each hop a
+   * frame, an AEAD seal and a queue slot, which under load fills the peers' queues.
+   */
   private void gossipTx(byte[] tx) {
-    broadcast(
-        P2pChannels.MEMPOOL,
-        ReactorMessage.newBuilder()
-            .setTxs(Txs.newBuilder().addTxs(ByteString.copyFrom(tx)))
-            .build());
+    if (p2p == null) {
+      return; // alone: no peers to tell
+    }
+    boolean full;
+    synchronized (gossipBuffer) {
+      gossipBuffer.add(tx);
+      gossipBytes += tx.length;
+      full = gossipBuffer.size() >= TX_GOSSIP_BATCH || gossipBytes >= TX_GOSSIP_BYTES;
+    }
+    if (full) {
+      flushTxGossip();
+    }
+  }
+
+  private void flushTxGossip() {
+    List<byte[]> batch;
+    synchronized (gossipBuffer) {
+      if (gossipBuffer.isEmpty()) {
+        return;
+      }
+      batch = new ArrayList<>(gossipBuffer);
+      gossipBuffer.clear();
+      gossipBytes = 0;
+    }
+    Txs.Builder txs = Txs.newBuilder();
+    for (byte[] tx : batch) {
+      txs.addTxs(ByteString.copyFrom(tx));
+    }
+    broadcast(P2pChannels.MEMPOOL, ReactorMessage.newBuilder().setTxs(txs).build());
   }
 
   /**
@@ -1135,9 +1259,14 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       }
     }
     loop.shutdownNow();
+    intake.shutdownNow();
+    txGossip.shutdownNow();
     try {
       if (!loop.awaitTermination(30, TimeUnit.SECONDS)) {
         log.warn("consensus thread did not stop within 30s");
+      }
+      if (!intake.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("mempool intake thread did not stop within 30s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

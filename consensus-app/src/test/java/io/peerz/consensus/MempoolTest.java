@@ -115,6 +115,30 @@ class MempoolTest {
   }
 
   @Test
+  void theApplicationCommitsUnderTheMempoolLockSoNoCheckSeesAHalfUpdatedState() {
+    Mempool m = mempool(10, 1000, 100);
+    m.add(CounterApp.tx(0));
+    m.add(CounterApp.tx(1));
+    m.add(CounterApp.tx(2));
+    Application.FinalizeBlockResponse r =
+        app.finalizeBlock(
+            new Application.FinalizeBlockRequest(
+                List.of(CounterApp.tx(0)), new byte[32], 1, 1, new byte[20]));
+    boolean[] heldLock = {false};
+    m.update(
+        1,
+        List.of(CounterApp.tx(0)),
+        r.txResults(),
+        () -> {
+          heldLock[0] = Thread.holdsLock(m);
+          app.commit();
+        });
+    assertThat(heldLock[0]).as("commit ran holding the mempool's lock").isTrue();
+    assertThat(m.reap(1000).stream().map(MempoolTest::text)).containsExactly("n=1", "n=2");
+    assertThat(m.add(CounterApp.tx(3)).getCode()).isZero();
+  }
+
+  @Test
   void recheckDropsTxsACommittedBlockMadeInvalid() {
     Mempool m = mempool(10, 1000, 100);
     m.add(CounterApp.tx(0));

@@ -18,12 +18,13 @@ public record SignedTx(Tx tx, TxBody body, byte[] hash, Address signer) {
     return hash.clone();
   }
 
-  /** True when the envelope's signature verifies against the body's signer key. */
+  /**
+   * True when the envelope's signature verifies against the body's signer key. Verified once per tx
+   * hash in this process ({@link TxSignatures}): CheckTx, the mempool's recheck and FinalizeBlock
+   * all ask.
+   */
   public boolean signatureValid() {
-    return Ed25519.verify(
-        body.getSignerPubKey().toByteArray(),
-        tx.getBody().toByteArray(),
-        tx.getSignature().toByteArray());
+    return TxSignatures.valid(this);
   }
 
   @Override
