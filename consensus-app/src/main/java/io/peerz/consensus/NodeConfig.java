@@ -9,9 +9,9 @@ import java.util.List;
  * Everything {@link PeerzNode#start} needs. {@code home} holds {@code data/} (RocksDB) and {@code
  * data/priv_validator_state.json}. {@code rpcListen} is host:port (CometBFT's --rpc.laddr without
  * the tcp:// scheme); port 0 picks a free one. {@code persistentPeers} are CometBFT's {@code
- * id@host:port} entries: with at least one, the node starts p2p on {@code p2pListen} and runs
- * consensus with them; with none it runs alone. {@code snapshots} says when the application takes
- * state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's.
+ * id@host:port} entries, dialled from the p2p server on {@code p2pListen}; with none the node dials
+ * nobody and still listens for peers that dial it. {@code snapshots} says when the application
+ * takes state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's.
  */
 public record NodeConfig(
     Path home,

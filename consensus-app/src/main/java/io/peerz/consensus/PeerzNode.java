@@ -376,11 +376,12 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   }
 
   /**
-   * Starts p2p on the configured listen address when persistent peers are configured, and the
-   * gossip timer that re-sends what peers may have lost. Does nothing when p2p already runs.
+   * Starts p2p on the configured listen address, and the gossip timer that re-sends what peers may
+   * have lost. A node without persistent peers listens too, so that the node of a validator added
+   * later (create-validator) can dial it. Does nothing when p2p already runs.
    */
   void startP2p() {
-    if (config.persistentPeers().isEmpty() || p2p != null) {
+    if (p2p != null) {
       return;
     }
     int mib = 1 << 20;
