@@ -30,7 +30,8 @@ import net.jqwik.api.Combinators;
 final class RandomOps {
   private RandomOps() {}
 
-  static final String PARAMS = "{\"epoch_length\":4,\"min_subnet_nodes\":2,\"unbonding_epochs\":1}";
+  static final String PARAMS =
+      "{\"epoch_length\":4,\"min_subnet_nodes\":2,\"unbonding_epochs\":1,\"job_timeout_blocks\":2}";
 
   /** One step: a tx of {@code kind} by key {@code a} about {@code b}, or (kind 0) a block cut. */
   record Op(int kind, int a, int b, long amount) {}
@@ -38,7 +39,7 @@ final class RandomOps {
   static Arbitrary<List<Op>> ops() {
     Arbitrary<Op> op =
         Combinators.combine(
-                Arbitraries.integers().between(0, 16),
+                Arbitraries.integers().between(0, 20),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.longs().between(0, 1200))
@@ -193,6 +194,36 @@ final class RandomOps {
                       }
                     });
             case 15 -> propose(chain, k, subnet, op);
+              // The market: pools (deposits escrowed), jobs (budgets escrowed), closing, and
+              // executors whose benchmarks time out (retries, failure).
+            case 17 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setCreatePool(
+                            MarketFixture.pool("int8-gemm-64", 1 + op.amount() % 50)
+                                .setDeposit(op.amount())));
+            case 18 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setSubmitJob(
+                            MarketFixture.submission(1 + op.b() % 2, op.a(), op.amount())));
+            case 19 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setClosePool(
+                            io.peerz.ledger.proto.MsgClosePool.newBuilder()
+                                .setPoolId(1 + op.b() % 2)));
+            case 20 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setRegisterExecutor(
+                            MarketFixture.registration(
+                                    TestChain.key("x" + op.a() + "-" + op.amount()), "cpu")
+                                .setSubnetId(subnet)));
             default -> attest(chain, k, subnet, op);
           };
       if (tx == null) {
@@ -267,7 +298,7 @@ final class RandomOps {
   /** Sum of every holding: balances, unbonding, node stakes, delegation pools, fee collector. */
   static long holdings(MemoryState state) {
     Store s = Store.readOnly(state);
-    long[] sum = {s.feeCollector()};
+    long[] sum = {Math.addExact(s.feeCollector(), s.escrow())};
     s.scan(
         Keys.ACCOUNT,
         (key, v) -> {
