@@ -50,7 +50,15 @@ import picocli.CommandLine.Parameters;
       TxCommand.DelegateStake.class,
       TxCommand.UndelegateStake.class,
       TxCommand.ProposeScores.class,
-      TxCommand.Attest.class
+      TxCommand.Attest.class,
+      MarketTxCommands.CreatePool.class,
+      MarketTxCommands.RegisterExecutor.class,
+      MarketTxCommands.JoinPool.class,
+      MarketTxCommands.LeavePool.class,
+      MarketTxCommands.ClosePool.class,
+      MarketTxCommands.SubmitJob.class,
+      MarketTxCommands.CommitResult.class,
+      MarketTxCommands.RevealRows.class
     })
 final class TxCommand {
 
