@@ -212,11 +212,10 @@ final class MarketTxCommands {
     @Option(
         names = "--input-seed",
         required = true,
-        converter = InputSeed.class,
         paramLabel = "<seed>",
         description =
             "32-byte seed of the inputs: a decimal number (256-bit big-endian) or 0x + hex.")
-    byte[] seed;
+    String seed;
 
     @Option(
         names = "--max-budget",
@@ -226,12 +225,20 @@ final class MarketTxCommands {
         description = "Most the job may cost; escrowed.")
     long maxBudget;
 
+    private byte[] seedBytes() {
+      try {
+        return InputSeed.parse(seed);
+      } catch (picocli.CommandLine.TypeConversionException e) {
+        throw new CliException("--input-seed: " + e.getMessage());
+      }
+    }
+
     @Override
     void setMessage(TxBody.Builder body) {
       body.setSubmitJob(
           MsgSubmitJob.newBuilder()
               .setPoolId(pool)
-              .setInputSeed(ByteString.copyFrom(seed))
+              .setInputSeed(ByteString.copyFrom(seedBytes()))
               .setMaxBudget(maxBudget));
     }
   }

@@ -30,7 +30,8 @@ final class Genesis {
       Params.newBuilder()
           .setEpochLength(10)
           .setMinFee(1)
-          .setMaxTxBytes(65536)
+          // 1 MiB: a reveal of 16 rows of int8-gemm-4096 with their proofs is about 270 KiB.
+          .setMaxTxBytes(1_048_576)
           .setSubnetRegistrationBaseCost(100)
           .setSubnetRegistrationCostIncrement(100)
           .setRegistrationCostDecayBlocks(100)
