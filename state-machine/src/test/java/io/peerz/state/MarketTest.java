@@ -491,4 +491,59 @@ class MarketTest {
     // Node 3 did no work: no compute reward (and no score round ran this epoch).
     assertThat(chain.balance(f.cold[2])).isEqualTo(before2);
   }
+
+  @Test
+  void aColdkeyWithTwoExecutorsMustNameOne() {
+    f.createPool();
+    f.register(0);
+    chain.ok(f.cold[0], b -> b.setRegisterExecutor(MarketFixture.registration(f.exec[1], "cpu")));
+    chain.rejects(
+        f.cold[0],
+        b -> b.setJoinPool(MsgJoinPool.newBuilder().setPoolId(1).setSlots(1)),
+        ErrorCode.AMBIGUOUS_EXECUTOR);
+    assertThat(executor(1).getNodeId()).isEqualTo(1);
+  }
+
+  @Test
+  void marketQueriesListPoolsExecutorsAndOpenJobs() {
+    f.createPool();
+    long bench = f.register(0);
+    f.register(1);
+    assertThat(chain.query("/pools").get("pools")).hasSize(1);
+    JsonNode executors = chain.query("/executors/1").get("executors");
+    assertThat(executors).hasSize(2);
+    assertThat(executors.get(0).get("hardware_class").asText()).isEqualTo("cpu");
+    JsonNode open = chain.query("/executor/" + MarketFixture.hex(f.exec[0]) + "/jobs");
+    assertThat(open.get("jobs")).hasSize(1);
+    assertThat(open.get("jobs").get(0).get("id").asLong()).isEqualTo(bench);
+    assertThat(open.get("jobs").get(0).get("status").asText()).isEqualTo("assigned");
+    assertThat(chain.rawQuery("/job/99").code()).isEqualTo(ErrorCode.NOT_FOUND.code);
+    assertThat(chain.rawQuery("/pool/99").code()).isEqualTo(ErrorCode.NOT_FOUND.code);
+    assertThat(chain.rawQuery("/executor/" + MarketFixture.hex(f.alice)).code())
+        .isEqualTo(ErrorCode.NOT_FOUND.code);
+    assertThat(chain.rawQuery("/executor/" + MarketFixture.hex(f.exec[0]) + "/x").code())
+        .isEqualTo(ErrorCode.UNKNOWN_PATH.code);
+    assertThat(chain.rawQuery("/scores/1/0").code()).isEqualTo(ErrorCode.NOT_FOUND.code);
+  }
+
+  @Test
+  void pointsFollowTheComputeHordeFormula() {
+    // cpu: relative value 20000 ppm; efficiency 2x from a 25 ms benchmark (50 ms expected).
+    long bench = f.register(0);
+    f.commit(0, bench, 0, 25);
+    chain.block();
+    f.reveal(0, bench);
+    Job j = f.job(bench);
+    assertThat(j.getPoints()).isEqualTo(20_000L * 2_000_000L * 25 / 1_000_000_000L);
+    // A pool job reporting more time than the class needs counts only the expected 50 ms.
+    f.createPool();
+    f.join(0, 1);
+    long job = f.submit(1);
+    f.commit(0, job, 0, 5_000);
+    chain.block();
+    f.reveal(0, job);
+    assertThat(f.job(job).getCountedMillis()).isEqualTo(50);
+    JsonNode work = chain.query("/work/1/" + chain.epoch());
+    assertThat(work.get("nodes").get(0).get("verified_millis").asLong()).isEqualTo(75);
+  }
 }
