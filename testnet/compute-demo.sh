@@ -143,22 +143,38 @@ for i in 1 2 3; do
   echo "executor $i benchmarked: efficiency $(echo "$e" | json '["efficiency_ppm"]') ppm, reputation $(echo "$e" | json '["reputation_ppm"]') ppm"
 done
 
-say "queen creates a pool ($model on cpu, price 5, deposit 1000); providers join with 2 slots"
+say "queen creates a pool ($model on cpu, price 5, deposit 1000)"
 result="$(tx create-pool --template gpu --model "$model" --hardware-class cpu --limit 30 \
   --per-user "$jobs" --price 5 --deposit 1000 --from "cd-$tag-queen")"
 pool="$(echo "$result" | event_attr pool_created pool_id)"
-for i in 1 2 3; do
+first_epoch="$(aq /epoch | json '["epoch"]')"
+submit() {
+  tx submit-job --pool "$pool" --input-seed "$1" --max-budget 40 --from "cd-$tag-alice" |
+    event_attr job_submitted job_id
+}
+
+say "the cheater (executor 3) joins first with 2 slots, so alice's first 2 jobs are surely its"
+tx join-pool "$pool" --slots 2 --executor "$work/executor-$tag-3.json" --from "cd-$tag-p3" |
+  json '["code"]' >/dev/null
+job_ids=("$(submit 1)" "$(submit 2)")
+echo "jobs: ${job_ids[*]} (max budget 40 each, escrowed)"
+attempted() {
+  for j in "${job_ids[@]}"; do
+    [[ "$(aq "/job/$j" | json '["attempts"]')" != "[]" ]] || return 1
+  done
+}
+wait_for 120 attempted
+for j in "${job_ids[@]}"; do
+  echo "job $j: $(aq "/job/$j" | json '["verification"]')"
+done
+
+say "executors 1 and 2 join; alice submits $((jobs - 2)) more jobs"
+for i in 1 2; do
   tx join-pool "$pool" --slots 2 --executor "$work/executor-$tag-$i.json" --from "cd-$tag-p$i" |
     json '["code"]' >/dev/null
 done
-echo "pool $pool: $(q pool "$pool" | json '["slots_joined"]') slots joined"
-
-say "alice submits $jobs jobs (max budget 40 each, escrowed)"
-first_epoch="$(aq /epoch | json '["epoch"]')"
-job_ids=()
-for ((s = 1; s <= jobs; s++)); do
-  result="$(tx submit-job --pool "$pool" --input-seed "$s" --max-budget 40 --from "cd-$tag-alice")"
-  job_ids+=("$(echo "$result" | event_attr job_submitted job_id)")
+for ((s = 3; s <= jobs; s++)); do
+  job_ids+=("$(submit "$s")")
 done
 echo "jobs: ${job_ids[*]}"
 all_done() {

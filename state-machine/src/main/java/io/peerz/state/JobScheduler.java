@@ -23,8 +23,9 @@ import java.util.List;
  *
  * <p>Assignment order: among the pool's members that can take the job (benchmarked, class meets the
  * pool's, a free slot, node present and not deactivated, not failed on this job before, and the
- * job's escrow covers the pool's price), the best by (1) score = relative value x efficiency,
- * higher first, (2) reputation, higher first, (3) free slots, more first, (4) executor address,
+ * job's escrow covers the pool's price), the best by (1) score = relative value x efficiency x
+ * reputation (ppm each, / 10^12), higher first, so an executor whose failures drove its reputation
+ * to 0 comes last, (2) reputation, higher first, (3) free slots, more first, (4) executor address,
  * lower first (unsigned bytes). A job no member can take stays queued.
  */
 final class JobScheduler {
@@ -133,7 +134,8 @@ final class JobScheduler {
       }
       HardwareClassParam cls = ComputePoints.hardwareClass(c.params(), e.getHardwareClass());
       long[] key = {
-        ComputePoints.score(cls, e.getEfficiencyPpm()),
+        MsgContext.mulDiv(
+            ComputePoints.score(cls, e.getEfficiencyPpm()), e.getReputationPpm(), MsgContext.PPM),
         e.getReputationPpm(),
         m.getSlots() - m.getActiveJobs()
       };

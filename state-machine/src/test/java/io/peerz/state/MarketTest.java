@@ -438,7 +438,7 @@ class MarketTest {
     f.join(0, 3);
     f.join(1, 1);
     f.join(2, 2);
-    // Score: 1 and 2 beat 0. Reputation ties. Free slots: 2 (two) beats 1 (one).
+    // Score (reputations are equal): 1 and 2 beat 0. Free slots: 2 (two) beats 1 (one).
     long j1 = f.submit(1);
     assertThat(f.assignee(j1)).isEqualTo(2);
     // Now 1 and 2 both have one free slot: the lower address wins.
@@ -454,6 +454,29 @@ class MarketTest {
     chain.ok(f.queen, b -> b.setSubmitJob(MarketFixture.submission(1, 4, 40)));
     // 1 and 2 are full: executor 0 takes the rest.
     assertThat(f.assignee(j3 + 1)).isZero();
+  }
+
+  @Test
+  void reputationWeighsInTheScoreSoAFailingExecutorComesLast() {
+    f.createPool();
+    // Executor 0 is a little faster than executor 1 (45 ms vs 50 ms), then fails a job.
+    long b0 = f.register(0);
+    f.commit(0, b0, 0, 45);
+    chain.block();
+    f.reveal(0, b0);
+    long b1 = f.register(1);
+    f.commit(1, b1, 0, 50);
+    chain.block();
+    f.reveal(1, b1);
+    f.join(0, 2);
+    f.join(1, 2);
+    long j1 = f.submit(1);
+    assertThat(f.assignee(j1)).isZero();
+    f.work(0, j1, 1_000_000);
+    // 20000 x 1.111 x 0.41 = 9111 is now below executor 1's 20000 x 1 x 0.51 = 10200.
+    assertThat(f.assignee(j1)).isEqualTo(1);
+    long j2 = f.submit(2);
+    assertThat(f.assignee(j2)).isEqualTo(1);
   }
 
   @Test
