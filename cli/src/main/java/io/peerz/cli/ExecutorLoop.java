@@ -48,6 +48,7 @@ final class ExecutorLoop {
   private final Duration txTimeout;
   private final Map<Long, int[]> outputs = new HashMap<>();
   private final Map<Long, String> lastSeen = new HashMap<>();
+  private final Map<Long, Long> lastSent = new HashMap<>();
   private String chainId;
 
   ExecutorLoop(
@@ -124,7 +125,8 @@ final class ExecutorLoop {
       open.add(id);
       String status = job.path("status").asText();
       String seen = status + "@" + job.path("assigned_height").asText();
-      boolean changed = !seen.equals(lastSeen.put(id, seen));
+      // A job seen in a new state, or one whose last tx has had txTimeout to land and did not.
+      boolean changed = !seen.equals(lastSeen.put(id, seen)) || overdue(id);
       switch (status) {
         case "assigned" -> assigned(job, changed);
         case "challenged" -> {
@@ -152,7 +154,7 @@ final class ExecutorLoop {
       if (!changed) {
         return; // our commit is on its way
       }
-      say("job " + id + ": resending the commit recorded before a restart");
+      say("job " + id + ": resending the recorded commit (after a restart, or not yet in a block)");
       sendCommit(id, known.signedAttestationHex());
       return;
     }
@@ -202,6 +204,7 @@ final class ExecutorLoop {
   }
 
   private void sendCommit(long id, String signedHex) {
+    lastSent.put(id, System.nanoTime());
     send(
         "job " + id + ": commit",
         b ->
@@ -232,11 +235,17 @@ final class ExecutorLoop {
             "reveal",
             known == null ? "" : known.signedAttestationHex()));
     say("job " + id + ": challenged on " + ch.rows().length + " rows, revealing");
+    lastSent.put(id, System.nanoTime());
     send(
         "job " + id + ": reveal",
         b ->
             b.setRevealRows(
                 MsgRevealRows.newBuilder().setJobId(id).setReveal(reveal.toByteString())));
+  }
+
+  private boolean overdue(long id) {
+    Long sent = lastSent.get(id);
+    return sent != null && System.nanoTime() - sent > txTimeout.toNanos();
   }
 
   private void finished(long id) {
@@ -263,6 +272,7 @@ final class ExecutorLoop {
     }
     outputs.remove(id);
     lastSeen.remove(id);
+    lastSent.remove(id);
     state.remove(id);
   }
 
