@@ -152,4 +152,24 @@ class MarketTxCommandTest {
     assertThatThrownBy(() -> ServerCommand.skipPpm("rows=0.1")).isInstanceOf(CliException.class);
     assertThatThrownBy(() -> ServerCommand.skipPpm("skip-rows=0")).isInstanceOf(CliException.class);
   }
+
+  @Test
+  void genesisValidateChecksTheMarketParams() throws Exception {
+    Path h = home.resolve("node");
+    assertThat(CliRun.run("init", "--home", h.toString(), "--chain-id", "c").exitCode()).isZero();
+    assertThat(CliRun.run("genesis", "validate", "--home", h.toString()).exitCode()).isZero();
+    Path genesis = h.resolve("config/genesis.json");
+    var root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(genesis.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.path("app_state").path("params"))
+        .putArray("hardware_classes")
+        .addObject()
+        .put("name", "Bad Name")
+        .put("relative_value_ppm", 1)
+        .put("benchmark_millis", 1);
+    java.nio.file.Files.writeString(genesis, Json.compact(root));
+    CliRun r = CliRun.run("genesis", "validate", "--home", h.toString());
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("hardware_classes[0]");
+  }
 }
