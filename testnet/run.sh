@@ -6,8 +6,10 @@
 #   ./testnet/run.sh --reset              # start fresh
 #   ./testnet/run.sh --home DIR --base-port 36656 --timeout-commit 1s
 #   ./testnet/run.sh --validators 7 --demo
-#                                         # once all are up, runs testnet/demo.sh against node0
-#                                         # (its funded 'validator' key), then stops them all
+#                                         # once all are up, runs testnet/demo.sh (subnets,
+#                                         # nodes, score round) and testnet/compute-demo.sh
+#                                         # (pools, executors, jobs, a cheater slashed) against
+#                                         # node0 (its funded 'validator' key), then stops them all
 #                                         # and exits with the demo's status; a fresh testnet
 #                                         # for the demo gets epochs of 20 blocks
 #   ./testnet/run.sh --epoch-length 30    # blocks per epoch of a fresh testnet
@@ -85,6 +87,10 @@ if [[ $demo == 1 ]]; then
   echo "all $validators validators up; running testnet/demo.sh against node0 ($rpc0)"
   status=0
   "$root/testnet/demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  if [[ $status == 0 ]]; then
+    echo "running testnet/compute-demo.sh against node0 ($rpc0)"
+    "$root/testnet/compute-demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  fi
   if [[ $status == 0 ]]; then
     echo "demo passed on the $validators-validator testnet"
   else

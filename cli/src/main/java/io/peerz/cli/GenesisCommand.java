@@ -142,6 +142,25 @@ final class GenesisCommand {
     public Integer call() {
       Path f = path != null ? path : file();
       GenesisDoc doc = GenesisFile.read(f);
+      // app_state's params (hardware classes, market params, ...) are the state machine's to
+      // judge: run its genesis over an empty state, as the node's InitChain will.
+      io.peerz.ledger.StateReader empty =
+          new io.peerz.ledger.StateReader() {
+            @Override
+            public byte[] get(byte[] key) {
+              return null;
+            }
+
+            @Override
+            public void scan(byte[] from, byte[] to, EntryVisitor visitor) {}
+          };
+      new io.peerz.state.StateMachine()
+          .initChain(
+              doc.chainId(),
+              doc.genesisTimeMillis(),
+              doc.appStateJson(),
+              java.util.List.of(),
+              empty);
       out()
           .println(
               f

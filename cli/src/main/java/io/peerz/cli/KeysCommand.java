@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
       KeysCommand.Show.class,
       KeysCommand.Delete.class,
       KeysCommand.Export.class,
-      KeysCommand.Import.class
+      KeysCommand.Import.class,
+      AddExecutorKeyCommand.class
     })
 final class KeysCommand {
 

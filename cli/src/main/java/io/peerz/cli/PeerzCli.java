@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       InitCommand.class,
       StartCommand.class,
+      ServerCommand.class,
       KeysCommand.class,
       TxCommand.class,
       QueryCommand.class,

@@ -33,6 +33,11 @@ import picocli.CommandLine.Spec;
       QueryCommand.Supply.class,
       ValidatorQueryCommands.Validator.class,
       ValidatorQueryCommands.Validators.class,
+      MarketQueryCommands.Pool.class,
+      MarketQueryCommands.Pools.class,
+      MarketQueryCommands.Job.class,
+      MarketQueryCommands.Executor.class,
+      MarketQueryCommands.Executors.class,
       QueryCommand.TxQuery.class,
       QueryCommand.Block.class,
       QueryCommand.Status.class
@@ -176,17 +181,31 @@ final class QueryCommand {
   @Command(
       name = "scores",
       mixinStandardHelpOptions = true,
-      description = "A subnet's score proposal, attestations and rewards for an epoch.")
+      description = {
+        "A subnet's score proposal, attestations and rewards for an epoch, and its compute",
+        "points (verified work) and their rewards: 'scores 1 3' or --subnet-id 1 --epoch 3."
+      })
   static final class Scores extends AbciPath {
-    @Parameters(index = "0", paramLabel = "<subnet-id>")
-    long subnetId;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<subnet-id>")
+    Long subnetArg;
 
-    @Parameters(index = "1", paramLabel = "<epoch>")
-    long epoch;
+    @Parameters(index = "1", arity = "0..1", paramLabel = "<epoch>")
+    Long epochArg;
+
+    @picocli.CommandLine.Option(names = "--subnet-id", paramLabel = "<id>")
+    Long subnetId;
+
+    @picocli.CommandLine.Option(names = "--epoch", paramLabel = "<n>")
+    Long epoch;
 
     @Override
     String path() {
-      return "/scores/" + subnetId + "/" + epoch;
+      Long s = subnetId != null ? subnetId : subnetArg;
+      Long e = epoch != null ? epoch : epochArg;
+      if (s == null || e == null) {
+        throw new CliException("give the subnet id and the epoch (--subnet-id 1 --epoch 3)");
+      }
+      return "/scores/" + s + "/" + e;
     }
   }
 

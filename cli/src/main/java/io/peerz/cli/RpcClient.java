@@ -63,7 +63,12 @@ final class RpcClient {
   }
 
   Broadcast broadcastTxSync(byte[] tx) {
-    JsonNode r = call("broadcast_tx_sync", Map.of("tx", "0x" + Hex.encode(tx)));
+    // Beyond a few KiB the URI form would pass HTTP's request-line limit (a reveal is ~70 KiB):
+    // those go as a JSON-RPC 2.0 POST with the tx in base64.
+    JsonNode r =
+        tx.length <= URI_TX_LIMIT
+            ? call("broadcast_tx_sync", Map.of("tx", "0x" + Hex.encode(tx)))
+            : post("broadcast_tx_sync", "tx", Base64.getEncoder().encodeToString(tx));
     return new Broadcast(
         r.path("code").asInt(0),
         r.path("codespace").asText(""),
@@ -87,6 +92,23 @@ final class RpcClient {
     return call("block", height == null ? Map.of() : Map.of("height", height.toString()));
   }
 
+  /** Largest tx sent in the URI form (its hex must fit a 4 KiB request line). */
+  static final int URI_TX_LIMIT = 1500;
+
+  /** {@code method} as a JSON-RPC 2.0 POST with one string parameter. */
+  JsonNode post(String method, String param, String value) {
+    com.fasterxml.jackson.databind.node.ObjectNode req = Json.MAPPER.createObjectNode();
+    req.put("jsonrpc", "2.0").put("id", 1).put("method", method);
+    req.putObject("params").put(param, value);
+    HttpRequest http =
+        HttpRequest.newBuilder(base)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(Json.compact(req)))
+            .build();
+    return send(http, method);
+  }
+
   /** Calls {@code method} and returns its {@code result}; a JSON-RPC error is an RpcException. */
   JsonNode call(String method, Map<String, String> params) {
     StringBuilder uri = new StringBuilder(base.toString()).append(method);
@@ -100,6 +122,10 @@ final class RpcClient {
     }
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(uri.toString())).timeout(timeout).GET().build();
+    return send(req, method);
+  }
+
+  private JsonNode send(HttpRequest req, String method) {
     HttpResponse<byte[]> resp;
     try {
       resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());

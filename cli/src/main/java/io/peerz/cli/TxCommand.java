@@ -54,7 +54,15 @@ import picocli.CommandLine.Parameters;
       ValidatorTxCommands.CreateValidator.class,
       ValidatorTxCommands.BondValidator.class,
       ValidatorTxCommands.UnbondValidator.class,
-      ValidatorTxCommands.UnjailValidator.class
+      ValidatorTxCommands.UnjailValidator.class,
+      MarketTxCommands.CreatePool.class,
+      MarketTxCommands.RegisterExecutor.class,
+      MarketTxCommands.JoinPool.class,
+      MarketTxCommands.LeavePool.class,
+      MarketTxCommands.ClosePool.class,
+      MarketTxCommands.SubmitJob.class,
+      MarketTxCommands.CommitResult.class,
+      MarketTxCommands.RevealRows.class
     })
 final class TxCommand {
 

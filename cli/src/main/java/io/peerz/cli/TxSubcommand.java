@@ -82,15 +82,11 @@ abstract class TxSubcommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (signer() == null || signer().isBlank()) {
-      throw new CliException("--from is required: the key name or address that signs");
-    }
-    KeyInfo info = keyring.require(home, signer());
-    Ed25519KeyPair key = keyring.open(home, info.backend()).unlock(info.name());
+    Ed25519KeyPair key = signingKey();
     RpcClient rpc = node.client();
     String chain = chainId != null ? chainId : NodeFacts.chainId(rpc);
     long txFee = fee != null ? fee : NodeFacts.minFee(rpc);
-    long txNonce = nonce != null ? nonce : NodeFacts.nonce(rpc, info.address());
+    long txNonce = nonce != null ? nonce : NodeFacts.nonce(rpc, key.address().toString());
     TxBody.Builder body = body(chain, key.publicKey(), txNonce, txFee, memo);
     setMessage(body);
     Tx tx = Transactions.sign(body.build(), key);
@@ -137,6 +133,15 @@ abstract class TxSubcommand implements Callable<Integer> {
           result.path("log").asText(""));
     }
     return 0;
+  }
+
+  /** The key that signs: the keyring key named by --from (executor txs sign with a key file). */
+  Ed25519KeyPair signingKey() {
+    if (signer() == null || signer().isBlank()) {
+      throw new CliException("--from is required: the key name or address that signs");
+    }
+    KeyInfo info = keyring.require(home, signer());
+    return keyring.open(home, info.backend()).unlock(info.name());
   }
 
   /** The unsigned body with everything but the message. */

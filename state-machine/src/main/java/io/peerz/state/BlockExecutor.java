@@ -30,6 +30,7 @@ final class BlockExecutor {
     for (byte[] tx : txs) {
       results.add(executeTx(changes, params, ctx, epoch, tx));
     }
+    endBlockMarket(changes, params, ctx, epoch, finalizeEvents);
     if (ctx.height() % params.getEpochLength() == 0) {
       ChangeSet epochChanges = changes.child();
       List<Event> epochEvents = new ArrayList<>();
@@ -56,6 +57,24 @@ final class BlockExecutor {
       validators.elect();
     }
     return new BlockOutcome(results, finalizeEvents, validators.updates(), changes);
+  }
+
+  /** Challenges, deadlines and job assignment (JobScheduler), before any epoch transition. */
+  private static void endBlockMarket(
+      ChangeSet changes, Params params, BlockContext ctx, long epoch, List<Event> out) {
+    ChangeSet marketChanges = changes.child();
+    Store store = Store.writable(marketChanges);
+    List<Event> events = new ArrayList<>();
+    MsgContext c =
+        new MsgContext(store, new Bank(store), params, new byte[0], ctx.height(), epoch, events);
+    try {
+      JobScheduler.endBlock(c, ctx.blockHash());
+      marketChanges.commitInto();
+      out.addAll(events);
+    } catch (ArithmeticException e) {
+      log.error("event=market_end_block_skipped height={} reason={}", ctx.height(), e.getMessage());
+      out.add(MsgContext.event("market_skipped", "height", Long.toString(ctx.height())));
+    }
   }
 
   private static TxResult executeTx(
@@ -136,6 +155,14 @@ final class BlockExecutor {
       case BOND_VALIDATOR -> Validators.bond(c, body.getBondValidator());
       case UNBOND_VALIDATOR -> Validators.unbond(c, body.getUnbondValidator());
       case UNJAIL_VALIDATOR -> Validators.unjail(c);
+      case REGISTER_EXECUTOR -> Executors.register(c, body.getRegisterExecutor());
+      case CREATE_POOL -> Pools.create(c, body.getCreatePool());
+      case JOIN_POOL -> Pools.join(c, body.getJoinPool());
+      case LEAVE_POOL -> Pools.leave(c, body.getLeavePool());
+      case CLOSE_POOL -> Pools.close(c, body.getClosePool());
+      case SUBMIT_JOB -> Jobs.submit(c, body.getSubmitJob());
+      case COMMIT_RESULT -> Jobs.commit(c, body.getCommitResult());
+      case REVEAL_ROWS -> Jobs.reveal(c, body.getRevealRows());
       case MSG_NOT_SET -> throw new IllegalStateException("ante lets no message-less tx through");
     }
   }

@@ -2,8 +2,10 @@ package io.peerz.state;
 
 import io.peerz.ledger.proto.Event;
 import io.peerz.state.proto.Chain;
+import io.peerz.state.proto.EpochWork;
 import io.peerz.state.proto.Node;
 import io.peerz.state.proto.NodeClass;
+import io.peerz.state.proto.NodeWork;
 import io.peerz.state.proto.Params;
 import io.peerz.state.proto.Payout;
 import io.peerz.state.proto.RoundOutcome;
@@ -85,18 +87,77 @@ final class EpochTransition {
     long paid = 0;
     long share = active.isEmpty() ? 0 : pot / active.size();
     for (Subnet s : active) {
+      long computePaid = payCompute(s, share);
+      paid = Math.addExact(paid, computePaid);
+      long roundShare = share - computeShare(s, share);
       ScoreRound r = store.round(s.getId(), epoch);
       if (r == null || r.getOutcome() != RoundOutcome.ROUND_OUTCOME_OPEN) {
         continue;
       }
       if (r.getProposed() && ScoreRounds.quorum(r, params.getAttestationThresholdPpm())) {
-        paid = Math.addExact(paid, pay(store.subnet(s.getId()), r, share));
+        paid = Math.addExact(paid, pay(store.subnet(s.getId()), r, roundShare));
       } else {
         penalise(s, r);
       }
     }
     // Whatever was not paid (fees of this epoch, unpaid shares, remainders) is next epoch's.
     store.putChain(store.chain().toBuilder().setEmissionCarry(store.feeCollector()).build());
+    return paid;
+  }
+
+  /**
+   * The part of a subnet's share paid by compute points: compute_share_ppm of it when the subnet's
+   * nodes have verified work this epoch, else nothing (the score round gets the whole share).
+   */
+  private long computeShare(Subnet s, long share) {
+    EpochWork w = store.epochWork(s.getId(), epoch);
+    if (w == null || w.getTotalPoints() == 0) {
+      return 0;
+    }
+    return MsgContext.mulDiv(share, params.getComputeSharePpm(), MsgContext.PPM);
+  }
+
+  /**
+   * Pays the compute part to each node's coldkey pro rata to its points (floor(part x points /
+   * total), node id order); the rounding remainder stays in the fee collector for the next epoch.
+   */
+  private long payCompute(Subnet s, long share) {
+    long part = computeShare(s, share);
+    if (part == 0) {
+      return 0;
+    }
+    EpochWork w = store.epochWork(s.getId(), epoch);
+    EpochWork.Builder out = w.toBuilder();
+    long paid = 0;
+    for (int i = 0; i < w.getNodesCount(); i++) {
+      NodeWork nw = w.getNodes(i);
+      long amount = MsgContext.mulDiv(part, nw.getPoints(), w.getTotalPoints());
+      if (amount == 0) {
+        continue;
+      }
+      bank.credit(nw.getColdkey().toByteArray(), amount);
+      Node n = store.node(s.getId(), nw.getNodeId());
+      if (n != null) {
+        store.putNode(
+            n.toBuilder().setRewardsTotal(Math.addExact(n.getRewardsTotal(), amount)).build());
+      }
+      out.setNodes(i, nw.toBuilder().setReward(amount));
+      paid = Math.addExact(paid, amount);
+    }
+    bank.debitFeeCollector(paid);
+    store.putEpochWork(
+        out.setSettled(true).setEmission(part).setPaid(paid).setRemainder(part - paid).build());
+    events.add(
+        MsgContext.event(
+            "compute_rewards",
+            "subnet_id",
+            Long.toString(s.getId()),
+            "epoch",
+            Long.toString(epoch),
+            "amount",
+            Long.toString(paid),
+            "points",
+            Long.toString(w.getTotalPoints())));
     return paid;
   }
 

@@ -195,6 +195,97 @@ enum ErrorCode {
       "the validator's bond is below params.power_reduction",
       "bond-validator up to power_reduction, then unjail"),
 
+  // executor
+  INVALID_EXECUTOR_KEY(
+      "executor", 1, "executor_pub_key is not 32 bytes", "give the executor key file's pub_key"),
+  UNKNOWN_HARDWARE_CLASS(
+      "executor",
+      2,
+      "the hardware class is not in params.hardware_classes",
+      "pick a class from /params (peerz query params)"),
+  EXECUTOR_TAKEN(
+      "executor", 3, "this executor key is registered already", "create a new executor key"),
+  EXECUTOR_NOT_FOUND(
+      "executor",
+      4,
+      "no such executor (or the signer has none)",
+      "register one with tx register-executor"),
+  AMBIGUOUS_EXECUTOR(
+      "executor", 5, "the signer has several executors", "name the executor's address"),
+  NOT_EXECUTOR_OWNER(
+      "executor", 6, "the signer is not the executor's node coldkey", "sign with the coldkey"),
+  EXECUTOR_IS_ACCOUNT_KEY(
+      "executor",
+      7,
+      "the executor key is the signer's own key",
+      "give the executor its own key (peerz keys add-executor)"),
+
+  // pool
+  INVALID_TEMPLATE("pool", 1, "the template is not gpu, proxy or custom", "use gpu|proxy|custom"),
+  INVALID_MODEL(
+      "pool", 2, "the model is not a known workload", "use int8-gemm-<n>, n a multiple of 64"),
+  POOL_UNKNOWN_HARDWARE_CLASS(
+      "pool", 3, "the hardware class is not in params.hardware_classes", "see /params"),
+  INVALID_LIMIT("pool", 4, "the slot limit is zero", "give a positive --limit"),
+  INVALID_PRICE("pool", 5, "the price is zero", "give a positive --price"),
+  DEPOSIT_INSUFFICIENT_FUNDS(
+      "pool", 6, "the balance does not cover the deposit", "fund the account or lower it"),
+  POOL_NOT_FOUND("pool", 7, "no pool has this id", "check the id with query pool"),
+  POOL_CLOSED("pool", 8, "the pool is closed", "use an open pool"),
+  INVALID_SLOTS("pool", 9, "slots is zero", "give a positive --slots"),
+  POOL_FULL(
+      "pool", 10, "the slots would exceed the pool's limit", "join with fewer slots (see log)"),
+  HARDWARE_BELOW_REQUIREMENT(
+      "pool",
+      11,
+      "the executor's class has less VRAM than the pool requires",
+      "join a pool for your class"),
+  ALREADY_MEMBER("pool", 12, "the executor is in this pool already", "leave first to change"),
+  NOT_MEMBER("pool", 13, "the executor is not in this pool", "check query pool"),
+  MEMBER_BUSY(
+      "pool", 14, "the executor has unfinished jobs of this pool", "wait until they finish"),
+  NOT_POOL_CREATOR("pool", 15, "only the pool's creator may do this", "sign with its key"),
+  POOL_HAS_OPEN_JOBS(
+      "pool", 16, "the pool has unfinished jobs", "wait until they are verified or refunded"),
+  INVALID_PER_USER("pool", 17, "per_user is above the slot limit", "give per_user <= limit"),
+
+  // job
+  INVALID_SEED("job", 1, "the input seed is not 32 bytes", "give a 32-byte seed"),
+  BUDGET_BELOW_PRICE(
+      "job", 2, "max_budget is below the pool's price", "raise --max-budget to the price"),
+  JOB_INSUFFICIENT_FUNDS(
+      "job", 3, "the balance does not cover max_budget", "fund the account first"),
+  PER_USER_LIMIT(
+      "job", 4, "the signer has per_user unfinished jobs in the pool", "wait for one to finish"),
+  JOB_NOT_FOUND("job", 5, "no job has this id", "check the id with query job"),
+  NOT_JOB_EXECUTOR(
+      "job", 6, "the signer is not the executor the job is assigned to", "sign with its key"),
+  WRONG_JOB_STATE(
+      "job",
+      7,
+      "the job is not in the state this message needs",
+      "query the job: commit while assigned, reveal once challenged"),
+  ATTESTATION_MISMATCH(
+      "job",
+      8,
+      "the attestation does not describe this job (id, key, node, workload, seed, heights, time)",
+      "attest the job as queried; the log names the field"),
+
+  // attest
+  MALFORMED_ATTESTATION(
+      "attest",
+      1,
+      "the signed attestation does not decode, is not canonical or has a bad field",
+      "sign the deterministic encoding with Attestations.sign"),
+  ATTESTATION_BAD_SIGNATURE(
+      "attest", 2, "the attestation's signature does not verify", "sign with the executor key"),
+  MALFORMED_REVEAL("attest", 3, "the reveal bytes do not decode", "send a Reveal message"),
+  REVEAL_MISMATCH(
+      "attest",
+      4,
+      "the reveal is for another job or not exactly the challenged rows in order",
+      "reveal the rows of the job's challenge, in its order"),
+
   // query
   UNKNOWN_PATH("query", 1, "no such query path", "see the list of paths in the log"),
   BAD_ARGUMENT("query", 2, "an id or address in the path does not parse", "fix the path"),

@@ -4,14 +4,20 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import io.peerz.attest.Challenge;
+import io.peerz.attest.HardwareClass;
+import io.peerz.attest.Workload;
 import io.peerz.ledger.Address;
 import io.peerz.ledger.ChangeSet;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Chain;
+import io.peerz.state.proto.HardwareClassParam;
 import io.peerz.state.proto.Params;
 import io.peerz.state.proto.Supply;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -24,7 +30,8 @@ final class Genesis {
       Params.newBuilder()
           .setEpochLength(10)
           .setMinFee(1)
-          .setMaxTxBytes(65536)
+          // 1 MiB: a reveal of 16 rows of int8-gemm-4096 with their proofs is about 270 KiB.
+          .setMaxTxBytes(1_048_576)
           .setSubnetRegistrationBaseCost(100)
           .setSubnetRegistrationCostIncrement(100)
           .setRegistrationCostDecayBlocks(100)
@@ -40,7 +47,37 @@ final class Genesis {
           .setMaxValidators(100)
           .setDoubleSignSlashPpm(50_000)
           .setJailEpochs(2)
+          .addAllHardwareClasses(defaultHardwareClasses())
+          .setJobTimeoutBlocks(20)
+          .setJobMaxRetries(2)
+          .setRevealTimeoutBlocks(10)
+          .setChallengeRows(Challenge.DEFAULT_ROWS)
+          .setSlashPpm(100_000)
+          .setComputeSharePpm(500_000)
+          .setReputationGainPpm(10_000)
+          .setReputationLossPpm(100_000)
+          .setInitialReputationPpm(500_000)
+          .setBenchmarkWorkload("int8-gemm-256")
+          .setMaxEfficiencyPpm(4_000_000)
           .build();
+
+  /**
+   * HardwareClass.defaults() with the expected time of the default benchmark (int8-gemm-256) on
+   * each: a multithreaded CPU about 50 ms, a GPU of any class about a kernel launch or two.
+   */
+  static List<HardwareClassParam> defaultHardwareClasses() {
+    List<HardwareClassParam> out = new ArrayList<>();
+    for (HardwareClass h : HardwareClass.defaults()) {
+      out.add(
+          HardwareClassParam.newBuilder()
+              .setName(h.name())
+              .setMinVramMib(h.minVramMib())
+              .setRelativeValuePpm(h.relativeValuePpm())
+              .setBenchmarkMillis(h.minVramMib() == 0 ? 50 : 2)
+              .build());
+    }
+    return out;
+  }
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -105,6 +142,8 @@ final class Genesis {
         Chain.newBuilder()
             .setChainId(chainId)
             .setNextSubnetId(1)
+            .setNextPoolId(1)
+            .setNextJobId(1)
             .setGenesisTimeMillis(genesisTimeMillis)
             .build());
     store.putSupply(Supply.newBuilder().setTotal(total).setGenesis(total).build());
@@ -143,7 +182,16 @@ final class Genesis {
       if (fd == null) {
         throw new IllegalArgumentException(name + " is unknown");
       }
-      b.setField(fd, integer(f.getValue(), name));
+      if (fd.getNumber() == Params.HARDWARE_CLASSES_FIELD_NUMBER) {
+        b.clearHardwareClasses().addAllHardwareClasses(hardwareClasses(f.getValue(), name));
+      } else if (fd.getNumber() == Params.BENCHMARK_WORKLOAD_FIELD_NUMBER) {
+        if (!f.getValue().isTextual()) {
+          throw new IllegalArgumentException(name + " must be a workload name string");
+        }
+        b.setBenchmarkWorkload(f.getValue().asText());
+      } else {
+        b.setField(fd, integer(f.getValue(), name));
+      }
     }
     Params p = b.build();
     positive(p.getEpochLength(), "epoch_length");
@@ -157,7 +205,84 @@ final class Genesis {
     positive(p.getPowerReduction(), "power_reduction");
     positive(p.getMaxValidators(), "max_validators");
     atMostMillion(p.getDoubleSignSlashPpm(), "double_sign_slash_ppm");
+    positive(p.getJobTimeoutBlocks(), "job_timeout_blocks");
+    positive(p.getRevealTimeoutBlocks(), "reveal_timeout_blocks");
+    positive(p.getChallengeRows(), "challenge_rows");
+    positive(p.getMaxEfficiencyPpm(), "max_efficiency_ppm");
+    atMostMillion(p.getSlashPpm(), "slash_ppm");
+    atMostMillion(p.getComputeSharePpm(), "compute_share_ppm");
+    atMostMillion(p.getReputationGainPpm(), "reputation_gain_ppm");
+    atMostMillion(p.getReputationLossPpm(), "reputation_loss_ppm");
+    atMostMillion(p.getInitialReputationPpm(), "initial_reputation_ppm");
+    try {
+      Workload.parse(p.getBenchmarkWorkload());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "app_state.params.benchmark_workload: " + e.getMessage(), e);
+    }
+    if (p.getHardwareClassesCount() == 0) {
+      throw new IllegalArgumentException("app_state.params.hardware_classes must not be empty");
+    }
     return p;
+  }
+
+  /**
+   * {@code [{"name": "gpu-24gb", "min_vram_mib": 22000, "relative_value_ppm": 1000000,
+   * "benchmark_millis": 2}, ...]}: names distinct, fields checked by HardwareClass.
+   */
+  private static List<HardwareClassParam> hardwareClasses(JsonNode v, String name) {
+    if (!v.isArray()) {
+      throw new IllegalArgumentException(name + " must be an array of hardware classes");
+    }
+    List<HardwareClassParam> out = new ArrayList<>();
+    TreeSet<String> names = new TreeSet<>();
+    for (int i = 0; i < v.size(); i++) {
+      String at = name + "[" + i + "]";
+      JsonNode c = v.get(i);
+      if (!c.isObject()) {
+        throw new IllegalArgumentException(at + " must be an object");
+      }
+      c.fieldNames()
+          .forEachRemaining(
+              n -> {
+                if (HardwareClassParam.getDescriptor().findFieldByName(n) == null) {
+                  throw new IllegalArgumentException(at + "." + n + " is unknown");
+                }
+              });
+      JsonNode nameNode = c.get("name");
+      if (nameNode == null || !nameNode.isTextual()) {
+        throw new IllegalArgumentException(at + ".name must be a string");
+      }
+      long vram = c.has("min_vram_mib") ? integer(c.get("min_vram_mib"), at + ".min_vram_mib") : 0;
+      long value =
+          c.has("relative_value_ppm")
+              ? integer(c.get("relative_value_ppm"), at + ".relative_value_ppm")
+              : 0;
+      long bench =
+          c.has("benchmark_millis")
+              ? integer(c.get("benchmark_millis"), at + ".benchmark_millis")
+              : 0;
+      HardwareClass h;
+      try {
+        h = new HardwareClass(nameNode.asText(), vram, value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
+      }
+      if (bench <= 0) {
+        throw new IllegalArgumentException(at + ".benchmark_millis must be positive");
+      }
+      if (!names.add(h.name())) {
+        throw new IllegalArgumentException(at + ".name repeats " + h.name());
+      }
+      out.add(
+          HardwareClassParam.newBuilder()
+              .setName(h.name())
+              .setMinVramMib(h.minVramMib())
+              .setRelativeValuePpm(h.relativeValuePpm())
+              .setBenchmarkMillis(bench)
+              .build());
+    }
+    return out;
   }
 
   private static void positive(long v, String field) {

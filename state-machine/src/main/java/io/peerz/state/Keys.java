@@ -25,6 +25,21 @@ final class Keys {
   static final byte[] VALIDATOR = ascii("val/v/");
   static final byte[] VALIDATOR_OPERATOR = ascii("val/o/");
 
+  // The compute market: executors, pools and their escrow, jobs and their indexes, epoch work.
+  static final byte[] EXECUTOR = ascii("exec/e/");
+  static final byte[] EXECUTOR_BY_NODE = ascii("exec/n/");
+  static final byte[] EXECUTOR_BY_COLDKEY = ascii("exec/c/");
+  static final byte[] POOL = ascii("pool/p/");
+  static final byte[] POOL_MEMBER = ascii("pool/m/");
+  static final byte[] ESCROW = ascii("pool/escrow");
+  static final byte[] JOB = ascii("job/j/");
+  static final byte[] JOB_QUEUE = ascii("job/q/");
+  static final byte[] JOB_DEADLINE = ascii("job/d/");
+  static final byte[] JOB_CHALLENGE = ascii("job/c/");
+  static final byte[] JOB_BY_EXECUTOR = ascii("job/e/");
+  static final byte[] JOB_BY_USER = ascii("job/u/");
+  static final byte[] WORK = ascii("work/");
+
   static byte[] account(byte[] address) {
     return concat(ACCOUNT, address);
   }
@@ -87,6 +102,74 @@ final class Keys {
 
   static byte[] validatorOperator(byte[] operator) {
     return concat(VALIDATOR_OPERATOR, operator);
+  }
+
+  static byte[] executor(byte[] address) {
+    return concat(EXECUTOR, address);
+  }
+
+  static byte[] executorsOfNode(long subnetId, long nodeId) {
+    return concat(EXECUTOR_BY_NODE, u64(subnetId), u64(nodeId));
+  }
+
+  static byte[] executorOfNode(long subnetId, long nodeId, byte[] address) {
+    return concat(EXECUTOR_BY_NODE, u64(subnetId), u64(nodeId), address);
+  }
+
+  static byte[] executorsOfColdkey(byte[] coldkey) {
+    return concat(EXECUTOR_BY_COLDKEY, coldkey);
+  }
+
+  static byte[] executorOfColdkey(byte[] coldkey, byte[] address) {
+    return concat(EXECUTOR_BY_COLDKEY, coldkey, address);
+  }
+
+  static byte[] pool(long id) {
+    return concat(POOL, u64(id));
+  }
+
+  static byte[] poolMembers(long poolId) {
+    return concat(POOL_MEMBER, u64(poolId));
+  }
+
+  static byte[] poolMember(long poolId, byte[] executor) {
+    return concat(POOL_MEMBER, u64(poolId), executor);
+  }
+
+  static byte[] job(long id) {
+    return concat(JOB, u64(id));
+  }
+
+  static byte[] jobQueued(long id) {
+    return concat(JOB_QUEUE, u64(id));
+  }
+
+  static byte[] jobDeadline(long height, long id) {
+    return concat(JOB_DEADLINE, u64(height), u64(id));
+  }
+
+  static byte[] jobChallenge(long height, long id) {
+    return concat(JOB_CHALLENGE, u64(height), u64(id));
+  }
+
+  static byte[] jobsOfExecutor(byte[] executor) {
+    return concat(JOB_BY_EXECUTOR, executor);
+  }
+
+  static byte[] jobOfExecutor(byte[] executor, long id) {
+    return concat(JOB_BY_EXECUTOR, executor, u64(id));
+  }
+
+  static byte[] jobsOfUser(long poolId, byte[] user) {
+    return concat(JOB_BY_USER, u64(poolId), user);
+  }
+
+  static byte[] jobOfUser(long poolId, byte[] user, long id) {
+    return concat(JOB_BY_USER, u64(poolId), user, u64(id));
+  }
+
+  static byte[] work(long subnetId, long epoch) {
+    return concat(WORK, u64(subnetId), u64(epoch));
   }
 
   /** The smallest key greater than every key starting with {@code prefix}. */

@@ -12,6 +12,8 @@ import io.peerz.state.proto.Chain;
 import io.peerz.state.proto.ColdkeyQuota;
 import io.peerz.state.proto.ConsensusValidator;
 import io.peerz.state.proto.Delegation;
+import io.peerz.state.proto.EpochWork;
+import io.peerz.state.proto.HardwareClassParam;
 import io.peerz.state.proto.Node;
 import io.peerz.state.proto.NodeRef;
 import io.peerz.state.proto.Params;
@@ -30,7 +32,9 @@ final class Queries {
   static final String PATHS =
       "/account/<0xaddr>, /subnet/<id>, /subnets, /node/<subnet>/<id>, /nodes/<subnet>, /epoch,"
           + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply,"
-          + " /validator/<0xaddr>, /validators";
+          + " /validator/<0xaddr>, /validators,"
+          + " /pool/<id>, /pools, /job/<id>, /executor/<0xaddr>, /executor/<0xaddr>/jobs,"
+          + " /executors/<subnet>, /work/<subnet>/<epoch>";
 
   private final Store store;
 
@@ -67,6 +71,16 @@ final class Queries {
         case "supply#1" -> ok(Keys.SUPPLY, supply());
         case "validator#2" -> validator(address(p[2]));
         case "validators#1" -> validators();
+        case "pool#2" -> ok(Keys.pool(id(p[2])), MarketJson.pool(store, existingPool(id(p[2]))));
+        case "pools#1" -> pools();
+        case "job#2" -> ok(Keys.job(id(p[2])), MarketJson.job(store, existingJob(id(p[2]))));
+        case "executor#2" ->
+            ok(
+                Keys.executor(address(p[2])),
+                MarketJson.executor(store, existingExecutor(address(p[2]))));
+        case "executor#3" -> executorJobs(address(p[2]), p[3]);
+        case "executors#2" -> executors(id(p[2]));
+        case "work#3" -> work(id(p[2]), id(p[3]));
         default ->
             throw new Failure(
                 ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
@@ -242,7 +256,21 @@ final class Queries {
   static ObjectNode params(Params p) {
     ObjectNode o = JSON.createObjectNode();
     for (FieldDescriptor fd : Params.getDescriptor().getFields()) {
-      o.put(fd.getName(), s((Long) p.getField(fd)));
+      if (fd.getNumber() == Params.HARDWARE_CLASSES_FIELD_NUMBER) {
+        ArrayNode classes = o.putArray(fd.getName());
+        for (HardwareClassParam c : p.getHardwareClassesList()) {
+          classes
+              .addObject()
+              .put("name", c.getName())
+              .put("min_vram_mib", s(c.getMinVramMib()))
+              .put("relative_value_ppm", s(c.getRelativeValuePpm()))
+              .put("benchmark_millis", s(c.getBenchmarkMillis()));
+        }
+      } else if (fd.getJavaType() == FieldDescriptor.JavaType.STRING) {
+        o.put(fd.getName(), (String) p.getField(fd));
+      } else {
+        o.put(fd.getName(), s((Long) p.getField(fd)));
+      }
     }
     return o;
   }
@@ -263,13 +291,20 @@ final class Queries {
   private QueryResult scores(long subnetId, long epoch) {
     existingSubnet(subnetId);
     ScoreRound r = store.round(subnetId, epoch);
-    if (r == null) {
+    EpochWork w = store.epochWork(subnetId, epoch);
+    if (r == null && w == null) {
       throw new Failure(
-          ErrorCode.NOT_FOUND, "subnet " + subnetId + " had no score round in epoch " + epoch);
+          ErrorCode.NOT_FOUND,
+          "subnet " + subnetId + " had no score round and no verified work in epoch " + epoch);
     }
     ObjectNode o = JSON.createObjectNode();
     o.put("subnet_id", s(subnetId));
     o.put("epoch", s(epoch));
+    o.set("compute", MarketJson.work(subnetId, epoch, w));
+    if (r == null) {
+      o.put("outcome", "none");
+      return ok(Keys.work(subnetId, epoch), o);
+    }
     o.put("outcome", word(r.getOutcome().name(), "ROUND_OUTCOME_"));
     o.put("proposer_node_id", s(r.getProposerNodeId()));
     ArrayNode validators = o.putArray("validators");
@@ -305,6 +340,7 @@ final class Queries {
     o.put("minted", s(sp.getMinted()));
     o.put("burned", s(sp.getBurned()));
     o.put("fee_collector", s(store.feeCollector()));
+    o.put("market_escrow", s(store.escrow()));
     return o;
   }
 
@@ -347,6 +383,78 @@ final class Queries {
     v.getSlashedHeightsList().forEach(h -> slashed.add(s(h)));
     o.put("created_height", s(v.getCreatedHeight()));
     return o;
+  }
+
+  private QueryResult pools() {
+    ObjectNode o = JSON.createObjectNode();
+    ArrayNode list = o.putArray("pools");
+    store.scan(
+        Keys.POOL,
+        (k, v) -> {
+          list.add(MarketJson.pool(store, Store.parse(v, io.peerz.state.proto.Pool::parseFrom)));
+          return true;
+        });
+    return ok(Keys.POOL, o);
+  }
+
+  private QueryResult executorJobs(byte[] addr, String what) {
+    if (!what.equals("jobs")) {
+      throw new Failure(ErrorCode.UNKNOWN_PATH, "unknown path; paths: " + PATHS);
+    }
+    existingExecutor(addr);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("executor", MsgContext.hex(addr));
+    o.put("height", s(store.chain().getHeight()));
+    ArrayNode list = o.putArray("jobs");
+    byte[] prefix = Keys.jobsOfExecutor(addr);
+    for (long id : store.jobIdsUnder(prefix, Keys.end(prefix))) {
+      list.add(MarketJson.job(store, store.job(id)));
+    }
+    return ok(prefix, o);
+  }
+
+  private QueryResult executors(long subnetId) {
+    existingSubnet(subnetId);
+    ObjectNode o = JSON.createObjectNode();
+    o.put("subnet_id", s(subnetId));
+    ArrayNode list = o.putArray("executors");
+    byte[] prefix = Keys.concat(Keys.EXECUTOR_BY_NODE, Keys.u64(subnetId));
+    for (byte[] addr : store.addressesUnder(prefix)) {
+      list.add(MarketJson.executor(store, store.executor(addr)));
+    }
+    return ok(prefix, o);
+  }
+
+  private QueryResult work(long subnetId, long epoch) {
+    existingSubnet(subnetId);
+    return ok(
+        Keys.work(subnetId, epoch),
+        MarketJson.work(subnetId, epoch, store.epochWork(subnetId, epoch)));
+  }
+
+  private io.peerz.state.proto.Pool existingPool(long id) {
+    io.peerz.state.proto.Pool p = store.pool(id);
+    if (p == null) {
+      throw new Failure(ErrorCode.NOT_FOUND, "pool " + id + " does not exist");
+    }
+    return p;
+  }
+
+  private io.peerz.state.proto.Job existingJob(long id) {
+    io.peerz.state.proto.Job j = store.job(id);
+    if (j == null) {
+      throw new Failure(ErrorCode.NOT_FOUND, "job " + id + " does not exist");
+    }
+    return j;
+  }
+
+  private io.peerz.state.proto.Executor existingExecutor(byte[] addr) {
+    io.peerz.state.proto.Executor e = store.executor(addr);
+    if (e == null) {
+      throw new Failure(
+          ErrorCode.NOT_FOUND, "no executor " + MsgContext.hex(addr) + " is registered");
+    }
+    return e;
   }
 
   private long currentEpoch() {

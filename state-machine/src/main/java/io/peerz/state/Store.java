@@ -8,10 +8,15 @@ import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Chain;
 import io.peerz.state.proto.ConsensusValidator;
 import io.peerz.state.proto.Delegation;
+import io.peerz.state.proto.EpochWork;
+import io.peerz.state.proto.Executor;
+import io.peerz.state.proto.Job;
 import io.peerz.state.proto.ModuleAccount;
 import io.peerz.state.proto.Node;
 import io.peerz.state.proto.NodeRef;
 import io.peerz.state.proto.Params;
+import io.peerz.state.proto.Pool;
+import io.peerz.state.proto.PoolMember;
 import io.peerz.state.proto.ScoreRound;
 import io.peerz.state.proto.Subnet;
 import io.peerz.state.proto.Supply;
@@ -259,6 +264,95 @@ final class Store {
           return true;
         });
     return out;
+  }
+
+  Executor executor(byte[] address) {
+    return read(Keys.executor(address), Executor::parseFrom);
+  }
+
+  void putExecutor(Executor e) {
+    put(Keys.executor(e.getAddress().toByteArray()), e);
+  }
+
+  /** Executor addresses whose key starts with {@code prefix} (20 bytes at the key's end). */
+  List<byte[]> addressesUnder(byte[] prefix) {
+    List<byte[]> out = new ArrayList<>();
+    reader.scan(
+        prefix,
+        Keys.end(prefix),
+        (k, v) -> {
+          out.add(java.util.Arrays.copyOfRange(k, k.length - 20, k.length));
+          return true;
+        });
+    return out;
+  }
+
+  Pool pool(long id) {
+    return read(Keys.pool(id), Pool::parseFrom);
+  }
+
+  void putPool(Pool p) {
+    put(Keys.pool(p.getId()), p);
+  }
+
+  PoolMember member(long poolId, byte[] executor) {
+    return read(Keys.poolMember(poolId, executor), PoolMember::parseFrom);
+  }
+
+  void putMember(long poolId, PoolMember m) {
+    put(Keys.poolMember(poolId, m.getExecutor().toByteArray()), m);
+  }
+
+  /** The pool's members in executor address order. */
+  List<PoolMember> members(long poolId) {
+    List<PoolMember> out = new ArrayList<>();
+    byte[] prefix = Keys.poolMembers(poolId);
+    reader.scan(
+        prefix,
+        Keys.end(prefix),
+        (k, v) -> {
+          out.add(parse(v, PoolMember::parseFrom));
+          return true;
+        });
+    return out;
+  }
+
+  long escrow() {
+    ModuleAccount m = read(Keys.ESCROW, ModuleAccount::parseFrom);
+    return m == null ? 0 : m.getBalance();
+  }
+
+  void putEscrow(long balance) {
+    put(Keys.ESCROW, ModuleAccount.newBuilder().setBalance(balance).build());
+  }
+
+  Job job(long id) {
+    return read(Keys.job(id), Job::parseFrom);
+  }
+
+  void putJob(Job j) {
+    put(Keys.job(j.getId()), j);
+  }
+
+  /** Job ids under an index prefix whose keys end in the job id, in key order. */
+  List<Long> jobIdsUnder(byte[] prefix, byte[] end) {
+    List<Long> out = new ArrayList<>();
+    reader.scan(
+        prefix,
+        end,
+        (k, v) -> {
+          out.add(Keys.u64At(k, k.length - 8));
+          return true;
+        });
+    return out;
+  }
+
+  EpochWork epochWork(long subnetId, long epoch) {
+    return read(Keys.work(subnetId, epoch), EpochWork::parseFrom);
+  }
+
+  void putEpochWork(EpochWork w) {
+    put(Keys.work(w.getSubnetId(), w.getEpoch()), w);
   }
 
   /** Visits every key with {@code prefix} in key order. */

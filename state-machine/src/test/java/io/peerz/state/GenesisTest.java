@@ -24,7 +24,7 @@ class GenesisTest {
     JsonNode p = chain.query("/params");
     assertThat(p.get("epoch_length").asText()).isEqualTo("10");
     assertThat(p.get("min_fee").asText()).isEqualTo("1");
-    assertThat(p.get("max_tx_bytes").asText()).isEqualTo("65536");
+    assertThat(p.get("max_tx_bytes").asText()).isEqualTo("1048576");
     assertThat(p.get("subnet_registration_base_cost").asText()).isEqualTo("100");
     assertThat(p.get("min_subnet_nodes").asText()).isEqualTo("3");
     assertThat(p.get("emission_per_epoch").asText()).isEqualTo("1000");

@@ -37,7 +37,7 @@ final class RandomOps {
   static final String PARAMS =
       "{\"epoch_length\":4,\"min_subnet_nodes\":2,\"unbonding_epochs\":1,"
           + "\"power_reduction\":100,\"max_validators\":3,\"jail_epochs\":1,"
-          + "\"double_sign_slash_ppm\":250000}";
+          + "\"double_sign_slash_ppm\":250000,\"job_timeout_blocks\":2}";
 
   /** One step: a tx of {@code kind} by key {@code a} about {@code b}, or (kind 0) a block cut. */
   record Op(int kind, int a, int b, long amount) {}
@@ -45,7 +45,7 @@ final class RandomOps {
   static Arbitrary<List<Op>> ops() {
     Arbitrary<Op> op =
         Combinators.combine(
-                Arbitraries.integers().between(0, 19),
+                Arbitraries.integers().between(0, 23),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.integers().between(0, 3),
                 Arbitraries.longs().between(0, 1200))
@@ -224,6 +224,36 @@ final class RandomOps {
             case 19 ->
                 chain.tx(
                     signer, b -> b.setUnjailValidator(MsgUnjailValidator.getDefaultInstance()));
+              // The market: pools (deposits escrowed), jobs (budgets escrowed), closing, and
+              // executors whose benchmarks time out (retries, failure).
+            case 20 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setCreatePool(
+                            MarketFixture.pool("int8-gemm-64", 1 + op.amount() % 50)
+                                .setDeposit(op.amount())));
+            case 21 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setSubmitJob(
+                            MarketFixture.submission(1 + op.b() % 2, op.a(), op.amount())));
+            case 22 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setClosePool(
+                            io.peerz.ledger.proto.MsgClosePool.newBuilder()
+                                .setPoolId(1 + op.b() % 2)));
+            case 23 ->
+                chain.tx(
+                    signer,
+                    b ->
+                        b.setRegisterExecutor(
+                            MarketFixture.registration(
+                                    TestChain.key("x" + op.a() + "-" + op.amount()), "cpu")
+                                .setSubnetId(subnet)));
             default -> attest(chain, k, subnet, op);
           };
       if (tx == null) {
@@ -312,7 +342,7 @@ final class RandomOps {
    */
   static long holdings(MemoryState state) {
     Store s = Store.readOnly(state);
-    long[] sum = {s.feeCollector()};
+    long[] sum = {Math.addExact(s.feeCollector(), s.escrow())};
     s.scan(
         Keys.ACCOUNT,
         (key, v) -> {

@@ -1,0 +1,468 @@
+package io.peerz.testnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.peerz.testnet.PeerzCommand.Run;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The compute market end to end against a real node: a subnet of three providers, three {@code
+ * peerz server} executors on the CPU (the third with {@code --faulty skip-rows=0.5}), a pool, jobs.
+ * Honest jobs are verified and paid, the faulty executor is slashed on every job it takes, and the
+ * honest nodes' compute scores are non-zero.
+ */
+class ComputeMarketIT {
+  private static final ObjectMapper JSON = PeerzCommand.JSON;
+  private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+  @TempDir Path home;
+  private final SecureRandom random = new SecureRandom();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private PeerzCommand cli;
+  private Process node;
+  private Path nodeLog;
+  private String rpc;
+  private final List<Process> servers = new ArrayList<>();
+  private final List<Path> serverLogs = new ArrayList<>();
+
+  @BeforeEach
+  void startNode() throws Exception {
+    cli = new PeerzCommand(home);
+    int rpcPort = PeerzCommand.freePort();
+    int p2pPort = PeerzCommand.freePort();
+    rpc = "http://127.0.0.1:" + rpcPort;
+    peerz("init", "--chain-id", "peerz-market", "--epoch-length", "10").ok();
+    // A small benchmark and 32 challenge rows: a 50% skipper escapes a job with 2^-32.
+    Path genesis = home.resolve("config/genesis.json");
+    ObjectNode root = (ObjectNode) JSON.readTree(genesis.toFile());
+    ((ObjectNode) root.path("app_state").path("params"))
+        .put("benchmark_workload", "int8-gemm-128")
+        .put("challenge_rows", "32")
+        .put("job_timeout_blocks", "40");
+    Files.writeString(genesis, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    nodeLog = home.resolve("node.log");
+    node =
+        cli.builder(
+                "start",
+                "--rpc.laddr",
+                "tcp://127.0.0.1:" + rpcPort,
+                "--p2p.laddr",
+                "tcp://127.0.0.1:" + p2pPort,
+                "--consensus.timeout_commit",
+                "1s")
+            .redirectErrorStream(true)
+            .redirectOutput(nodeLog.toFile())
+            .start();
+    await(Duration.ofSeconds(90), "the node's RPC", () -> status() != null);
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (Process s : servers) {
+      s.destroy();
+    }
+    for (Process s : servers) {
+      if (!s.waitFor(20, TimeUnit.SECONDS)) {
+        s.destroyForcibly();
+      }
+    }
+    if (node != null && node.isAlive()) {
+      node.destroy();
+      if (!node.waitFor(30, TimeUnit.SECONDS)) {
+        node.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void honestWorkIsVerifiedAndPaidTheCheaterIsSlashedEveryTimeAndScoresAreNonZero()
+      throws Exception {
+    String queen = key("queen");
+    String alice = key("alice");
+    String[] providers = {key("p1"), key("p2"), key("p3")};
+    Path[] execKeys = new Path[3];
+    String[] exec = new String[3];
+    for (int i = 0; i < 3; i++) {
+      execKeys[i] = home.resolve("executor-" + (i + 1) + ".json");
+      exec[i] =
+          peerz("keys", "add-executor", execKeys[i].toString(), "-o", "json")
+              .ok()
+              .json()
+              .path("address")
+              .asText();
+    }
+    for (String who : List.of(queen, alice, providers[0], providers[1], providers[2])) {
+      tx("bank", "send", "validator", who, "20000");
+    }
+    for (String e : exec) {
+      tx("bank", "send", "validator", e, "2000");
+    }
+
+    JsonNode subnet =
+        tx(
+            "register-subnet",
+            "--name",
+            "compute",
+            "--repo",
+            "github.com/demo/compute",
+            "--churn-limit",
+            "64",
+            "--min-stake",
+            "100",
+            "--max-stake",
+            "10000",
+            "--node-queue-epochs",
+            "0",
+            "--idle-classification-epochs",
+            "1",
+            "--included-classification-epochs",
+            "1",
+            "--max-node-penalties",
+            "10",
+            "--initial-coldkeys",
+            String.join(",", providers),
+            "--max-registered-nodes",
+            "10",
+            "--key-types",
+            "ed25519",
+            "--max-cost",
+            "1000000",
+            "--from",
+            "queen");
+    String subnetId = event(subnet, "subnet_registered", "subnet_id");
+    for (int i = 0; i < 3; i++) {
+      tx(
+          "register-node",
+          "--subnet-id",
+          subnetId,
+          "--hotkey",
+          randomAddress(),
+          "--peer-id",
+          randomPeerId(),
+          "--bootnode-peer-id",
+          randomPeerId(),
+          "--client-peer-id",
+          randomPeerId(),
+          "--stake-to-be-added",
+          "1000",
+          "--max-burn-amount",
+          "100",
+          "--from",
+          "p" + (i + 1));
+      tx("activate-node", "--subnet-id", subnetId, "--from", "p" + (i + 1));
+    }
+    tx("activate-subnet", "--subnet-id", subnetId, "--from", "queen");
+
+    for (int i = 0; i < 3; i++) {
+      startServer(i, execKeys[i], i == 2 ? List.of("--faulty", "skip-rows=0.5") : List.of());
+    }
+    for (int i = 0; i < 3; i++) {
+      tx(
+          "register-executor",
+          "--subnet-id",
+          subnetId,
+          "--executor-key",
+          execKeys[i].toString(),
+          "--hardware-class",
+          "cpu",
+          "--from",
+          "p" + (i + 1));
+    }
+    await(
+        Duration.ofSeconds(180),
+        "three benchmarked executors",
+        () -> {
+          for (String e : exec) {
+            JsonNode x = abci("/executor/" + e);
+            if (x == null || !x.path("benchmarked").asBoolean()) {
+              return false;
+            }
+          }
+          return true;
+        });
+
+    JsonNode pool =
+        tx(
+            "create-pool",
+            "--template",
+            "gpu",
+            "--model",
+            "int8-gemm-128",
+            "--hardware-class",
+            "cpu",
+            "--limit",
+            "10",
+            "--per-user",
+            "4",
+            "--price",
+            "5",
+            "--deposit",
+            "1000",
+            "--from",
+            "queen");
+    String poolId = event(pool, "pool_created", "pool_id");
+    long escrowBefore = abci("/supply").path("market_escrow").asLong();
+    assertThat(escrowBefore).isEqualTo(1000);
+
+    // The cheater joins first, so the first two jobs are surely its.
+    tx("join-pool", poolId, "--slots", "2", "--executor", execKeys[2].toString(), "--from", "p3");
+    List<String> jobs = new ArrayList<>();
+    long stakeBefore = abci("/node/" + subnetId + "/3").path("stake").asLong();
+    for (int s = 1; s <= 2; s++) {
+      jobs.add(submit(poolId, s));
+    }
+    await(
+        Duration.ofSeconds(120),
+        "the cheater's reveals",
+        () -> jobs.stream().allMatch(j -> abci("/job/" + j).path("attempts").size() >= 1));
+    for (int i = 0; i < 2; i++) {
+      tx(
+          "join-pool",
+          poolId,
+          "--slots",
+          "2",
+          "--executor",
+          execKeys[i].toString(),
+          "--from",
+          "p" + (i + 1));
+    }
+    for (int s = 3; s <= 4; s++) {
+      jobs.add(submit(poolId, s));
+    }
+    await(
+        Duration.ofSeconds(240),
+        "every job verified",
+        () ->
+            jobs.stream()
+                .allMatch(j -> abci("/job/" + j).path("status").asText().equals("verified")));
+
+    long honestPaid = 0;
+    int cheats = 0;
+    long slashed = 0;
+    for (String j : jobs) {
+      JsonNode job = query("job", j);
+      assertThat(job.path("status").asText()).isEqualTo("verified");
+      assertThat(job.path("executor").asText()).isIn(exec[0], exec[1]);
+      assertThat(job.path("payment").asLong()).isEqualTo(5);
+      assertThat(job.path("refund").asLong()).isEqualTo(35);
+      honestPaid += job.path("payment").asLong();
+      for (JsonNode a : job.path("attempts")) {
+        if (a.path("executor").asText().equals(exec[2])) {
+          cheats++;
+          assertThat(a.path("outcome").asText())
+              .as("the cheater's attempt")
+              .isEqualTo("wrong_reveal");
+          assertThat(a.path("slashed").asLong()).isPositive();
+          slashed += a.path("slashed").asLong();
+        } else {
+          assertThat(a.path("outcome").asText()).isEqualTo("verified");
+        }
+      }
+    }
+    assertThat(cheats).isGreaterThanOrEqualTo(2);
+    assertThat(honestPaid).isEqualTo(20);
+    JsonNode cheater = query("executor", execKeys[2].toString());
+    assertThat(cheater.path("slashed_total").asLong()).isEqualTo(slashed);
+    assertThat(cheater.path("jobs_failed").asLong()).isEqualTo(cheats);
+    assertThat(abci("/node/" + subnetId + "/3").path("stake").asLong())
+        .isEqualTo(stakeBefore - slashed);
+    // Budgets are settled: the escrow holds the deposit only.
+    assertThat(abci("/supply").path("market_escrow").asLong()).isEqualTo(escrowBefore);
+
+    long lastEpoch = abci("/epoch").path("epoch").asLong();
+    await(
+        Duration.ofSeconds(60),
+        "the epoch to end",
+        () -> abci("/epoch").path("epoch").asLong() > lastEpoch);
+    long[] points = new long[4];
+    long[] rewards = new long[4];
+    for (long e = 0; e <= lastEpoch; e++) {
+      Run r =
+          peerz(
+              "query",
+              "scores",
+              "--subnet-id",
+              subnetId,
+              "--epoch",
+              Long.toString(e),
+              "--node",
+              rpc,
+              "--output",
+              "json");
+      if (r.exitCode() != 0) {
+        continue;
+      }
+      for (JsonNode n : r.json().path("compute").path("nodes")) {
+        int id = n.path("node_id").asInt();
+        points[id] += n.path("points").asLong();
+        rewards[id] += n.path("reward").asLong();
+      }
+    }
+    for (int id = 1; id <= 2; id++) {
+      assertThat(points[id]).as("points of honest node %d", id).isPositive();
+      assertThat(rewards[id]).as("compute rewards of honest node %d", id).isPositive();
+    }
+  }
+
+  private String submit(String poolId, int seed) {
+    JsonNode r =
+        tx(
+            "submit-job",
+            "--pool",
+            poolId,
+            "--input-seed",
+            Integer.toString(seed),
+            "--max-budget",
+            "40",
+            "--from",
+            "alice");
+    return event(r, "job_submitted", "job_id");
+  }
+
+  private void startServer(int i, Path key, List<String> extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--home",
+                home.resolve("server-" + i).toString(),
+                "--executor-key",
+                key.toString(),
+                "--node",
+                rpc,
+                "--poll",
+                "300ms"));
+    args.addAll(extra);
+    Path log = home.resolve("server-" + i + ".log");
+    serverLogs.add(log);
+    servers.add(
+        cli.builder(args.toArray(String[]::new))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start());
+  }
+
+  private String key(String name) {
+    return peerz("keys", "add", name, "--keyring-backend", "test", "--output", "json")
+        .ok()
+        .json()
+        .path("address")
+        .asText();
+  }
+
+  private JsonNode tx(String... args) {
+    List<String> all = new ArrayList<>(List.of("tx"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--node", rpc, "--keyring-backend", "test", "--output", "json"));
+    JsonNode r = peerz(all.toArray(String[]::new)).ok().json();
+    assertThat(r.path("code").asInt()).as(r.toString()).isZero();
+    return r;
+  }
+
+  private JsonNode query(String... args) {
+    List<String> all = new ArrayList<>(List.of("query"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--node", rpc, "--output", "json"));
+    return peerz(all.toArray(String[]::new)).ok().json();
+  }
+
+  private Run peerz(String... args) {
+    return cli.run(this::context, args);
+  }
+
+  /** A committed abci_query value as JSON, or null when it fails. */
+  private JsonNode abci(String path) {
+    JsonNode r = get("/abci_query?path=%22" + path + "%22");
+    if (r == null || r.at("/result/response/code").asInt(0) != 0) {
+      return null;
+    }
+    try {
+      return JSON.readTree(Base64.getDecoder().decode(r.at("/result/response/value").asText()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private JsonNode status() {
+    JsonNode s = get("/status");
+    return s != null && s.has("result") ? s : null;
+  }
+
+  private JsonNode get(String pathAndQuery) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(rpc + pathAndQuery))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private void await(Duration limit, String what, BooleanSupplier condition)
+      throws InterruptedException {
+    PeerzCommand.await(limit, what, node, this::context, condition);
+  }
+
+  private String context() {
+    StringBuilder b = new StringBuilder("node log:\n").append(PeerzCommand.tail(nodeLog));
+    for (Path p : serverLogs) {
+      b.append("\n").append(p.getFileName()).append(":\n").append(PeerzCommand.tail(p));
+    }
+    return b.toString();
+  }
+
+  private static String event(JsonNode txResult, String type, String key) {
+    for (JsonNode e : txResult.path("events")) {
+      if (e.path("type").asText().equals(type)) {
+        for (JsonNode a : e.path("attributes")) {
+          if (a.path("key").asText().equals(key)) {
+            return a.path("value").asText();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no " + type + "." + key + " event in " + txResult);
+  }
+
+  private String randomAddress() {
+    byte[] b = new byte[20];
+    random.nextBytes(b);
+    return "0x" + java.util.HexFormat.of().formatHex(b);
+  }
+
+  private String randomPeerId() {
+    StringBuilder sb = new StringBuilder("12D3KooW");
+    for (int i = 0; i < 44; i++) {
+      sb.append(BASE58.charAt(random.nextInt(58)));
+    }
+    return sb.toString();
+  }
+}
