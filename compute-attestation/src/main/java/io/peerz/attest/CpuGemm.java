@@ -125,7 +125,8 @@ public final class CpuGemm {
     return out;
   }
 
-  private static void checkShape(int n, byte[] a, byte[] b) {
+  /** Throws IllegalArgumentException unless A and B are n x n with n in 1..Workload.MAX_N. */
+  public static void checkShape(int n, byte[] a, byte[] b) {
     if (n <= 0 || n > Workload.MAX_N) {
       throw new IllegalArgumentException("matrix side " + n + " must be in 1.." + Workload.MAX_N);
     }

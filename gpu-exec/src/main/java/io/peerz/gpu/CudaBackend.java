@@ -20,7 +20,7 @@ import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
-import io.peerz.attest.Workload;
+import io.peerz.attest.CpuGemm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -131,7 +131,7 @@ public final class CudaBackend implements GemmBackend {
 
   /** C = A x B on the device, with the kernel's time. */
   public synchronized Run run(int n, byte[] a, byte[] b) {
-    checkShape(n, a, b);
+    CpuGemm.checkShape(n, a, b);
     if (closed) {
       throw new IllegalStateException("the CUDA backend is closed");
     }
@@ -272,20 +272,5 @@ public final class CudaBackend implements GemmBackend {
       System.arraycopy(m, r * p, out, r * n, n);
     }
     return out;
-  }
-
-  private static void checkShape(int n, byte[] a, byte[] b) {
-    if (n <= 0 || n > Workload.MAX_N) {
-      throw new IllegalArgumentException("matrix side " + n + " must be in 1.." + Workload.MAX_N);
-    }
-    if (a.length != n * n || b.length != n * n) {
-      throw new IllegalArgumentException(
-          "matrices must hold n*n = "
-              + n * n
-              + " entries, got A "
-              + a.length
-              + " and B "
-              + b.length);
-    }
   }
 }

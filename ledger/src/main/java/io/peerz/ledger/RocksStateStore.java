@@ -97,20 +97,24 @@ final class RocksStateStore implements StateStore {
 
   @Override
   public void scan(byte[] from, byte[] to, EntryVisitor visitor) {
-    byte[] start = from == null ? new byte[0] : from;
     // An iterator reads one consistent snapshot of the column family.
     try (RocksIterator it = db.newIterator(stateCf)) {
-      for (it.seek(start); it.isValid(); it.next()) {
-        byte[] key = it.key();
-        if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
-          return;
-        }
-        if (!visitor.visit(key, it.value())) {
-          return;
-        }
-      }
-      checkIterator(it);
+      scan(it, from, to, visitor);
     }
+  }
+
+  /** Visits {@code it}'s entries in [from, to) (null: unbounded) until the visitor says stop. */
+  private static void scan(RocksIterator it, byte[] from, byte[] to, EntryVisitor visitor) {
+    for (it.seek(from == null ? new byte[0] : from); it.isValid(); it.next()) {
+      byte[] key = it.key();
+      if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+        return;
+      }
+      if (!visitor.visit(key, it.value())) {
+        return;
+      }
+    }
+    checkIterator(it);
   }
 
   @Override
@@ -289,16 +293,7 @@ final class RocksStateStore implements StateStore {
     @Override
     public void scan(byte[] from, byte[] to, EntryVisitor visitor) {
       try (RocksIterator it = db.newIterator(stateCf, options)) {
-        for (it.seek(from == null ? new byte[0] : from); it.isValid(); it.next()) {
-          byte[] key = it.key();
-          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
-            return;
-          }
-          if (!visitor.visit(key, it.value())) {
-            return;
-          }
-        }
-        checkIterator(it);
+        RocksStateStore.scan(it, from, to, visitor);
       }
     }
 
