@@ -130,9 +130,8 @@ final class Store {
 
   List<Subnet> subnets() {
     List<Subnet> out = new ArrayList<>();
-    reader.scan(
+    scan(
         Keys.SUBNET,
-        Keys.end(Keys.SUBNET),
         (k, v) -> {
           out.add(parse(v, Subnet::parseFrom));
           return true;
@@ -152,9 +151,8 @@ final class Store {
   List<Node> nodes(long subnetId) {
     List<Node> out = new ArrayList<>();
     byte[] prefix = Keys.nodesOf(subnetId);
-    reader.scan(
+    scan(
         prefix,
-        Keys.end(prefix),
         (k, v) -> {
           out.add(parse(v, Node::parseFrom));
           return true;
@@ -170,9 +168,8 @@ final class Store {
   List<Long> coldNodes(byte[] coldkey, long subnetId) {
     List<Long> out = new ArrayList<>();
     byte[] prefix = Keys.coldIn(coldkey, subnetId);
-    reader.scan(
+    scan(
         prefix,
-        Keys.end(prefix),
         (k, v) -> {
           out.add(Keys.u64At(k, k.length - 8));
           return true;
@@ -184,9 +181,8 @@ final class Store {
   List<NodeRef> coldNodes(byte[] coldkey) {
     List<NodeRef> out = new ArrayList<>();
     byte[] prefix = Keys.coldOf(coldkey);
-    reader.scan(
+    scan(
         prefix,
-        Keys.end(prefix),
         (k, v) -> {
           out.add(
               NodeRef.newBuilder()
@@ -215,9 +211,8 @@ final class Store {
   List<long[]> delegationsOf(byte[] address) {
     List<long[]> out = new ArrayList<>();
     byte[] prefix = Keys.delegationsOf(address);
-    reader.scan(
+    scan(
         prefix,
-        Keys.end(prefix),
         (k, v) -> {
           out.add(
               new long[] {
@@ -277,9 +272,8 @@ final class Store {
   /** Executor addresses whose key starts with {@code prefix} (20 bytes at the key's end). */
   List<byte[]> addressesUnder(byte[] prefix) {
     List<byte[]> out = new ArrayList<>();
-    reader.scan(
+    scan(
         prefix,
-        Keys.end(prefix),
         (k, v) -> {
           out.add(java.util.Arrays.copyOfRange(k, k.length - 20, k.length));
           return true;
@@ -307,9 +301,8 @@ final class Store {
   List<PoolMember> members(long poolId) {
     List<PoolMember> out = new ArrayList<>();
     byte[] prefix = Keys.poolMembers(poolId);
-    reader.scan(
+    scan(
         prefix,
-        Keys.end(prefix),
         (k, v) -> {
           out.add(parse(v, PoolMember::parseFrom));
           return true;
