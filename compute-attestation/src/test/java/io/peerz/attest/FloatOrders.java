@@ -113,9 +113,20 @@ enum FloatOrders {
 
   /** x rounded to bfloat16 (8 significant bits, ties to even) and back to float. */
   static float bfloat16(float x) {
+    return keepBits(x, 16);
+  }
+
+  /** x rounded to TF32, a GPU tensor core's input format (11 significant bits, ties to even). */
+  static float tf32(float x) {
+    return keepBits(x, 13);
+  }
+
+  /** x with its low {@code drop} significand bits rounded off (ties to even; finite x only). */
+  private static float keepBits(float x, int drop) {
     int bits = Float.floatToRawIntBits(x);
-    int rounded = bits + 0x7fff + ((bits >>> 16) & 1);
-    return Float.intBitsToFloat(rounded & 0xffff0000);
+    int half = (1 << (drop - 1)) - 1;
+    int rounded = bits + half + ((bits >>> drop) & 1);
+    return Float.intBitsToFloat(rounded & (-1 << drop));
   }
 
   /** Every entry rounded to bfloat16. */
@@ -123,6 +134,15 @@ enum FloatOrders {
     float[] out = new float[m.length];
     for (int i = 0; i < m.length; i++) {
       out[i] = bfloat16(m[i]);
+    }
+    return out;
+  }
+
+  /** Every entry rounded to TF32. */
+  static float[] tf32(float[] m) {
+    float[] out = new float[m.length];
+    for (int i = 0; i < m.length; i++) {
+      out[i] = tf32(m[i]);
     }
     return out;
   }

@@ -30,6 +30,16 @@ class FloatRowCheckTest {
   }
 
   @Test
+  void theWorstCaseBoundLetsTf32InputsThroughAtLargeSizes() {
+    // The gap docs/attestation.md states: tol grows like n^2 u, a random rounding error like
+    // sqrt(n), so TF32-rounded inputs (11 significant bits) are caught at n = 64 but not at 1024.
+    assertThat(FloatCalibration.measure(64, 16, Fixtures.SEED, 1).tf32MinRowMax())
+        .isGreaterThan(1.0);
+    assertThat(FloatCalibration.measure(1024, 4, Fixtures.SEED, 1).tf32MinRowMax())
+        .isLessThan(1.0);
+  }
+
+  @Test
   void cpuReferenceSumsInTheVerifiersOrder() {
     Fp32GemmInputs in = Fp32GemmInputs.generate(W, Fixtures.SEED, 5);
     float[] c = CpuGemm.multiply(in);
