@@ -35,8 +35,7 @@ class FloatRowCheckTest {
     // sqrt(n), so TF32-rounded inputs (11 significant bits) are caught at n = 64 but not at 1024.
     assertThat(FloatCalibration.measure(64, 16, Fixtures.SEED, 1).tf32MinRowMax())
         .isGreaterThan(1.0);
-    assertThat(FloatCalibration.measure(1024, 4, Fixtures.SEED, 1).tf32MinRowMax())
-        .isLessThan(1.0);
+    assertThat(FloatCalibration.measure(1024, 4, Fixtures.SEED, 1).tf32MinRowMax()).isLessThan(1.0);
   }
 
   @Test
