@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import io.peerz.attest.Attestations;
 import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
+import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmInputs;
 import io.peerz.attest.OutputCommitment;
 import io.peerz.attest.Workload;
@@ -35,6 +36,11 @@ final class ExecutorLoop {
   @FunctionalInterface
   interface Gemm {
     int[] multiply(int n, byte[] a, byte[] b);
+
+    /** The fp32-gemm product; the CPU reference unless the backend has its own. */
+    default float[] multiplyFloat(int n, float[] a, float[] b) {
+      return CpuGemm.multiplyFloat(n, a, b);
+    }
   }
 
   private final RpcClient rpc;
@@ -276,9 +282,16 @@ final class ExecutorLoop {
     state.remove(id);
   }
 
+  /** The output as committed: int32 values, or an fp32 job's float bits (0 is 0.0f either way). */
   private int[] compute(Workload w, byte[] seed, long jobId, boolean mayCheat) {
-    GemmInputs in = GemmInputs.generate(w, seed, jobId);
-    int[] c = gemm.multiply(w.n(), in.a(), in.b());
+    int[] c;
+    if (w.isFloat()) {
+      Fp32GemmInputs in = Fp32GemmInputs.generate(w, seed, jobId);
+      c = OutputCommitment.floatBits(gemm.multiplyFloat(w.n(), in.a(), in.b()));
+    } else {
+      GemmInputs in = GemmInputs.generate(w, seed, jobId);
+      c = gemm.multiply(w.n(), in.a(), in.b());
+    }
     if (mayCheat && skipPpm > 0) {
       // The faulty executor leaves the rows CpuGemm.computeFaulty would skip as zeros.
       for (int row : CpuGemm.skippedRows(w.n(), skipPpm, jobId)) {

@@ -1,8 +1,11 @@
 package io.peerz.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmInputs;
 import io.peerz.attest.OutputCommitment;
+import io.peerz.attest.Workload;
+import io.peerz.gpu.CpuBackend;
 import io.peerz.gpu.GemmBackend;
 import io.peerz.gpu.GemmBackends;
 import io.peerz.gpu.OutputFile;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Spec;
       "Compute one job's int8-gemm output and write it to a file.",
       "",
       "Regenerate a job's inputs from its workload, seed and job id, compute C = A x B on the",
-      "GPU (CPU fallback) and write C as n^2 little-endian int32, row-major, no header.",
+      "GPU (CPU fallback) and write C as n^2 little-endian int32 (float32 for fp32-gemm-<n>,",
+      "computed on the CPU: the CUDA backend has no fp32 kernel yet), row-major, no header.",
       "Prints the output root an attestation commits to."
     })
 final class RunWorkloadCommand implements Callable<Integer> {
@@ -50,17 +54,31 @@ final class RunWorkloadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GemmInputs in = job.inputs();
+    Workload workload = job.workload;
     GemmBackends.Detected detected = GemmBackends.detect(backend);
     int[] c;
     long nanos;
+    String ran;
     try (GemmBackend b = detected.backend()) {
-      long t0 = System.nanoTime();
-      c = b.multiply(in.n(), in.a(), in.b());
-      nanos = System.nanoTime() - t0;
+      if (workload.isFloat()) {
+        // An fp32 output is written as its float bits: n^2 little-endian float32.
+        Fp32GemmInputs in = Fp32GemmInputs.generate(workload, job.seedBytes(), job.jobId);
+        try (GemmBackend f = b.supportsFloat() ? b : new CpuBackend()) {
+          long t0 = System.nanoTime();
+          c = OutputCommitment.floatBits(f.multiplyFloat(in.n(), in.a(), in.b()));
+          nanos = System.nanoTime() - t0;
+          ran = f.name();
+        }
+      } else {
+        GemmInputs in = job.inputs();
+        long t0 = System.nanoTime();
+        c = b.multiply(in.n(), in.a(), in.b());
+        nanos = System.nanoTime() - t0;
+        ran = b.name();
+      }
     }
     OutputFile.write(out, c);
-    String root = Hex.encode(OutputCommitment.of(in.n(), c).root());
+    String root = Hex.encode(OutputCommitment.of(workload.n(), c).root());
     PrintWriter w = spec.commandLine().getOut();
     if (output.json()) {
       ObjectNode n = Json.MAPPER.createObjectNode();
@@ -69,19 +87,13 @@ final class RunWorkloadCommand implements Callable<Integer> {
       n.put("job_id", job.jobId);
       n.put("bytes", 4L * c.length);
       n.put("output_root", root);
-      n.put("backend", detected.backend().name());
+      n.put("backend", ran);
       n.put("millis", nanos / 1_000_000);
       w.print(Json.pretty(n) + "\n");
     } else {
       w.printf(
           "wrote %s: %s job %d, %d bytes, output root %s (%s, %d ms)%n",
-          out,
-          job.workload.name(),
-          job.jobId,
-          4L * c.length,
-          root,
-          detected.backend().name(),
-          nanos / 1_000_000);
+          out, job.workload.name(), job.jobId, 4L * c.length, root, ran, nanos / 1_000_000);
     }
     w.flush();
     return 0;

@@ -1,5 +1,7 @@
 package io.peerz.cli;
 
+import io.peerz.gpu.CpuBackend;
+import io.peerz.gpu.CudaBackend;
 import io.peerz.gpu.GemmBackend;
 import io.peerz.gpu.GemmBackends;
 import io.peerz.ledger.Ed25519KeyPair;
@@ -81,12 +83,28 @@ final class ServerCommand implements Callable<Integer> {
                 }));
     GemmBackends.Detected detected = GemmBackends.detect(backend);
     out.printf("gemm backend: %s (%s)%n", detected.backend().name(), detected.reason());
-    try (GemmBackend gemm = detected.backend()) {
+    try (GemmBackend gemm = detected.backend();
+        GemmBackend floats = gemm.supportsFloat() ? gemm : new CpuBackend()) {
+      if (floats != gemm) {
+        out.printf("fp32-gemm jobs: %s backend (%s)%n", floats.name(), CudaBackend.NO_FP32);
+      }
+      ExecutorLoop.Gemm products =
+          new ExecutorLoop.Gemm() {
+            @Override
+            public int[] multiply(int n, byte[] a, byte[] b) {
+              return gemm.multiply(n, a, b);
+            }
+
+            @Override
+            public float[] multiplyFloat(int n, float[] a, float[] b) {
+              return floats.multiplyFloat(n, a, b);
+            }
+          };
       ExecutorLoop loop =
           new ExecutorLoop(
               node.client(),
               key,
-              gemm::multiply,
+              products,
               skipPpm,
               new ExecutorState(stateFile),
               out,

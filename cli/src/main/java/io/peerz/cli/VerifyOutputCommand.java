@@ -64,6 +64,13 @@ final class VerifyOutputCommand implements Callable<Integer> {
     if (rounds < 1 || rounds > Freivalds.MAX_ROUNDS) {
       throw new CliException("--rounds must be in 1.." + Freivalds.MAX_ROUNDS + ", got " + rounds);
     }
+    if (job.workload.isFloat()) {
+      throw new CliException(
+          "verify-output checks int8-gemm outputs with Freivalds' exact check; "
+              + job.workload.name()
+              + " outputs have no whole-output check (the chain checks their sampled rows"
+              + " against a tolerance, docs/attestation.md)");
+    }
     GemmInputs in = job.inputs();
     int n = in.n();
     int[] c = OutputFile.read(file, n);

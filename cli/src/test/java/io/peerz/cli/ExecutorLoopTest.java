@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
+import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmInputs;
 import io.peerz.attest.OutputCommitment;
 import io.peerz.attest.Verdict;
@@ -60,6 +61,10 @@ class ExecutorLoopTest {
   }
 
   static String job(String status, String kind, String blockHash, int rows) {
+    return job(status, kind, blockHash, rows, "int8-gemm-64");
+  }
+
+  static String job(String status, String kind, String blockHash, int rows, String workload) {
     StringBuilder r = new StringBuilder();
     for (int i = 0; i < rows; i++) {
       r.append(i == 0 ? "" : ",").append(i);
@@ -68,7 +73,9 @@ class ExecutorLoopTest {
         + kind
         + "\",\"status\":\""
         + status
-        + "\",\"workload\":\"int8-gemm-64\",\"input_seed\":\""
+        + "\",\"workload\":\""
+        + workload
+        + "\",\"input_seed\":\""
         + Hex.encodeUpper(SEED)
         + "\",\"assigned_height\":\"9\",\"subnet_id\":\"1\",\"node_id\":\"2\","
         + "\"challenge_block_hash\":\""
@@ -159,5 +166,37 @@ class ExecutorLoopTest {
                 .getAttestation());
     int[] c = CpuGemm.multiply(GemmInputs.generate(W, SEED, 7));
     assertThat(a.getOutputRoot().toByteArray()).isEqualTo(OutputCommitment.of(64, c).root());
+  }
+
+  @Test
+  void anFp32JobCommitsTheFloatBitsAndItsRevealPassesTheToleranceUnlessFaulty() throws Exception {
+    Workload w = new Workload(Workload.Kind.FP32, 64);
+    byte[] blockHash = Sha256.hash(new byte[] {2});
+    for (int skip : new int[] {0, 1_000_000}) {
+      node.broadcast.clear();
+      node.jobsJson = job("assigned", "pool", "", 0, "fp32-gemm-64");
+      ExecutorLoop l = loop(ExecutorLoop.cpu(), skip);
+      l.step();
+      SignedAttestation signed =
+          SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation());
+      Attestation a = Attestation.parseFrom(signed.getAttestation());
+      assertThat(a.getWorkload()).isEqualTo("fp32-gemm-64");
+      if (skip == 0) {
+        float[] c = CpuGemm.multiply(Fp32GemmInputs.generate(w, SEED, 7));
+        assertThat(a.getOutputRoot().toByteArray())
+            .isEqualTo(OutputCommitment.ofFloats(64, c).root());
+      }
+      node.jobsJson = job("challenged", "pool", Hex.encodeUpper(blockHash), 16, "fp32-gemm-64");
+      l.step();
+      Reveal reveal = Reveal.parseFrom(lastBody().getRevealRows().getReveal());
+      Verdict v = Verifier.verifyReveal(signed, Challenge.derive(blockHash, 7, w, 16), reveal);
+      if (skip == 0) {
+        assertThat(v.isValid()).as(v.toString()).isTrue();
+      } else {
+        assertThat(((Verdict.Invalid) v).reason()).isEqualTo(Verdict.Reason.WRONG_ROW);
+      }
+      node.jobsJson = "{\"jobs\":[]}";
+      l.step();
+    }
   }
 }

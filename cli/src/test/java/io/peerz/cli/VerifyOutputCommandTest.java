@@ -134,4 +134,50 @@ class VerifyOutputCommandTest {
     assertThat(v.exitCode()).isEqualTo(1);
     assertThat(v.err()).contains("--seed must be 32 bytes");
   }
+
+  @Test
+  void runWorkloadWritesAnFp32OutputAsFloatBitsAndVerifyOutputSaysItCannotCheckIt()
+      throws Exception {
+    Path f = dir.resolve("f.bin");
+    CliRun w =
+        CliRun.run(
+            "run-workload",
+            "--workload",
+            "fp32-gemm-64",
+            "--seed",
+            SEED,
+            "--job-id",
+            "7",
+            "--out",
+            f.toString(),
+            "--backend",
+            "cpu",
+            "-o",
+            "json");
+    assertThat(w.exitCode()).as(w.err()).isZero();
+    float[] c =
+        CpuGemm.multiply(
+            io.peerz.attest.Fp32GemmInputs.generate(
+                new Workload(Workload.Kind.FP32, 64), Hex.decode(SEED), 7));
+    JsonNode j = Json.parse(w.out().getBytes(StandardCharsets.UTF_8), "run-workload");
+    assertThat(j.at("/output_root").asText())
+        .isEqualTo(Hex.encode(OutputCommitment.ofFloats(64, c).root()));
+    java.nio.ByteBuffer expected =
+        java.nio.ByteBuffer.allocate(4 * c.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    expected.asFloatBuffer().put(c);
+    assertThat(Files.readAllBytes(f)).isEqualTo(expected.array());
+
+    CliRun v =
+        CliRun.run(
+            "verify-output",
+            "--workload",
+            "fp32-gemm-64",
+            "--seed",
+            SEED,
+            "--job-id",
+            "7",
+            f.toString());
+    assertThat(v.exitCode()).isNotZero();
+    assertThat(v.err()).contains("fp32-gemm-64 outputs have no whole-output check");
+  }
 }

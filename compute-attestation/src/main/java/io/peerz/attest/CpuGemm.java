@@ -9,6 +9,10 @@ import java.util.stream.IntStream;
  * common fork-join pool, exact integer arithmetic. Any other executor (the GPU path) must produce
  * the same int32 values, hence the same output root. Every sum fits in int32 for n up to 4096: a
  * product is at most 128 x 128 = 2^14 in magnitude and a sum of 2^12 of them at most 2^26.
+ *
+ * <p>Also the reference FP32 product of {@code fp32-gemm-<n>}, on the same row blocks and tiles,
+ * accumulating in float with k ascending; other executors may sum in another order and are checked
+ * against a tolerance ({@link FloatRowCheck}), not for equal bits.
  */
 public final class CpuGemm {
   /** Rows per parallel task. */
@@ -28,7 +32,7 @@ public final class CpuGemm {
 
   /** C = A x B for row-major n x n int8 matrices, 1 <= n <= 4096. */
   public static int[] multiply(int n, byte[] a, byte[] b) {
-    checkShape(n, a, b);
+    checkShape(n, a.length, b.length);
     return compute(n, a, b, null);
   }
 
@@ -67,6 +71,19 @@ public final class CpuGemm {
     return rows;
   }
 
+  /** C = A x B for a fp32-gemm job's inputs, row-major n x n float32. */
+  public static float[] multiply(Fp32GemmInputs inputs) {
+    return multiplyFloat(inputs.n(), inputs.a, inputs.b);
+  }
+
+  /** C = A x B for row-major n x n float32 matrices, 1 <= n <= 4096, summed in float. */
+  public static float[] multiplyFloat(int n, float[] a, float[] b) {
+    checkShape(n, a.length, b.length);
+    float[] c = new float[n * n];
+    forEachRowBlock(n, (from, to) -> multiplyRowsFloat(n, a, b, c, from, to));
+    return c;
+  }
+
   private static int[] compute(int n, byte[] a, byte[] b, boolean[] skip) {
     // Widening B once lets the inner loop run on int arrays only, which C2 vectorizes.
     int[] bw = new int[n * n];
@@ -79,14 +96,47 @@ public final class CpuGemm {
               }
             });
     int[] c = new int[n * n];
+    forEachRowBlock(n, (from, to) -> multiplyRows(n, a, bw, c, from, to, skip));
+    return c;
+  }
+
+  /** The rows [from, to) one parallel task computes. */
+  @FunctionalInterface
+  private interface RowBlock {
+    void compute(int from, int to);
+  }
+
+  /** Runs {@code block} over ROW_BLOCK-row slices of 0..n-1 on the current fork-join pool. */
+  private static void forEachRowBlock(int n, RowBlock block) {
     int blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
     IntStream.range(0, blocks)
         .parallel()
-        .forEach(
-            blk ->
-                multiplyRows(
-                    n, a, bw, c, blk * ROW_BLOCK, Math.min(n, (blk + 1) * ROW_BLOCK), skip));
-    return c;
+        .forEach(blk -> block.compute(blk * ROW_BLOCK, Math.min(n, (blk + 1) * ROW_BLOCK)));
+  }
+
+  /**
+   * The float twin of {@link #multiplyRows}: the same tiles in the same i-k-j order, so each
+   * c[i][j] accumulates its n products with k ascending, in float (Java's float arithmetic is
+   * strict IEEE 754 binary32 and never fused into an FMA, so this is one well-defined summation).
+   */
+  private static void multiplyRowsFloat(
+      int n, float[] a, float[] b, float[] c, int rowFrom, int rowTo) {
+    for (int jj = 0; jj < n; jj += COL_BLOCK) {
+      int jEnd = Math.min(n, jj + COL_BLOCK);
+      for (int kk = 0; kk < n; kk += K_BLOCK) {
+        int kEnd = Math.min(n, kk + K_BLOCK);
+        for (int i = rowFrom; i < rowTo; i++) {
+          int ci = i * n;
+          for (int k = kk; k < kEnd; k++) {
+            float av = a[ci + k];
+            int bk = k * n;
+            for (int j = jj; j < jEnd; j++) {
+              c[ci + j] += av * b[bk + j];
+            }
+          }
+        }
+      }
+    }
   }
 
   private static void multiplyRows(
@@ -127,17 +177,16 @@ public final class CpuGemm {
 
   /** Throws IllegalArgumentException unless A and B are n x n with n in 1..Workload.MAX_N. */
   public static void checkShape(int n, byte[] a, byte[] b) {
+    checkShape(n, a.length, b.length);
+  }
+
+  private static void checkShape(int n, int aLength, int bLength) {
     if (n <= 0 || n > Workload.MAX_N) {
       throw new IllegalArgumentException("matrix side " + n + " must be in 1.." + Workload.MAX_N);
     }
-    if (a.length != n * n || b.length != n * n) {
+    if (aLength != n * n || bLength != n * n) {
       throw new IllegalArgumentException(
-          "matrices must hold n*n = "
-              + n * n
-              + " entries, got A "
-              + a.length
-              + " and B "
-              + b.length);
+          "matrices must hold n*n = " + n * n + " entries, got A " + aLength + " and B " + bLength);
     }
   }
 }

@@ -34,6 +34,7 @@ public final class GemmInputs {
 
   /** Regenerates both matrices, rows in parallel on the common fork-join pool. */
   public static GemmInputs generate(Workload workload, byte[] seed, long jobId) {
+    checkInt8(workload);
     checkSeed(seed);
     return new GemmInputs(
         workload,
@@ -43,18 +44,20 @@ public final class GemmInputs {
 
   /** Row {@code row} of A alone: n bytes, n/32 SHA-256 blocks. */
   public static byte[] rowOfA(Workload workload, byte[] seed, long jobId, int row) {
+    checkInt8(workload);
     checkSeed(seed);
     int n = workload.n();
     if (row < 0 || row >= n) {
       throw new IllegalArgumentException("row " + row + " outside 0.." + (n - 1));
     }
     byte[] out = new byte[n];
-    new RowStream(seed, jobId, TAG_A).fill(row, out, 0, n);
+    new RowStream(DOMAIN, seed, jobId, TAG_A).fill(row, out, 0, n);
     return out;
   }
 
   /** B alone, row-major n x n. */
   public static byte[] matrixB(Workload workload, byte[] seed, long jobId) {
+    checkInt8(workload);
     checkSeed(seed);
     return matrix(workload.n(), seed, jobId, TAG_B);
   }
@@ -81,21 +84,42 @@ public final class GemmInputs {
 
   private static byte[] matrix(int n, byte[] seed, long jobId, byte tag) {
     byte[] out = new byte[n * n];
-    // Each worker thread gets its own digest through the per-chunk stream; rows never overlap.
+    forEachRow(
+        n, () -> new RowStream(DOMAIN, seed, jobId, tag), (s, r) -> s.fill(r, out, r * n, n));
+    return out;
+  }
+
+  /** What one row of a generated matrix does with its stream. */
+  @FunctionalInterface
+  interface RowFiller {
+    void fill(RowStream stream, int row);
+  }
+
+  /**
+   * Runs {@code filler} for rows 0..n-1 in parallel chunks of 16 rows; each chunk gets its own
+   * stream (and digest) from {@code streams}, and rows never overlap.
+   */
+  static void forEachRow(int n, java.util.function.Supplier<RowStream> streams, RowFiller filler) {
     int chunk = 16;
     IntStream.range(0, n / chunk)
         .parallel()
         .forEach(
             c -> {
-              RowStream stream = new RowStream(seed, jobId, tag);
+              RowStream stream = streams.get();
               for (int r = c * chunk; r < (c + 1) * chunk; r++) {
-                stream.fill(r, out, r * n, n);
+                filler.fill(stream, r);
               }
             });
-    return out;
   }
 
-  private static void checkSeed(byte[] seed) {
+  private static void checkInt8(Workload workload) {
+    if (workload.kind() != Workload.Kind.INT8) {
+      throw new IllegalArgumentException(
+          "GemmInputs generates int8 inputs; " + workload.name() + " needs Fp32GemmInputs");
+    }
+  }
+
+  static void checkSeed(byte[] seed) {
     if (seed == null || seed.length != SEED_LENGTH) {
       throw new IllegalArgumentException(
           "workload seed must be "
@@ -112,17 +136,17 @@ public final class GemmInputs {
     private final int rowOffset;
     private final byte[] block = new byte[DIGEST_LENGTH];
 
-    RowStream(byte[] seed, long jobId, byte tag) {
+    RowStream(byte[] domain, byte[] seed, long jobId, byte tag) {
       try {
         digest = MessageDigest.getInstance("SHA-256");
       } catch (NoSuchAlgorithmException e) {
         // Every Java platform must provide SHA-256.
         throw new IllegalStateException("SHA-256 unavailable", e);
       }
-      input = new byte[DOMAIN.length + SEED_LENGTH + 8 + 1 + 4 + 4];
+      input = new byte[domain.length + SEED_LENGTH + 8 + 1 + 4 + 4];
       int p = 0;
-      System.arraycopy(DOMAIN, 0, input, p, DOMAIN.length);
-      p += DOMAIN.length;
+      System.arraycopy(domain, 0, input, p, domain.length);
+      p += domain.length;
       System.arraycopy(seed, 0, input, p, SEED_LENGTH);
       p += SEED_LENGTH;
       putLong(input, p, jobId);

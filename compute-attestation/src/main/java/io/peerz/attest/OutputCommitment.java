@@ -37,6 +37,24 @@ public final class OutputCommitment {
     return new OutputCommitment(n, output, build(leaves, 0, n));
   }
 
+  /**
+   * Commits to a float32 output as the executor computed it: each entry's raw IEEE 754 bits (NaN
+   * payloads included) as a little-endian int32, so a row is the float32 array's little-endian
+   * bytes.
+   */
+  public static OutputCommitment ofFloats(int n, float[] output) {
+    return of(n, floatBits(output));
+  }
+
+  /** The raw bits of each float, in order. */
+  public static int[] floatBits(float[] output) {
+    int[] bits = new int[output.length];
+    for (int i = 0; i < output.length; i++) {
+      bits[i] = Float.floatToRawIntBits(output[i]);
+    }
+    return bits;
+  }
+
   /** Row {@code row} of a row-major n x n output as n little-endian int32. */
   public static byte[] rowBytes(int n, int[] output, int row) {
     byte[] out = new byte[4 * n];

@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * Checks attestations and reveals. A reveal is checked cheapest first: signature, that it answers
  * the challenge, every Merkle proof, and only then the O(k n^2) recomputation of the revealed rows
- * from B and the sampled rows of A, regenerated from the attestation's seed (never all of A).
+ * from B and the sampled rows of A, regenerated from the attestation's seed (never all of A); the
+ * row check dispatches on the workload's kind (exact for int8, a tolerance for fp32).
  */
 public final class Verifier {
   private Verifier() {}
@@ -83,7 +84,8 @@ public final class Verifier {
 
   /**
    * Checks that {@code reveal} answers {@code challenge} for {@code signed}'s job and that every
-   * revealed row is committed under the output root and equals row i of A x B exactly.
+   * revealed row is committed under the output root and equals row i of A x B: exactly for an int8
+   * workload, within {@link FloatRowCheck}'s tolerance for an fp32 one.
    */
   public static Verdict verifyReveal(SignedAttestation signed, Challenge challenge, Reveal reveal) {
     Verdict checked = checkAttestation(signed);
@@ -142,7 +144,19 @@ public final class Verifier {
       }
       rowBytes.add(bytes);
     }
-    int[][] expected = recomputeRows(workload, att.getSeed().toByteArray(), att.getJobId(), rows);
+    byte[] seed = att.getSeed().toByteArray();
+    Verdict rowsChecked =
+        switch (workload.kind()) {
+          case INT8 -> checkInt8Rows(workload, seed, att.getJobId(), rows, rowBytes);
+          case FP32 -> checkFp32Rows(workload, seed, att.getJobId(), rows, rowBytes);
+        };
+    return rowsChecked == null ? valid : rowsChecked;
+  }
+
+  /** Null when every revealed row equals row_i(A) x B exactly, else the first wrong entry. */
+  private static Invalid checkInt8Rows(
+      Workload workload, byte[] seed, long jobId, int[] rows, List<byte[]> rowBytes) {
+    int[][] expected = recomputeRows(workload, seed, jobId, rows);
     for (int s = 0; s < rows.length; s++) {
       int column = firstDifference(rowBytes.get(s), expected[s]);
       if (column >= 0) {
@@ -155,7 +169,42 @@ public final class Verifier {
             expected[s][column]);
       }
     }
-    return valid;
+    return null;
+  }
+
+  /**
+   * Null when every entry of every revealed row is finite and within {@link FloatRowCheck}'s
+   * tolerance of the verifier's own float recomputation, else the first entry outside it.
+   */
+  private static Invalid checkFp32Rows(
+      Workload workload, byte[] seed, long jobId, int[] rows, List<byte[]> rowBytes) {
+    int n = workload.n();
+    float[] b = Fp32GemmInputs.matrixB(workload, seed, jobId);
+    float[][] a = new float[rows.length][];
+    for (int s = 0; s < rows.length; s++) {
+      a[s] = Fp32GemmInputs.rowOfA(workload, seed, jobId, rows[s]);
+    }
+    FloatRowCheck.Rows expected = FloatRowCheck.recompute(n, a, b);
+    for (int s = 0; s < rows.length; s++) {
+      float[] revealed = new float[n];
+      for (int j = 0; j < n; j++) {
+        revealed[j] = Float.intBitsToFloat(readLittleEndian(rowBytes.get(s), j));
+      }
+      float[] r = expected.values()[s];
+      double[] tol = expected.tolerances()[s];
+      int column = FloatRowCheck.firstViolation(revealed, r, tol);
+      if (column >= 0) {
+        return invalid(
+            Reason.WRONG_ROW,
+            "row %d column %d is %s, A x B gives %s within a tolerance of %s",
+            rows[s],
+            column,
+            Float.toString(revealed[column]),
+            Float.toString(r[column]),
+            Double.toString(tol[column]));
+      }
+    }
+    return null;
   }
 
   /** Rows {@code rows} of A x B: B once, the sampled rows of A, one pass over B for all rows. */

@@ -2,9 +2,11 @@ package io.peerz.attest;
 
 /**
  * A workload defined by its name: {@code int8-gemm-<n>} is C = A x B for n x n INT8 matrices A and
- * B regenerated from (seed, job id), with C exact in INT32. n is a multiple of 64 in [64, 4096].
+ * B regenerated from (seed, job id), with C exact in INT32; {@code fp32-gemm-<n>} is the same
+ * product over float32 inputs, checked against a tolerance ({@link FloatRowCheck}). n is a multiple
+ * of 64 in [64, 4096].
  */
-public record Workload(int n) {
+public record Workload(Kind kind, int n) {
   /** Smallest matrix side. */
   public static final int MIN_N = 64;
 
@@ -14,13 +16,34 @@ public record Workload(int n) {
   /** Every side is a multiple of this, so a row is a whole number of SHA-256 blocks. */
   public static final int N_STEP = 64;
 
-  private static final String PREFIX = "int8-gemm-";
+  /** The element type of a workload, which decides how a revealed row is checked. */
+  public enum Kind {
+    /** INT8 x INT8 -> INT32, exact: a revealed row must equal the recomputed one bit for bit. */
+    INT8("int8-gemm-"),
+    /** FP32 x FP32 -> FP32: a revealed row must lie within the calibrated tolerance. */
+    FP32("fp32-gemm-");
 
-  /** Checks n's range and step. */
+    private final String prefix;
+
+    Kind(String prefix) {
+      this.prefix = prefix;
+    }
+
+    /** The name's prefix, e.g. {@code int8-gemm-}. */
+    public String prefix() {
+      return prefix;
+    }
+  }
+
+  /** Checks the kind and n's range and step. */
   public Workload {
+    if (kind == null) {
+      throw new IllegalArgumentException("workload kind is null");
+    }
     if (n < MIN_N || n > MAX_N || n % N_STEP != 0) {
       throw new IllegalArgumentException(
-          "int8-gemm size "
+          kind.prefix().substring(0, kind.prefix().length() - 1)
+              + " size "
               + n
               + " must be a multiple of "
               + N_STEP
@@ -31,29 +54,50 @@ public record Workload(int n) {
     }
   }
 
+  /** The {@code int8-gemm-<n>} workload. */
+  public Workload(int n) {
+    this(Kind.INT8, n);
+  }
+
   /**
-   * Parses {@code int8-gemm-<n>} with n written in plain decimal (no sign, no leading zero), so
-   * every workload has exactly one name; throws IllegalArgumentException otherwise.
+   * Parses {@code int8-gemm-<n>} or {@code fp32-gemm-<n>} with n written in plain decimal (no sign,
+   * no leading zero), so every workload has exactly one name; throws IllegalArgumentException
+   * otherwise.
    */
   public static Workload parse(String name) {
-    if (name == null || !name.startsWith(PREFIX)) {
-      throw new IllegalArgumentException(
-          "unknown workload " + quote(name) + "; expected int8-gemm-<n>");
+    Kind kind = null;
+    for (Kind k : Kind.values()) {
+      if (name != null && name.startsWith(k.prefix())) {
+        kind = k;
+      }
     }
-    String digits = name.substring(PREFIX.length());
+    if (kind == null) {
+      throw new IllegalArgumentException(
+          "unknown workload " + quote(name) + "; expected int8-gemm-<n> or fp32-gemm-<n>");
+    }
+    String digits = name.substring(kind.prefix().length());
     if (digits.isEmpty()
         || digits.length() > 4
         || digits.charAt(0) == '0'
         || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new IllegalArgumentException(
-          "workload " + quote(name) + " must end in a decimal size, e.g. int8-gemm-1024");
+          "workload "
+              + quote(name)
+              + " must end in a decimal size, e.g. "
+              + kind.prefix()
+              + "1024");
     }
-    return new Workload(Integer.parseInt(digits));
+    return new Workload(kind, Integer.parseInt(digits));
   }
 
-  /** The canonical name, {@code int8-gemm-<n>}. */
+  /** The canonical name, {@code int8-gemm-<n>} or {@code fp32-gemm-<n>}. */
   public String name() {
-    return PREFIX + n;
+    return kind.prefix() + n;
+  }
+
+  /** Whether outputs are float32 bits checked against a tolerance rather than exact int32. */
+  public boolean isFloat() {
+    return kind == Kind.FP32;
   }
 
   /** Multiply-accumulate operations of one run: n^3. */

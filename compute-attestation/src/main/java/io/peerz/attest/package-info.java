@@ -3,7 +3,8 @@
  * commit / challenge / reveal and verification (row spot checks, Freivalds).
  *
  * <p>Public surface: {@link io.peerz.attest.HardwareClass}, {@link io.peerz.attest.Workload},
- * {@link io.peerz.attest.GemmInputs}, {@link io.peerz.attest.CpuGemm}, {@link
+ * {@link io.peerz.attest.GemmInputs}, {@link io.peerz.attest.Fp32GemmInputs}, {@link
+ * io.peerz.attest.CpuGemm}, {@link io.peerz.attest.FloatRowCheck}, {@link
  * io.peerz.attest.OutputCommitment}, {@link io.peerz.attest.RowProof}, {@link
  * io.peerz.attest.Attestations}, {@link io.peerz.attest.Challenge}, {@link
  * io.peerz.attest.Verifier}, {@link io.peerz.attest.Verdict}, {@link io.peerz.attest.Freivalds} and

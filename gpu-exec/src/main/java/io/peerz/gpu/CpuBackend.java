@@ -8,9 +8,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The CPU fallback: {@link CpuGemm#multiply(int, byte[], byte[])} (the reference itself, so the
- * bytes are the reference's) run inside a pool of its own with one thread per core. CpuGemm's
- * parallel streams run in the fork-join pool of the thread that starts them, so the product uses
- * exactly this pool's threads and never competes for the JVM's common pool.
+ * bytes are the reference's) and {@link CpuGemm#multiplyFloat} run inside a pool of its own with
+ * one thread per core. CpuGemm's parallel streams run in the fork-join pool of the thread that
+ * starts them, so the product uses exactly this pool's threads and never competes for the JVM's
+ * common pool.
  */
 public final class CpuBackend implements GemmBackend {
   private final ForkJoinPool pool;
@@ -49,9 +50,24 @@ public final class CpuBackend implements GemmBackend {
 
   @Override
   public int[] multiply(int n, byte[] a, byte[] b) {
-    ForkJoinTask<int[]> task;
+    return inPool(() -> CpuGemm.multiply(n, a, b));
+  }
+
+  /** {@link CpuGemm#multiplyFloat}, on this backend's threads. */
+  @Override
+  public float[] multiplyFloat(int n, float[] a, float[] b) {
+    return inPool(() -> CpuGemm.multiplyFloat(n, a, b));
+  }
+
+  @Override
+  public boolean supportsFloat() {
+    return true;
+  }
+
+  private <T> T inPool(java.util.concurrent.Callable<T> product) {
+    ForkJoinTask<T> task;
     try {
-      task = pool.submit(() -> CpuGemm.multiply(n, a, b));
+      task = pool.submit(product);
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("the CPU backend is closed", e);
     }

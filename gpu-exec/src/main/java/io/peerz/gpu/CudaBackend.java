@@ -129,6 +129,22 @@ public final class CudaBackend implements GemmBackend {
     return run(n, a, b).c();
   }
 
+  /** Why {@link #multiplyFloat} refuses: callers say it when they fall back to the CPU. */
+  public static final String NO_FP32 =
+      "the CUDA backend has no fp32-gemm kernel yet (int8_gemm.ptx holds only the int8 one);"
+          + " run fp32-gemm jobs on the CPU backend";
+
+  /** Always throws: there is no fp32 kernel in the PTX; see {@link #NO_FP32}. */
+  @Override
+  public float[] multiplyFloat(int n, float[] a, float[] b) {
+    throw new UnsupportedOperationException(NO_FP32);
+  }
+
+  @Override
+  public boolean supportsFloat() {
+    return false;
+  }
+
   /** C = A x B on the device, with the kernel's time. */
   public synchronized Run run(int n, byte[] a, byte[] b) {
     CpuGemm.checkShape(n, a, b);

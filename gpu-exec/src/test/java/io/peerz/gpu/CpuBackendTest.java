@@ -88,4 +88,17 @@ class CpuBackendTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
+
+  @Test
+  void floatProductEqualsCpuGemmAndTheCudaBackendSaysItHasNone() {
+    Workload w = new Workload(Workload.Kind.FP32, 192);
+    io.peerz.attest.Fp32GemmInputs in = io.peerz.attest.Fp32GemmInputs.generate(w, new byte[32], 3);
+    try (CpuBackend cpu = new CpuBackend(2)) {
+      assertThat(cpu.supportsFloat()).isTrue();
+      assertThat(cpu.multiplyFloat(192, in.a(), in.b())).isEqualTo(CpuGemm.multiply(in));
+      assertThatThrownBy(() -> cpu.multiplyFloat(64, new float[64 * 64], new float[5]))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(CudaBackend.NO_FP32).contains("no fp32-gemm kernel").contains("CPU backend");
+  }
 }

@@ -214,11 +214,18 @@ final class Genesis {
     atMostMillion(p.getReputationGainPpm(), "reputation_gain_ppm");
     atMostMillion(p.getReputationLossPpm(), "reputation_loss_ppm");
     atMostMillion(p.getInitialReputationPpm(), "initial_reputation_ppm");
+    Workload benchmark;
     try {
-      Workload.parse(p.getBenchmarkWorkload());
+      benchmark = Workload.parse(p.getBenchmarkWorkload());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "app_state.params.benchmark_workload: " + e.getMessage(), e);
+    }
+    if (benchmark.kind() != Workload.Kind.INT8) {
+      // The benchmark sets efficiency from a time every device must reach on the same exact work.
+      throw new IllegalArgumentException(
+          "app_state.params.benchmark_workload must be an int8-gemm-<n> workload, got "
+              + benchmark.name());
     }
     if (p.getHardwareClassesCount() == 0) {
       throw new IllegalArgumentException("app_state.params.hardware_classes must not be empty");

@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import io.peerz.attest.Attestations;
 import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
+import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmInputs;
 import io.peerz.attest.OutputCommitment;
 import io.peerz.attest.Workload;
@@ -95,7 +96,11 @@ final class MarketFixture {
   }
 
   void createPool() {
-    chain.ok(queen, b -> b.setCreatePool(pool("int8-gemm-64", 5)));
+    createPool("int8-gemm-64");
+  }
+
+  void createPool(String model) {
+    chain.ok(queen, b -> b.setCreatePool(pool(model, 5)));
   }
 
   void join(int i, long slots) {
@@ -136,11 +141,40 @@ final class MarketFixture {
     return chain.query("/job/" + id);
   }
 
-  /** The output an executor computes: exact, or with {@code skipPpm} of the rows left zero. */
+  /**
+   * The output an executor commits: exact, or with {@code skipPpm} of the rows left zero. An fp32
+   * job's output is the float bits of a product summed with k descending, the reverse of the
+   * verifier's order, so only the tolerance lets it pass.
+   */
   static int[] output(Job job, int skipPpm) {
     Workload w = Workload.parse(job.getWorkload());
-    GemmInputs in = GemmInputs.generate(w, job.getInputSeed().toByteArray(), job.getId());
+    byte[] seed = job.getInputSeed().toByteArray();
+    if (w.isFloat()) {
+      float[] c = reversedProduct(Fp32GemmInputs.generate(w, seed, job.getId()));
+      for (int row : CpuGemm.skippedRows(w.n(), skipPpm, job.getId())) {
+        java.util.Arrays.fill(c, row * w.n(), (row + 1) * w.n(), 0f);
+      }
+      return OutputCommitment.floatBits(c);
+    }
+    GemmInputs in = GemmInputs.generate(w, seed, job.getId());
     return skipPpm == 0 ? CpuGemm.multiply(in) : CpuGemm.computeFaulty(in, skipPpm, job.getId());
+  }
+
+  private static float[] reversedProduct(Fp32GemmInputs in) {
+    int n = in.n();
+    float[] a = in.a();
+    float[] b = in.b();
+    float[] c = new float[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        float s = 0;
+        for (int k = n - 1; k >= 0; k--) {
+          s += a[i * n + k] * b[k * n + j];
+        }
+        c[i * n + j] = s;
+      }
+    }
+    return c;
   }
 
   SignedAttestation attestation(int i, Job job, int skipPpm, long workedMillis) {

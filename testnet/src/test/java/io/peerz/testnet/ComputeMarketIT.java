@@ -112,67 +112,7 @@ class ComputeMarketIT {
               .path("address")
               .asText();
     }
-    for (String who : List.of(queen, alice, providers[0], providers[1], providers[2])) {
-      tx("bank", "send", "validator", who, "20000");
-    }
-    for (String e : exec) {
-      tx("bank", "send", "validator", e, "2000");
-    }
-
-    JsonNode subnet =
-        tx(
-            "register-subnet",
-            "--name",
-            "compute",
-            "--repo",
-            "github.com/demo/compute",
-            "--churn-limit",
-            "64",
-            "--min-stake",
-            "100",
-            "--max-stake",
-            "10000",
-            "--node-queue-epochs",
-            "0",
-            "--idle-classification-epochs",
-            "1",
-            "--included-classification-epochs",
-            "1",
-            "--max-node-penalties",
-            "10",
-            "--initial-coldkeys",
-            String.join(",", providers),
-            "--max-registered-nodes",
-            "10",
-            "--key-types",
-            "ed25519",
-            "--max-cost",
-            "1000000",
-            "--from",
-            "queen");
-    String subnetId = event(subnet, "subnet_registered", "subnet_id");
-    for (int i = 0; i < 3; i++) {
-      tx(
-          "register-node",
-          "--subnet-id",
-          subnetId,
-          "--hotkey",
-          randomAddress(),
-          "--peer-id",
-          randomPeerId(),
-          "--bootnode-peer-id",
-          randomPeerId(),
-          "--client-peer-id",
-          randomPeerId(),
-          "--stake-to-be-added",
-          "1000",
-          "--max-burn-amount",
-          "100",
-          "--from",
-          "p" + (i + 1));
-      tx("activate-node", "--subnet-id", subnetId, "--from", "p" + (i + 1));
-    }
-    tx("activate-subnet", "--subnet-id", subnetId, "--from", "queen");
+    String subnetId = activeSubnet(queen, alice, providers, exec);
 
     for (int i = 0; i < 3; i++) {
       startServer(i, execKeys[i], i == 2 ? List.of("--faulty", "skip-rows=0.5") : List.of());
@@ -323,6 +263,141 @@ class ComputeMarketIT {
       assertThat(points[id]).as("points of honest node %d", id).isPositive();
       assertThat(rewards[id]).as("compute rewards of honest node %d", id).isPositive();
     }
+  }
+
+  @Test
+  void anFp32JobIsComputedByAServerVerifiedToTheToleranceAndPaid() throws Exception {
+    String queen = key("queen");
+    String alice = key("alice");
+    String[] providers = {key("p1"), key("p2"), key("p3")};
+    Path execKey = home.resolve("executor-1.json");
+    String exec =
+        peerz("keys", "add-executor", execKey.toString(), "-o", "json")
+            .ok()
+            .json()
+            .path("address")
+            .asText();
+    String subnetId = activeSubnet(queen, alice, providers, new String[] {exec});
+    startServer(0, execKey, List.of());
+    tx(
+        "register-executor",
+        "--subnet-id",
+        subnetId,
+        "--executor-key",
+        execKey.toString(),
+        "--hardware-class",
+        "cpu",
+        "--from",
+        "p1");
+    await(
+        Duration.ofSeconds(180),
+        "a benchmarked executor",
+        () -> {
+          JsonNode x = abci("/executor/" + exec);
+          return x != null && x.path("benchmarked").asBoolean();
+        });
+    JsonNode pool =
+        tx(
+            "create-pool",
+            "--template",
+            "gpu",
+            "--model",
+            "fp32-gemm-128",
+            "--hardware-class",
+            "cpu",
+            "--limit",
+            "10",
+            "--per-user",
+            "4",
+            "--price",
+            "5",
+            "--deposit",
+            "1000",
+            "--from",
+            "queen");
+    String poolId = event(pool, "pool_created", "pool_id");
+    tx("join-pool", poolId, "--slots", "1", "--executor", execKey.toString(), "--from", "p1");
+    String job = submit(poolId, 11);
+    await(
+        Duration.ofSeconds(120),
+        "the fp32 job verified",
+        () -> abci("/job/" + job).path("status").asText().equals("verified"));
+    JsonNode j = query("job", job);
+    assertThat(j.path("workload").asText()).isEqualTo("fp32-gemm-128");
+    assertThat(j.path("executor").asText()).isEqualTo(exec);
+    assertThat(j.path("payment").asLong()).isEqualTo(5);
+    assertThat(j.path("attempts")).hasSize(1);
+    assertThat(j.path("attempts").get(0).path("outcome").asText()).isEqualTo("verified");
+    assertThat(Files.readString(serverLogs.get(0))).contains("fp32-gemm-128 assigned");
+  }
+
+  /**
+   * Funds the accounts, registers subnet "compute" with the three providers' nodes (1000 stake
+   * each) and activates it; returns its id.
+   */
+  private String activeSubnet(String queen, String alice, String[] providers, String[] exec) {
+    for (String who : List.of(queen, alice, providers[0], providers[1], providers[2])) {
+      tx("bank", "send", "validator", who, "20000");
+    }
+    for (String e : exec) {
+      tx("bank", "send", "validator", e, "2000");
+    }
+
+    JsonNode subnet =
+        tx(
+            "register-subnet",
+            "--name",
+            "compute",
+            "--repo",
+            "github.com/demo/compute",
+            "--churn-limit",
+            "64",
+            "--min-stake",
+            "100",
+            "--max-stake",
+            "10000",
+            "--node-queue-epochs",
+            "0",
+            "--idle-classification-epochs",
+            "1",
+            "--included-classification-epochs",
+            "1",
+            "--max-node-penalties",
+            "10",
+            "--initial-coldkeys",
+            String.join(",", providers),
+            "--max-registered-nodes",
+            "10",
+            "--key-types",
+            "ed25519",
+            "--max-cost",
+            "1000000",
+            "--from",
+            "queen");
+    String subnetId = event(subnet, "subnet_registered", "subnet_id");
+    for (int i = 0; i < 3; i++) {
+      tx(
+          "register-node",
+          "--subnet-id",
+          subnetId,
+          "--hotkey",
+          randomAddress(),
+          "--peer-id",
+          randomPeerId(),
+          "--bootnode-peer-id",
+          randomPeerId(),
+          "--client-peer-id",
+          randomPeerId(),
+          "--stake-to-be-added",
+          "1000",
+          "--max-burn-amount",
+          "100",
+          "--from",
+          "p" + (i + 1));
+      tx("activate-node", "--subnet-id", subnetId, "--from", "p" + (i + 1));
+    }
+    tx("activate-subnet", "--subnet-id", subnetId, "--from", "queen");
+    return subnetId;
   }
 
   private String submit(String poolId, int seed) {
