@@ -267,7 +267,10 @@ class P2pNodeTest {
       raw.writeFrame(frame);
 
       assertThat(raw.closedByRemote()).isTrue();
-      la.await("a drops raw", () -> !a.connectedPeers().contains(raw.id));
+      // The listener hears of the drop after the peer table changes: wait for both.
+      la.await(
+          "a drops raw",
+          () -> !a.connectedPeers().contains(raw.id) && la.events().contains("-" + raw.id));
       assertThat(log.contains("peer dropped peer=" + raw.id)).isTrue();
       assertThat(log.contains("reason=bad_frame")).isTrue();
       assertThat(la.texts(raw.id, P2pChannels.MEMPOOL)).containsExactly("honest");
