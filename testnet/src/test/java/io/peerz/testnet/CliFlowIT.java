@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliFlowIT {
   private static final ObjectMapper JSON = PeerzCommand.JSON;
-  private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
   @TempDir Path home;
   private final SecureRandom random = new SecureRandom();
@@ -152,7 +151,7 @@ class CliFlowIT {
             "--from",
             "alice");
     JsonNode registered = tx(concat("register-subnet", subnetFlags)).json();
-    long subnet = Long.parseLong(event(registered, "subnet_registered", "subnet_id"));
+    long subnet = Long.parseLong(PeerzCommand.event(registered, "subnet_registered", "subnet_id"));
     assertThat(query("subnet", Long.toString(subnet)).path("name").asText()).isEqualTo("demo");
 
     // A rejected tx: the same name again. The code, codespace and log are printed in words.
@@ -173,13 +172,13 @@ class CliFlowIT {
                   "--subnet_id",
                   Long.toString(subnet),
                   "--hotkey",
-                  randomAddress(),
+                  PeerzCommand.randomAddress(random),
                   "--peer-id",
-                  randomPeerId(),
+                  PeerzCommand.randomPeerId(random),
                   "--bootnode-peer-id",
-                  randomPeerId(),
+                  PeerzCommand.randomPeerId(random),
                   "--client_peer_id",
-                  randomPeerId(),
+                  PeerzCommand.randomPeerId(random),
                   "--bootnode",
                   "/ip4/127.0.0.1/tcp/31330",
                   "--delegate_reward_rate",
@@ -191,7 +190,7 @@ class CliFlowIT {
                   "--from",
                   k)
               .json();
-      nodeOf.put(k, Long.parseLong(event(r, "node_registered", "node_id")));
+      nodeOf.put(k, Long.parseLong(PeerzCommand.event(r, "node_registered", "node_id")));
     }
     for (String k : List.of("bob", "carol", "dave")) {
       tx("activate-node", "--subnet-id", Long.toString(subnet), "--from", k);
@@ -438,34 +437,6 @@ class CliFlowIT {
   }
 
   // --- values ---
-
-  private static String event(JsonNode txResult, String type, String key) {
-    for (JsonNode e : txResult.path("events")) {
-      if (e.path("type").asText().equals(type)) {
-        for (JsonNode a : e.path("attributes")) {
-          if (a.path("key").asText().equals(key)) {
-            return a.path("value").asText();
-          }
-        }
-      }
-    }
-    throw new AssertionError("no " + type + "." + key + " event in " + txResult);
-  }
-
-  private String randomAddress() {
-    byte[] b = new byte[20];
-    random.nextBytes(b);
-    return "0x" + java.util.HexFormat.of().formatHex(b);
-  }
-
-  /** A well-formed Ed25519 libp2p peer id shape: 12D3KooW + 44 base58 characters. */
-  private String randomPeerId() {
-    StringBuilder sb = new StringBuilder("12D3KooW");
-    for (int i = 0; i < 44; i++) {
-      sb.append(BASE58.charAt(random.nextInt(58)));
-    }
-    return sb.toString();
-  }
 
   private static int freePort() throws IOException {
     return PeerzCommand.freePort();

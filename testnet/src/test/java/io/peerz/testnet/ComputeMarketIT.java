@@ -34,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ComputeMarketIT {
   private static final ObjectMapper JSON = PeerzCommand.JSON;
-  private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
   @TempDir Path home;
   private final SecureRandom random = new SecureRandom();
@@ -161,7 +160,7 @@ class ComputeMarketIT {
             "1000",
             "--from",
             "queen");
-    String poolId = event(pool, "pool_created", "pool_id");
+    String poolId = PeerzCommand.event(pool, "pool_created", "pool_id");
     long escrowBefore = abci("/supply").path("market_escrow").asLong();
     assertThat(escrowBefore).isEqualTo(1000);
 
@@ -315,7 +314,7 @@ class ComputeMarketIT {
             "1000",
             "--from",
             "queen");
-    String poolId = event(pool, "pool_created", "pool_id");
+    String poolId = PeerzCommand.event(pool, "pool_created", "pool_id");
     tx("join-pool", poolId, "--slots", "1", "--executor", execKey.toString(), "--from", "p1");
     String job = submit(poolId, 11);
     await(
@@ -374,20 +373,20 @@ class ComputeMarketIT {
             "1000000",
             "--from",
             "queen");
-    String subnetId = event(subnet, "subnet_registered", "subnet_id");
+    String subnetId = PeerzCommand.event(subnet, "subnet_registered", "subnet_id");
     for (int i = 0; i < 3; i++) {
       tx(
           "register-node",
           "--subnet-id",
           subnetId,
           "--hotkey",
-          randomAddress(),
+          PeerzCommand.randomAddress(random),
           "--peer-id",
-          randomPeerId(),
+          PeerzCommand.randomPeerId(random),
           "--bootnode-peer-id",
-          randomPeerId(),
+          PeerzCommand.randomPeerId(random),
           "--client-peer-id",
-          randomPeerId(),
+          PeerzCommand.randomPeerId(random),
           "--stake-to-be-added",
           "1000",
           "--max-burn-amount",
@@ -412,7 +411,7 @@ class ComputeMarketIT {
             "40",
             "--from",
             "alice");
-    return event(r, "job_submitted", "job_id");
+    return PeerzCommand.event(r, "job_submitted", "job_id");
   }
 
   private void startServer(int i, Path key, List<String> extra) throws IOException {
@@ -512,32 +511,5 @@ class ComputeMarketIT {
       b.append("\n").append(p.getFileName()).append(":\n").append(PeerzCommand.tail(p));
     }
     return b.toString();
-  }
-
-  private static String event(JsonNode txResult, String type, String key) {
-    for (JsonNode e : txResult.path("events")) {
-      if (e.path("type").asText().equals(type)) {
-        for (JsonNode a : e.path("attributes")) {
-          if (a.path("key").asText().equals(key)) {
-            return a.path("value").asText();
-          }
-        }
-      }
-    }
-    throw new AssertionError("no " + type + "." + key + " event in " + txResult);
-  }
-
-  private String randomAddress() {
-    byte[] b = new byte[20];
-    random.nextBytes(b);
-    return "0x" + java.util.HexFormat.of().formatHex(b);
-  }
-
-  private String randomPeerId() {
-    StringBuilder sb = new StringBuilder("12D3KooW");
-    for (int i = 0; i < 44; i++) {
-      sb.append(BASE58.charAt(random.nextInt(58)));
-    }
-    return sb.toString();
   }
 }

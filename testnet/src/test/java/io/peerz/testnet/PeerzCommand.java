@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -145,5 +146,35 @@ final class PeerzCommand {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /** The value of attribute {@code key} of the first event of {@code type} in a tx result. */
+  static String event(JsonNode txResult, String type, String key) {
+    for (JsonNode e : txResult.path("events")) {
+      if (e.path("type").asText().equals(type)) {
+        for (JsonNode a : e.path("attributes")) {
+          if (a.path("key").asText().equals(key)) {
+            return a.path("value").asText();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no " + type + "." + key + " event in " + txResult);
+  }
+
+  static String randomAddress(Random random) {
+    byte[] b = new byte[20];
+    random.nextBytes(b);
+    return "0x" + java.util.HexFormat.of().formatHex(b);
+  }
+
+  /** A well-formed Ed25519 libp2p peer id shape: 12D3KooW + 44 base58 characters. */
+  static String randomPeerId(Random random) {
+    String base58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    StringBuilder sb = new StringBuilder("12D3KooW");
+    for (int i = 0; i < 44; i++) {
+      sb.append(base58.charAt(random.nextInt(58)));
+    }
+    return sb.toString();
   }
 }
