@@ -7,10 +7,8 @@ import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +36,7 @@ final class FakeExecutorNode implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     String method = ex.getRequestURI().getPath().substring(1);
-    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    Map<String, String> q = FakeNode.query(ex.getRequestURI().getRawQuery());
     if (ex.getRequestMethod().equals("POST")) {
       JsonNode req = Json.parse(ex.getRequestBody().readAllBytes(), "request");
       method = req.path("method").asText();
@@ -76,11 +74,12 @@ final class FakeExecutorNode implements AutoCloseable {
       case "tx" ->
           result = "{\"height\":\"" + height + "\",\"tx_result\":{\"code\":0,\"events\":[]}}";
       default -> {
-        reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":-1,\"error\":{\"code\":-32601,\"message\":\"no\"}}");
+        FakeNode.reply(
+            ex, "{\"jsonrpc\":\"2.0\",\"id\":-1,\"error\":{\"code\":-32601,\"message\":\"no\"}}");
         return;
       }
     }
-    reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":" + result + "}");
+    FakeNode.reply(ex, "{\"jsonrpc\":\"2.0\",\"id\":-1,\"result\":" + result + "}");
   }
 
   private static String answer(int code, String json) {
@@ -89,28 +88,6 @@ final class FakeExecutorNode implements AutoCloseable {
         + ",\"log\":\"\",\"value\":\""
         + Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8))
         + "\",\"height\":\"10\",\"codespace\":\"\"}}";
-  }
-
-  private static void reply(HttpExchange ex, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().add("Content-Type", "application/json");
-    ex.sendResponseHeaders(200, b.length);
-    ex.getResponseBody().write(b);
-    ex.close();
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> m = new HashMap<>();
-    if (raw == null) {
-      return m;
-    }
-    for (String kv : raw.split("&")) {
-      int eq = kv.indexOf('=');
-      m.put(
-          URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
-          URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-    }
-    return m;
   }
 
   @Override

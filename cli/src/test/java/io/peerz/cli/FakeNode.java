@@ -113,7 +113,7 @@ final class FakeNode implements AutoCloseable {
         + "\",\"height\":\"12\",\"codespace\":\"\"}}";
   }
 
-  private static void reply(HttpExchange ex, String body) throws IOException {
+  static void reply(HttpExchange ex, String body) throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(200, b.length);
@@ -121,7 +121,8 @@ final class FakeNode implements AutoCloseable {
     ex.close();
   }
 
-  private static Map<String, String> query(String raw) {
+  /** The decoded parameters of a URI query string. */
+  static Map<String, String> query(String raw) {
     Map<String, String> m = new HashMap<>();
     if (raw == null) {
       return m;
