@@ -23,6 +23,7 @@ import io.peerz.ledger.proto.TxBody;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -422,18 +423,15 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Add stake to a node.")
   static final class AddStake extends NodeTx {
-    @Option(
-        paramLabel = "<amount>",
-        names = "--amount",
-        required = true,
-        converter = AmountConverter.class,
-        description = "Amount in base units.")
-    long amount;
+    @Mixin AmountOption amount;
 
     @Override
     void setMessage(TxBody.Builder body) {
       body.setAddStake(
-          MsgAddStake.newBuilder().setSubnetId(subnetId).setNodeId(nodeId).setAmount(amount));
+          MsgAddStake.newBuilder()
+              .setSubnetId(subnetId)
+              .setNodeId(nodeId)
+              .setAmount(amount.amount));
     }
   }
 
@@ -442,18 +440,15 @@ final class TxCommand {
       mixinStandardHelpOptions = true,
       description = "Remove stake from a node; it enters unbonding.")
   static final class RemoveStake extends NodeTx {
-    @Option(
-        paramLabel = "<amount>",
-        names = "--amount",
-        required = true,
-        converter = AmountConverter.class,
-        description = "Amount in base units.")
-    long amount;
+    @Mixin AmountOption amount;
 
     @Override
     void setMessage(TxBody.Builder body) {
       body.setRemoveStake(
-          MsgRemoveStake.newBuilder().setSubnetId(subnetId).setNodeId(nodeId).setAmount(amount));
+          MsgRemoveStake.newBuilder()
+              .setSubnetId(subnetId)
+              .setNodeId(nodeId)
+              .setAmount(amount.amount));
     }
   }
 
@@ -476,17 +471,12 @@ final class TxCommand {
     @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
 
-    @Option(
-        paramLabel = "<amount>",
-        names = "--amount",
-        required = true,
-        converter = AmountConverter.class,
-        description = "Amount in base units.")
-    long amount;
+    @Mixin AmountOption amount;
 
     @Override
     void setMessage(TxBody.Builder body) {
-      body.setDelegateStake(MsgDelegateStake.newBuilder().setSubnetId(subnetId).setAmount(amount));
+      body.setDelegateStake(
+          MsgDelegateStake.newBuilder().setSubnetId(subnetId).setAmount(amount.amount));
     }
   }
 

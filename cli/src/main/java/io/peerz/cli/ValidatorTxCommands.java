@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code peerz tx create-validator | bond-validator | unbond-validator | unjail-validator}. */
@@ -87,17 +88,11 @@ final class ValidatorTxCommands {
       mixinStandardHelpOptions = true,
       description = "Add to the bond of the signer's validator (power changes at the next epoch).")
   static final class BondValidator extends TxSubcommand {
-    @Option(
-        paramLabel = "<amount>",
-        names = "--amount",
-        required = true,
-        converter = AmountConverter.class,
-        description = "Amount in base units.")
-    long amount;
+    @Mixin AmountOption amount;
 
     @Override
     void setMessage(TxBody.Builder body) {
-      body.setBondValidator(MsgBondValidator.newBuilder().setAmount(amount));
+      body.setBondValidator(MsgBondValidator.newBuilder().setAmount(amount.amount));
     }
   }
 
@@ -109,17 +104,11 @@ final class ValidatorTxCommands {
         "after params.unbonding_epochs); power drops at the next epoch boundary."
       })
   static final class UnbondValidator extends TxSubcommand {
-    @Option(
-        paramLabel = "<amount>",
-        names = "--amount",
-        required = true,
-        converter = AmountConverter.class,
-        description = "Amount in base units.")
-    long amount;
+    @Mixin AmountOption amount;
 
     @Override
     void setMessage(TxBody.Builder body) {
-      body.setUnbondValidator(MsgUnbondValidator.newBuilder().setAmount(amount));
+      body.setUnbondValidator(MsgUnbondValidator.newBuilder().setAmount(amount.amount));
     }
   }
 
