@@ -48,6 +48,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -94,6 +95,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   private static final Logger log = LoggerFactory.getLogger(PeerzNode.class);
 
+  /** A tx to gossip, and the peer it came from (null: from this node's RPC). */
+  private record GossipTx(byte[] tx, String from) {}
+
   /** What a peer last said about itself, and what we last pushed to it; loop thread only. */
   private static final class PeerState {
     long height;
@@ -113,11 +117,16 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private final ValidatorHistory history = new ValidatorHistory();
   private final boolean haltAfterAppend;
   private final ScheduledExecutorService loop;
-  private final java.util.concurrent.LinkedBlockingQueue<byte[]> peerTxQueue =
+  private final java.util.concurrent.LinkedBlockingQueue<GossipTx> peerTxQueue =
       new java.util.concurrent.LinkedBlockingQueue<>(PEER_TX_QUEUE);
   private final java.util.concurrent.atomic.AtomicBoolean intakeScheduled =
       new java.util.concurrent.atomic.AtomicBoolean();
-  private final List<byte[]> gossipBuffer = new ArrayList<>();
+  private final List<GossipTx> gossipBuffer = new ArrayList<>();
+  // Each peer's own peers, as its round state last said: whom not to relay its txs to.
+  private final Map<String, Set<String>> peersOfPeers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong txsFromPeers =
+      new java.util.concurrent.atomic.AtomicLong();
   private long gossipBytes;
   private final ScheduledExecutorService txGossip =
       Executors.newSingleThreadScheduledExecutor(
@@ -426,6 +435,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
               @Override
               public void onPeerDisconnected(String peerId) {
+                peersOfPeers.remove(peerId);
                 enqueue(() -> peers.remove(peerId));
               }
 
@@ -808,6 +818,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         .setStep(core.step().ordinal())
         .setHasProposal(core.hasProposal())
         .setBaseHeight(db.blocks().baseHeight())
+        .addAllPeers(p2p == null ? List.of() : p2p.connectedPeers().stream().limit(64).toList())
         .build();
   }
 
@@ -866,7 +877,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       case PROPOSAL -> deliver(new ConsensusEvent.ProposalReceived(m.getProposal()));
       case VOTE -> deliver(new ConsensusEvent.VoteReceived(m.getVote()));
       case ROUND_STATE -> peerRoundState(peer, m.getRoundState());
-      case TXS -> peerTxs(m.getTxs());
+      case TXS -> peerTxs(peer, m.getTxs());
       case BLOCK_REQUEST -> serveBlock(peer, m.getBlockRequest().getHeight(), true);
       case BLOCK_RESPONSE -> syncedBlock(m.getBlockResponse());
       case NO_BLOCK -> requested.remove(m.getNoBlock().getHeight());
@@ -938,6 +949,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     p.round = rs.getRound();
     p.step = rs.getStep();
     p.hasProposal = rs.getHasProposal();
+    peersOfPeers.put(peer, Set.copyOf(rs.getPeersList()));
     if (p.height < core.height()) {
       catchUp(peer, p);
     } else if (p.height > core.height()) {
@@ -1053,12 +1065,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     catchingUp = best > core.height() + 1;
   }
 
-  private void peerTxs(Txs txs) {
+  private void peerTxs(String peer, Txs txs) {
     for (ByteString tx : txs.getTxsList()) {
       byte[] bytes = tx.toByteArray();
+      txsFromPeers.incrementAndGet();
       TxResult r = mempool.add(bytes);
       if (r.getCode() == 0) {
-        gossipTx(bytes);
+        gossipTx(bytes, peer);
       }
     }
   }
@@ -1082,7 +1095,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
     int dropped = 0;
     for (ByteString tx : m.getTxs().getTxsList()) {
-      if (!peerTxQueue.offer(tx.toByteArray())) {
+      txsFromPeers.incrementAndGet();
+      if (!peerTxQueue.offer(new GossipTx(tx.toByteArray(), peer))) {
         dropped++;
       }
     }
@@ -1100,16 +1114,16 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   private void drainPeerTxs() {
     intakeScheduled.set(false); // set before draining: txs arriving from now on schedule a run
-    List<byte[]> batch = new ArrayList<>();
+    List<GossipTx> batch = new ArrayList<>();
     peerTxQueue.drainTo(batch, PEER_TX_BATCH);
     while (!batch.isEmpty() && !closing) {
-      TxSignatures.preverifyAll(batch);
-      for (byte[] tx : batch) {
+      TxSignatures.preverifyAll(batch.stream().map(GossipTx::tx).toList());
+      for (GossipTx g : batch) {
         if (closing) {
           return;
         }
-        if (mempool.add(tx).getCode() == 0) {
-          gossipTx(tx);
+        if (mempool.add(g.tx()).getCode() == 0) {
+          gossipTx(g.tx(), g.from());
         }
       }
       batch.clear();
@@ -1122,13 +1136,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
    * #TX_GOSSIP_INTERVAL} or at {@link #TX_GOSSIP_BATCH} txs): a message per tx costs each hop a
    * frame, an AEAD seal and a queue slot, which under load fills the peers' queues.
    */
-  private void gossipTx(byte[] tx) {
+  private void gossipTx(byte[] tx, String from) {
     if (p2p == null) {
       return; // alone: no peers to tell
     }
     boolean full;
     synchronized (gossipBuffer) {
-      gossipBuffer.add(tx);
+      gossipBuffer.add(new GossipTx(tx, from));
       gossipBytes += tx.length;
       full = gossipBuffer.size() >= TX_GOSSIP_BATCH || gossipBytes >= TX_GOSSIP_BYTES;
     }
@@ -1138,7 +1152,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   }
 
   private void flushTxGossip() {
-    List<byte[]> batch;
+    List<GossipTx> batch;
     synchronized (gossipBuffer) {
       if (gossipBuffer.isEmpty()) {
         return;
@@ -1147,11 +1161,59 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       gossipBuffer.clear();
       gossipBytes = 0;
     }
-    Txs.Builder txs = Txs.newBuilder();
-    for (byte[] tx : batch) {
-      txs.addTxs(ByteString.copyFrom(tx));
+    P2pNode p = p2p;
+    if (p == null) {
+      return;
     }
-    broadcast(P2pChannels.MEMPOOL, ReactorMessage.newBuilder().setTxs(txs).build());
+    if (batch.stream().allMatch(g -> g.from() == null)) {
+      broadcast(P2pChannels.MEMPOOL, txsMessage(batch)); // this node's own: every peer gets them
+      return;
+    }
+    for (String peer : p.connectedPeers()) {
+      List<GossipTx> relay = new ArrayList<>();
+      for (GossipTx g : batch) {
+        if (relays(g.from(), peer, peersOfPeers)) {
+          relay.add(g);
+        }
+      }
+      if (!relay.isEmpty()) {
+        send(peer, P2pChannels.MEMPOOL, txsMessage(relay));
+      }
+    }
+  }
+
+  /**
+   * Whether a tx that came from {@code from} (null: from this node) goes on to {@code to}: not back
+   * to its sender, and not to a peer connected to the sender, as either of them last said, since
+   * the sender gave it to its peers itself. In a full mesh each tx crosses each link once; in any
+   * other topology it still reaches every node. Stale peer lists may miss a relay, which gossip
+   * tolerates: the txs still reach blocks from the mempools that have them.
+   */
+  static boolean relays(String from, String to, Map<String, Set<String>> peersOfPeers) {
+    if (from == null) {
+      return true;
+    }
+    return !from.equals(to)
+        && !peersOfPeers.getOrDefault(from, Set.of()).contains(to)
+        && !peersOfPeers.getOrDefault(to, Set.of()).contains(from);
+  }
+
+  private static ReactorMessage txsMessage(List<GossipTx> txs) {
+    Txs.Builder b = Txs.newBuilder();
+    for (GossipTx g : txs) {
+      b.addTxs(ByteString.copyFrom(g.tx()));
+    }
+    return ReactorMessage.newBuilder().setTxs(b).build();
+  }
+
+  /** Each peer's peers as this node last heard them (for tests). */
+  Map<String, Set<String>> peersOfPeers() {
+    return Map.copyOf(peersOfPeers);
+  }
+
+  /** Txs received from peers so far, copies included (each link's share of tx gossip). */
+  public long txsFromPeers() {
+    return txsFromPeers.get();
   }
 
   /**
@@ -1370,7 +1432,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   public TxResult broadcastTx(byte[] tx) {
     TxResult r = mempool.add(tx);
     if (r.getCode() == 0) {
-      gossipTx(tx);
+      gossipTx(tx, null);
     }
     return r;
   }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +66,17 @@ class PeerzNetworkTest {
       Ed25519KeyPair nodeKey,
       int port,
       List<String> peers) {
+    return start(home, g, validator, nodeKey, port, peers, COMMIT);
+  }
+
+  private static PeerzNode start(
+      Path home,
+      GenesisDoc g,
+      Ed25519KeyPair validator,
+      Ed25519KeyPair nodeKey,
+      int port,
+      List<String> peers,
+      Duration timeoutCommit) {
     NodeConfig config =
         new NodeConfig(
             home,
@@ -74,7 +86,7 @@ class PeerzNetworkTest {
             "n" + port,
             "127.0.0.1:0",
             "127.0.0.1:" + port,
-            COMMIT,
+            timeoutCommit,
             peers);
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
     PeerzApplication app = new PeerzApplication(db, new StateMachine(), g.chainId());
@@ -127,6 +139,101 @@ class PeerzNetworkTest {
       }
       assertThat(Path.of(dir.resolve("a").toString(), "data", "cs.wal")).exists();
     }
+  }
+
+  @Test
+  void inAFullMeshEachTxCrossesEachLinkOnce() throws Exception {
+    Ed25519KeyPair[] v = {TestChains.key(1), TestChains.key(2), TestChains.key(3)};
+    Ed25519KeyPair[] n = {TestChains.key(51), TestChains.key(52), TestChains.key(53)};
+    int[] port = {freePort(), freePort(), freePort()};
+    GenesisDoc g = genesis(List.of(v));
+    List<PeerzNode> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        List<String> others = new ArrayList<>();
+        for (int j = 0; j < 3; j++) {
+          if (j != i) {
+            others.add(peer(n[j], port[j]));
+          }
+        }
+        nodes.add(start(dir.resolve("n" + i), g, v[i], n[i], port[i], others));
+      }
+      TestChains.await(
+          "every node heard its peers' peer lists",
+          () ->
+              nodes.stream()
+                  .allMatch(
+                      x ->
+                          x.peersOfPeers().size() == 2
+                              && x.peersOfPeers().values().stream().allMatch(s -> s.size() == 2)),
+          WAIT);
+      byte[] tx = TestChains.send(0, TestChains.key(8), 5);
+      assertThat(nodes.get(0).broadcastTx(tx).getCode()).isZero();
+      TestChains.await(
+          "the tx committed on every node",
+          () -> nodes.stream().allMatch(x -> x.blocks().tx(Transactions.hash(tx)).isPresent()),
+          WAIT);
+      TestChains.await(
+          "the tx gossiped to both peers",
+          () -> nodes.get(1).txsFromPeers() >= 1 && nodes.get(2).txsFromPeers() >= 1,
+          WAIT);
+      // Each peer of the sender got it from the sender alone: nobody relayed it back or across.
+      assertThat(nodes.stream().map(PeerzNode::txsFromPeers)).containsExactly(0L, 1L, 1L);
+    } finally {
+      nodes.forEach(PeerzNode::close);
+    }
+  }
+
+  @Test
+  void inALineATxIsRelayedToTheNodeTwoHopsAway() throws Exception {
+    Ed25519KeyPair[] v = {TestChains.key(1), TestChains.key(2), TestChains.key(3)};
+    Ed25519KeyPair[] n = {TestChains.key(51), TestChains.key(52), TestChains.key(53)};
+    int[] port = {freePort(), freePort(), freePort()};
+    GenesisDoc g = genesis(List.of(v));
+    // a - b - c: a and c are not connected; blocks are far apart, so the tx waits in mempools.
+    Duration slow = Duration.ofSeconds(5);
+    List<PeerzNode> nodes = new ArrayList<>();
+    try {
+      nodes.add(
+          start(dir.resolve("a"), g, v[0], n[0], port[0], List.of(peer(n[1], port[1])), slow));
+      nodes.add(
+          start(
+              dir.resolve("b"),
+              g,
+              v[1],
+              n[1],
+              port[1],
+              List.of(peer(n[0], port[0]), peer(n[2], port[2])),
+              slow));
+      nodes.add(
+          start(dir.resolve("c"), g, v[2], n[2], port[2], List.of(peer(n[1], port[1])), slow));
+      TestChains.await(
+          "height 1 committed on every node",
+          () -> nodes.stream().allMatch(x -> x.appInfo().lastBlockHeight() >= 1),
+          WAIT);
+      byte[] tx = TestChains.send(0, TestChains.key(8), 5);
+      assertThat(nodes.get(0).broadcastTx(tx).getCode()).isZero();
+      TestChains.await("c got the tx from b", () -> nodes.get(2).txsFromPeers() >= 1, WAIT);
+      TestChains.await(
+          "the tx committed on every node",
+          () -> nodes.stream().allMatch(x -> x.blocks().tx(Transactions.hash(tx)).isPresent()),
+          WAIT);
+      assertThat(nodes.stream().map(PeerzNode::txsFromPeers)).containsExactly(0L, 1L, 1L);
+    } finally {
+      nodes.forEach(PeerzNode::close);
+    }
+  }
+
+  @Test
+  void relayRuleSkipsTheSenderAndItsPeers() {
+    Map<String, java.util.Set<String>> known =
+        Map.of("a", java.util.Set.of("b", "x"), "c", java.util.Set.of("b"));
+    assertThat(PeerzNode.relays(null, "a", known)).as("own txs go to everyone").isTrue();
+    assertThat(PeerzNode.relays("a", "a", known)).as("not back to the sender").isFalse();
+    assertThat(PeerzNode.relays("a", "x", known)).as("x has it from a").isFalse();
+    assertThat(PeerzNode.relays("a", "c", known)).as("a and c are not connected").isTrue();
+    assertThat(PeerzNode.relays("b", "c", known)).as("c says it is connected to b").isFalse();
+    assertThat(PeerzNode.relays("z", "y", known)).as("unknown peers: relay").isTrue();
   }
 
   @Test
