@@ -74,7 +74,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   /** The exit status of a halt at a fail point. */
   static final int FAILPOINT_EXIT_STATUS = 86;
 
-  static final int MEMPOOL_MAX_TXS = 20_000;
+  static final int MEMPOOL_MAX_TXS = 50_000;
   static final long MEMPOOL_MAX_BYTES = 64L << 20;
   static final int MAX_TX_BYTES = 1 << 20;
 

@@ -8,9 +8,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.peerz.ledger.TxSignatures;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +29,10 @@ final class JsonRpc {
 
   // CometBFT answers URI requests with this id.
   private static final JsonNode URI_ID = IntNode.valueOf(-1);
+
+  private static final Set<String> TX_METHODS =
+      Set.of("broadcast_tx_async", "broadcast_tx_sync", "broadcast_tx_commit", "check_tx");
+  private static final List<String> TX_ARGS = List.of("tx");
 
   /** An HTTP answer: status and JSON body; an empty body means nothing to send. */
   record Reply(int status, String json) {}
@@ -73,6 +81,7 @@ final class JsonRpc {
         return new Reply(
             200, write(error(NullNode.getInstance(), RpcException.invalidRequest("empty batch"))));
       }
+      preverifySignatures(request);
       ArrayNode responses = mapper.createArrayNode();
       for (JsonNode element : request) {
         ObjectNode response = single(element);
@@ -84,6 +93,32 @@ final class JsonRpc {
     }
     ObjectNode response = single(request);
     return new Reply(200, response == null ? "" : write(response));
+  }
+
+  /**
+   * The signatures of a batch's tx-carrying requests, verified together (on all cores) before the
+   * requests run one by one and find them remembered by {@link TxSignatures}. A request whose tx
+   * does not parse is left to report that itself.
+   */
+  private static void preverifySignatures(JsonNode batch) {
+    List<byte[]> txs = new ArrayList<>();
+    for (JsonNode element : batch) {
+      if (TX_METHODS.contains(element.path("method").asText(""))) {
+        try {
+          byte[] tx =
+              RpcParams.ofJson(element.get("params"), TX_ARGS)
+                  .bytes("tx", RpcParams.BytesForm.BASE64);
+          if (tx != null) {
+            txs.add(tx);
+          }
+        } catch (RpcException e) {
+          // answered by the request itself
+        }
+      }
+    }
+    if (txs.size() > 1) {
+      TxSignatures.preverifyAll(txs);
+    }
   }
 
   /** Answer to an HTTP-level failure (no route, wrong verb, too large), as a JSON-RPC error. */
