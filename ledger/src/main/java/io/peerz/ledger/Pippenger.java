@@ -102,7 +102,7 @@ final class Pippenger {
   }
 
   /** The window width with the fewest estimated additions for these scalars. */
-  static int window(long[][] scalars, int count) {
+  private static int window(long[][] scalars, int count) {
     int[] bits = new int[count];
     for (int j = 0; j < count; j++) {
       bits[j] = bitLength(scalars[j]) + 1;
@@ -126,7 +126,7 @@ final class Pippenger {
    * The signed digits d_w of a scalar, sum d_w·2^(c·w), each in (-2^(c-1), 2^(c-1)]: a window above
    * 2^(c-1) becomes its value minus 2^c and carries one into the next window.
    */
-  static int[] digits(long[] scalar, int c, int windows) {
+  private static int[] digits(long[] scalar, int c, int windows) {
     int[] digits = new int[windows];
     int half = 1 << (c - 1);
     int carry = 0;
