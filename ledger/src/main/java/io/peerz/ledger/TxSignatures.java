@@ -1,6 +1,7 @@
 package io.peerz.ledger;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,9 @@ public final class TxSignatures {
 
   // Several blocks of txs plus a full mempool; 32-byte keys, a few MiB in all.
   private static final int CAPACITY = 1 << 17;
-  private static final int PARALLEL_MIN = 16;
+  // Chunks for the pool: big enough that a batch pays off, small enough to spread over cores.
+  private static final int CHUNK_MIN = 64;
+  private static final int CHUNK_MAX = 256;
 
   private static final Map<ByteBuffer, Boolean> VALID =
       new LinkedHashMap<>(4096, 0.75f, true) {
@@ -48,11 +51,8 @@ public final class TxSignatures {
 
   /** Whether the tx's signature verifies for its body's signer key; verified once per hash. */
   static boolean valid(SignedTx tx) {
-    ByteBuffer key = ByteBuffer.wrap(tx.hash());
-    synchronized (VALID) {
-      if (VALID.containsKey(key)) {
-        return true;
-      }
+    if (remembered(tx)) {
+      return true;
     }
     VERIFICATIONS.incrementAndGet();
     boolean ok =
@@ -61,9 +61,7 @@ public final class TxSignatures {
             tx.tx().getBody().toByteArray(),
             tx.tx().getSignature().toByteArray());
     if (ok) {
-      synchronized (VALID) {
-        VALID.put(key, Boolean.TRUE);
-      }
+      remember(List.of(tx));
     }
     return ok;
   }
@@ -74,22 +72,85 @@ public final class TxSignatures {
    * check to reject.
    */
   public static void preverify(byte[] raw) {
-    SignedTx tx;
-    try {
-      tx = Transactions.decode(raw);
-    } catch (MalformedTxException | RuntimeException e) {
-      return;
+    SignedTx tx = decodeOrNull(raw);
+    if (tx != null) {
+      valid(tx);
     }
-    valid(tx);
   }
 
-  /** {@link #preverify} of every tx, on all cores when there are enough of them. */
+  /**
+   * {@link #preverify} of every tx, with {@link Ed25519Batch} and, for large lists, in chunks on
+   * all cores: afterwards {@link #valid} finds every tx of the list whose signature verifies
+   * remembered. The verdicts are those of {@link Ed25519#verify}, whatever the chunking.
+   */
   public static void preverifyAll(List<byte[]> raws) {
-    if (raws.size() < PARALLEL_MIN) {
-      raws.forEach(TxSignatures::preverify);
+    int n = raws.size();
+    int chunks =
+        Math.max((n + CHUNK_MAX - 1) / CHUNK_MAX, Math.min(POOL.getParallelism(), n / CHUNK_MIN));
+    if (chunks <= 1) {
+      preverifyChunk(raws);
       return;
     }
-    POOL.submit(() -> raws.parallelStream().forEach(TxSignatures::preverify)).join();
+    int size = (n + chunks - 1) / chunks;
+    List<List<byte[]>> parts = new ArrayList<>(chunks);
+    for (int from = 0; from < n; from += size) {
+      parts.add(raws.subList(from, Math.min(n, from + size)));
+    }
+    POOL.submit(() -> parts.parallelStream().forEach(TxSignatures::preverifyChunk)).join();
+  }
+
+  /** Decodes the txs, drops the undecodable and the remembered, batch-verifies the rest. */
+  private static void preverifyChunk(List<byte[]> raws) {
+    List<SignedTx> pending = new ArrayList<>(raws.size());
+    for (byte[] raw : raws) {
+      SignedTx tx = decodeOrNull(raw);
+      if (tx != null && !remembered(tx)) {
+        pending.add(tx);
+      }
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<byte[]> keys = new ArrayList<>(pending.size());
+    List<byte[]> bodies = new ArrayList<>(pending.size());
+    List<byte[]> signatures = new ArrayList<>(pending.size());
+    for (SignedTx tx : pending) {
+      keys.add(tx.body().getSignerPubKey().toByteArray());
+      bodies.add(tx.tx().getBody().toByteArray());
+      signatures.add(tx.tx().getSignature().toByteArray());
+    }
+    VERIFICATIONS.addAndGet(pending.size());
+    boolean[] ok = Ed25519Batch.verify(keys, bodies, signatures);
+    List<SignedTx> valid = new ArrayList<>(pending.size());
+    for (int i = 0; i < ok.length; i++) {
+      if (ok[i]) {
+        valid.add(pending.get(i));
+      }
+    }
+    remember(valid);
+  }
+
+  private static SignedTx decodeOrNull(byte[] raw) {
+    try {
+      return Transactions.decode(raw);
+    } catch (MalformedTxException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static boolean remembered(SignedTx tx) {
+    ByteBuffer key = ByteBuffer.wrap(tx.hash());
+    synchronized (VALID) {
+      return VALID.containsKey(key);
+    }
+  }
+
+  private static void remember(List<SignedTx> txs) {
+    synchronized (VALID) {
+      for (SignedTx tx : txs) {
+        VALID.put(ByteBuffer.wrap(tx.hash()), Boolean.TRUE);
+      }
+    }
   }
 
   /** Ed25519 verifications run so far in this process (cache misses). */

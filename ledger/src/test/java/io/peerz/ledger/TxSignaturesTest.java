@@ -6,7 +6,9 @@ import com.google.protobuf.ByteString;
 import io.peerz.ledger.proto.Tx;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class TxSignaturesTest {
@@ -54,6 +56,69 @@ class TxSignaturesTest {
       assertThat(Transactions.decode(raw).signatureValid()).isTrue();
     }
     assertThat(TxSignatures.verifications() - before).isEqualTo(200);
+  }
+
+  @Test
+  void preverifyAllRemembersExactlyTheValidTxsAndCountsEverySignatureItChecks() throws Exception {
+    Random rnd = new Random(12);
+    Ed25519KeyPair other = Ed25519KeyPair.fromSeed(new byte[32]);
+    List<byte[]> valid = new ArrayList<>();
+    List<byte[]> invalid = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      Ed25519KeyPair signer = i % 3 == 0 ? other : key;
+      byte[] raw = Transactions.sign(TransactionsTest.body(signer, 1000 + i), signer).toByteArray();
+      if (i % 9 == 4) {
+        Tx tx = Tx.parseFrom(raw);
+        byte[] sig = tx.getSignature().toByteArray();
+        sig[rnd.nextInt(sig.length)] ^= (byte) (1 << rnd.nextInt(8));
+        invalid.add(tx.toBuilder().setSignature(ByteString.copyFrom(sig)).build().toByteArray());
+      } else {
+        valid.add(raw);
+      }
+    }
+    byte[] known = signed(999);
+    TxSignatures.preverify(known);
+    List<byte[]> all = new ArrayList<>(valid);
+    all.addAll(invalid);
+    all.add(known);
+    all.add(new byte[] {9, 9, 9}); // not a tx: left for CheckTx to reject
+    Collections.shuffle(all, rnd);
+
+    long before = TxSignatures.verifications();
+    TxSignatures.preverifyAll(all);
+    assertThat(TxSignatures.verifications() - before)
+        .as("every decodable tx not already remembered is checked once")
+        .isEqualTo(valid.size() + invalid.size());
+
+    long afterBatch = TxSignatures.verifications();
+    for (byte[] raw : valid) {
+      assertThat(Transactions.decode(raw).signatureValid()).isTrue();
+    }
+    assertThat(Transactions.decode(known).signatureValid()).isTrue();
+    assertThat(TxSignatures.verifications()).as("valid txs remembered").isEqualTo(afterBatch);
+    for (byte[] raw : invalid) {
+      assertThat(Transactions.decode(raw).signatureValid()).isFalse();
+    }
+    assertThat(TxSignatures.verifications() - afterBatch)
+        .as("invalid txs not remembered: verified again")
+        .isEqualTo(invalid.size());
+  }
+
+  @Test
+  void preverifyAllOfAFewTxsRemembersTheValidOnes() throws Exception {
+    Tx good = Tx.parseFrom(signed(5));
+    byte[] sig = good.getSignature().toByteArray();
+    sig[40] ^= 4;
+    byte[] bad = good.toBuilder().setSignature(ByteString.copyFrom(sig)).build().toByteArray();
+    List<byte[]> few = List.of(signed(6), bad, signed(7), new byte[0], signed(8));
+    long before = TxSignatures.verifications();
+    TxSignatures.preverifyAll(few);
+    assertThat(TxSignatures.verifications() - before).isEqualTo(4);
+    for (long nonce : new long[] {6, 7, 8}) {
+      assertThat(Transactions.decode(signed(nonce)).signatureValid()).isTrue();
+    }
+    assertThat(TxSignatures.verifications() - before).isEqualTo(4);
+    assertThat(Transactions.decode(bad).signatureValid()).isFalse();
   }
 
   @Test
