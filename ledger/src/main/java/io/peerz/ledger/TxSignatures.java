@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -88,7 +89,13 @@ public final class TxSignatures {
     int chunks =
         Math.max((n + CHUNK_MAX - 1) / CHUNK_MAX, Math.min(POOL.getParallelism(), n / CHUNK_MIN));
     if (chunks <= 1) {
-      preverifyChunk(raws);
+      // On the pool all the same: however many RPC threads call at once, verification takes at
+      // most the pool's threads and leaves the consensus thread its share of the cores.
+      if (ForkJoinTask.getPool() == POOL) {
+        preverifyChunk(raws);
+      } else {
+        POOL.submit(() -> preverifyChunk(raws)).join();
+      }
       return;
     }
     int size = (n + chunks - 1) / chunks;

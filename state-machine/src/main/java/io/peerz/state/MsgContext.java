@@ -1,5 +1,6 @@
 package io.peerz.state;
 
+import com.google.protobuf.ByteString;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Event;
 import io.peerz.ledger.proto.EventAttribute;
@@ -33,8 +34,9 @@ record MsgContext(
     for (int i = 0; i < keyValues.length; i += 2) {
       e.addAttributes(
           EventAttribute.newBuilder()
-              .setKey(keyValues[i])
-              .setValue(keyValues[i + 1])
+              // As UTF-8 bytes now: every later encoding of the results copies them as they are.
+              .setKeyBytes(ByteString.copyFromUtf8(keyValues[i]))
+              .setValueBytes(ByteString.copyFromUtf8(keyValues[i + 1]))
               .setIndex(true)
               .build());
     }

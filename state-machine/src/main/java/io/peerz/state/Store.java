@@ -21,6 +21,7 @@ import io.peerz.state.proto.ScoreRound;
 import io.peerz.state.proto.Subnet;
 import io.peerz.state.proto.Supply;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Typed protobuf access to the state: reads from a reader, writes (when writable) to a buffer. */
@@ -73,12 +74,22 @@ final class Store {
   }
 
   Params params() {
-    Params p = read(Keys.PARAMS, Params::parseFrom);
-    if (p == null) {
+    byte[] raw = reader.get(Keys.PARAMS);
+    if (raw == null) {
       throw new IllegalStateException("state has no params: initChain has not run");
     }
-    return p;
+    ParsedParams last = lastParams;
+    if (last == null || !Arrays.equals(last.raw(), raw)) {
+      last = new ParsedParams(raw, parse(raw, Params::parseFrom));
+      lastParams = last;
+    }
+    return last.params();
   }
+
+  /** The params read last and their bytes: every tx reads them, and they seldom change. */
+  private record ParsedParams(byte[] raw, Params params) {}
+
+  private static volatile ParsedParams lastParams;
 
   Chain chain() {
     Chain c = read(Keys.CHAIN, Chain::parseFrom);
