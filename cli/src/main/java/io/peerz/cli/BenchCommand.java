@@ -238,6 +238,7 @@ final class BenchCommand implements Callable<Integer> {
     AtomicInteger next = new AtomicInteger();
     List<long[]> blocks = new ArrayList<>(); // height, txs in block, of ours
     long start = System.nanoTime();
+    long cpuAtStart = processCpuNanos();
     Thread[] senders = new Thread[concurrency];
     for (int w = 0; w < concurrency; w++) {
       senders[w] =
@@ -312,7 +313,8 @@ final class BenchCommand implements Callable<Integer> {
             "peerz bench: %d txs, %d accounts, rate %s: %.0f committed tx/s, p99 %d ms",
             txs, accounts, rate, stats.committedPerSecond(), stats.latencyMillis(99));
     BenchPlot.write(stats, title, plot);
-    report(out, stats, blocks, rejects, failedInBlock, retries.get(), signRate);
+    long generatorCpu = processCpuNanos() - cpuAtStart;
+    report(out, stats, blocks, rejects, failedInBlock, retries.get(), signRate, generatorCpu);
     return stats.committed() == txs ? 0 : 1;
   }
 
@@ -422,6 +424,14 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** CPU time of this process so far (all threads), or 0 where the JVM does not say. */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? Math.max(0, os.getProcessCpuTime())
+        : 0;
+  }
+
   /** CheckTx's answer to a broadcast. */
   private record Answer(int code, String codespace, String log) {
     boolean mempoolFull() {
@@ -527,7 +537,9 @@ final class BenchCommand implements Callable<Integer> {
       Map<String, AtomicInteger> rejects,
       Map<String, AtomicInteger> failedInBlock,
       long retries,
-      double signRate) {
+      double signRate,
+      long generatorCpuNanos) {
+    long generatorMicrosPerTx = generatorCpuNanos / 1000 / Math.max(1, stats.committed());
     List<long[]> used = new ArrayList<>();
     for (long[] b : blocks) {
       if (b[2] > 0) {
@@ -548,6 +560,7 @@ final class BenchCommand implements Callable<Integer> {
       n.put("concurrency", concurrency);
       n.put("batch", batch);
       n.put("signed_per_second", Math.round(signRate));
+      n.put("generator_cpu_us_per_tx", generatorMicrosPerTx);
       n.put("accepted", stats.sent());
       n.put("committed", stats.committed());
       n.put("duration_ms", stats.durationMillis());
@@ -600,6 +613,9 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("rejected:      %s%n", rejected.isEmpty() ? "none" : rejected);
     out.printf("failed in block: %s%n", failed.isEmpty() ? "none" : failed);
     out.printf("signing:       %.0f tx/s on this machine%n", signRate);
+    out.printf(
+        "generator cpu: %d us per committed tx while sending (this process, all threads)%n",
+        generatorMicrosPerTx);
     out.printf("plot:          %s%n", plot);
     out.flush();
   }
