@@ -1,5 +1,7 @@
 package io.peerz.cli;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -278,7 +280,7 @@ final class BenchCommand implements Callable<Integer> {
       senders[w].start();
     }
     Follower follower =
-        new Follower(rpc, startHeight, index, committedAt, failedInBlock, blocks, start);
+        new Follower(http, base, startHeight, index, committedAt, failedInBlock, blocks, start);
     long lastProgress = System.nanoTime();
     int seen = 0;
     while (true) {
@@ -364,7 +366,8 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (!again.isEmpty()) {
         retries.addAndGet(again.size());
-        sleepNanos(full ? 5_000_000L : 1_000_000L);
+        // A full mempool is back-pressure: wait longer each time it says so (5 ms ... 200 ms).
+        sleepNanos(full ? Math.min(200_000_000L, 5_000_000L << Math.min(attempt, 6)) : 1_000_000L);
       }
       pending = again;
     }
@@ -465,9 +468,14 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Reads committed blocks from {@code next} on and marks the bench's txs in them. */
+  /**
+   * Reads committed blocks from {@code next} on and marks the bench's txs in them. The block and
+   * its results are read as JSON streams, keeping only the txs and their codes: a block of 30,000
+   * txs has results of many MB (events), which a JSON tree would allocate whole.
+   */
   private static final class Follower {
-    private final RpcClient rpc;
+    private final HttpClient http;
+    private final URI base;
     private final Map<ByteBuffer, Integer> index;
     private final AtomicLongArray committedAt;
     private final Map<String, AtomicInteger> failedInBlock;
@@ -476,14 +484,16 @@ final class BenchCommand implements Callable<Integer> {
     private long next;
 
     Follower(
-        RpcClient rpc,
+        HttpClient http,
+        URI base,
         long next,
         Map<ByteBuffer, Integer> index,
         AtomicLongArray committedAt,
         Map<String, AtomicInteger> failedInBlock,
         List<long[]> blocks,
         long start) {
-      this.rpc = rpc;
+      this.http = http;
+      this.base = base;
       this.next = next;
       this.index = index;
       this.committedAt = committedAt;
@@ -494,39 +504,115 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The bench's txs in the next committed block, or -1 while that block is not committed. */
     int poll() {
-      JsonNode results;
-      try {
-        results = rpc.call("block_results", Map.of("height", Long.toString(next)));
-      } catch (RpcClient.RpcException e) {
-        if (e.rpcError()) {
-          return -1; // not committed yet
-        }
-        throw e;
+      List<String> failures = new ArrayList<>(); // per tx: "codespace/code", or null for code 0
+      boolean committed =
+          forEach(
+              "block_results",
+              List.of("result", "txs_results"),
+              p -> {
+                int code = 0;
+                String codespace = "";
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                  String field = p.currentName();
+                  p.nextToken();
+                  if (field.equals("code")) {
+                    code = p.getValueAsInt(0);
+                  } else if (field.equals("codespace")) {
+                    codespace = p.getValueAsString("");
+                  } else {
+                    p.skipChildren();
+                  }
+                }
+                failures.add(code == 0 ? null : codespace + "/" + code);
+              });
+      if (!committed) {
+        return -1;
       }
       long now = (System.nanoTime() - start) / 1_000_000;
-      JsonNode txs = rpc.block(next).path("block").path("data").path("txs");
-      JsonNode codes = results.path("txs_results");
+      List<byte[]> txs = new ArrayList<>(failures.size());
+      if (!forEach(
+          "block",
+          List.of("result", "block", "data", "txs"),
+          p -> txs.add(Base64.getDecoder().decode(p.getValueAsString(""))))) {
+        throw new CliException("block " + next + " has results but could not be read");
+      }
       int ours = 0;
       for (int i = 0; i < txs.size(); i++) {
-        byte[] raw = Base64.getDecoder().decode(txs.get(i).asText());
-        Integer j = index.get(ByteBuffer.wrap(Transactions.hash(raw)));
+        Integer j = index.get(ByteBuffer.wrap(Transactions.hash(txs.get(i))));
         if (j == null) {
           continue;
         }
         ours++;
         committedAt.set(j, now);
-        JsonNode r = codes.path(i);
-        int code = r.path("code").asInt(0);
-        if (code != 0) {
-          failedInBlock
-              .computeIfAbsent(
-                  r.path("codespace").asText("") + "/" + code, k -> new AtomicInteger())
-              .incrementAndGet();
+        String failure = i < failures.size() ? failures.get(i) : null;
+        if (failure != null) {
+          failedInBlock.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
         }
       }
       blocks.add(new long[] {next, txs.size(), ours});
       next++;
       return ours;
+    }
+
+    interface ElementReader {
+      /** Reads one array element, the parser on its first token, up to its last token. */
+      void read(JsonParser p) throws IOException;
+    }
+
+    /**
+     * GET /{method}?height=next and each element of the array at {@code path} in the answer; false
+     * when the answer has no such array (a JSON-RPC error: the height is not committed yet).
+     */
+    private boolean forEach(String method, List<String> path, ElementReader each) {
+      HttpRequest req =
+          HttpRequest.newBuilder(base.resolve(method + "?height=" + next))
+              .timeout(Duration.ofSeconds(60))
+              .GET()
+              .build();
+      try {
+        HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(resp.body())) {
+          if (p.nextToken() != JsonToken.START_OBJECT) {
+            return false;
+          }
+          for (String field : path) {
+            if (!seek(p, field)) {
+              return false;
+            }
+          }
+          if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return true; // an empty list, as Go writes it
+          }
+          if (p.currentToken() != JsonToken.START_ARRAY) {
+            return false;
+          }
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            each.read(p);
+          }
+          return true;
+        }
+      } catch (IOException e) {
+        throw new CliException(method + " " + next + ": " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted");
+      }
+    }
+
+    /** Moves into the current object's {@code field}, skipping the others; false if it has none. */
+    private static boolean seek(JsonParser p, String field) throws IOException {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (name.equals(field)) {
+          return true;
+        }
+        p.skipChildren();
+      }
+      return false;
     }
   }
 

@@ -83,8 +83,13 @@ final class Mempool {
 
   /** CheckTx and, when accepted, append. */
   TxResult add(byte[] tx) {
-    // The signature is the expensive part of CheckTx: verified here, by the calling thread and
-    // outside the lock, CheckTx under the lock finds it remembered.
+    // A full mempool or a duplicate is refused before the signature check, the expensive part of
+    // CheckTx: verified here, by the calling thread and outside the lock, CheckTx under the lock
+    // finds it remembered.
+    TxResult refused = limits(tx, true);
+    if (refused != null) {
+      return refused;
+    }
     TxSignatures.preverify(tx);
     TxResult result;
     synchronized (this) {
@@ -147,6 +152,11 @@ final class Mempool {
       out.add(tx);
     }
     return out;
+  }
+
+  /** Whether another tx fits (by count and by bytes, for a small tx). */
+  synchronized boolean hasRoom() {
+    return txs.size() < maxTxs && totalBytes < maxBytes;
   }
 
   synchronized int size() {

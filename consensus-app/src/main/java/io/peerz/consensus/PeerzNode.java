@@ -1429,6 +1429,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   }
 
   @Override
+  public void prepareTxs(List<byte[]> txs) {
+    if (mempool.hasRoom()) {
+      TxSignatures.preverifyAll(txs); // verified together; a full mempool refuses them unchecked
+    }
+  }
+
+  @Override
   public TxResult broadcastTx(byte[] tx) {
     TxResult r = mempool.add(tx);
     if (r.getCode() == 0) {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.peerz.ledger.TxSignatures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,11 +95,10 @@ final class JsonRpc {
   }
 
   /**
-   * The signatures of a batch's tx-carrying requests, verified together (on all cores) before the
-   * requests run one by one and find them remembered by {@link TxSignatures}. A request whose tx
-   * does not parse is left to report that itself.
+   * A batch's txs, handed to the backend together before the requests run one by one (it verifies
+   * their signatures at once). A request whose tx does not parse is left to report that itself.
    */
-  private static void preverifySignatures(JsonNode batch) {
+  private void preverifySignatures(JsonNode batch) {
     List<byte[]> txs = new ArrayList<>();
     for (JsonNode element : batch) {
       if (TX_METHODS.contains(element.path("method").asText(""))) {
@@ -117,7 +115,7 @@ final class JsonRpc {
       }
     }
     if (txs.size() > 1) {
-      TxSignatures.preverifyAll(txs);
+      methods.prepareTxs(txs);
     }
   }
 

@@ -36,6 +36,13 @@ public interface RpcBackend {
   TxResult broadcastTx(byte[] tx);
 
   /**
+   * The txs of a JSON-RPC batch, given before its broadcast and check_tx requests run one by one,
+   * so that the backend can do their common work (signature checks) together. Does nothing by
+   * default.
+   */
+  default void prepareTxs(List<byte[]> txs) {}
+
+  /**
    * Completes when the tx with this hash is committed (with its height and result), or
    * exceptionally with a TimeoutException after {@code timeout}.
    */

@@ -237,6 +237,11 @@ final class RpcMethods {
 
   // ---- txs
 
+  /** The txs of a JSON-RPC batch, before its requests run: see {@link RpcBackend#prepareTxs}. */
+  void prepareTxs(List<byte[]> txs) {
+    backend.prepareTxs(txs);
+  }
+
   private static byte[] txArg(RpcParams p) {
     byte[] tx = p.bytes("tx", BytesForm.BASE64);
     if (tx == null) {
