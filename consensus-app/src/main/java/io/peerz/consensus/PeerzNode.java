@@ -91,7 +91,10 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   static final int SYNC_WINDOW = 16;
 
   private static final long REQUEST_RETRY_NANOS = 2_000_000_000L;
-  private static final long CATCH_UP_RESEND_NANOS = 400_000_000L;
+  // A proposal or a decided block is MBs under load, and a peer busy executing a block announces
+  // late that it has one: re-sending sooner than this fills its queue with copies of the same MBs.
+  private static final long CATCH_UP_RESEND_NANOS = 2_000_000_000L;
+  private static final long PROPOSAL_RESEND_NANOS = 2_000_000_000L;
 
   private static final Logger log = LoggerFactory.getLogger(PeerzNode.class);
 
@@ -106,6 +109,22 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     boolean hasProposal;
     long sentHeight = -1;
     long sentAtNanos;
+    long proposalSentHeight = -1;
+    int proposalSentRound = -1;
+    long proposalSentAtNanos;
+
+    /** Whether the proposal of height/round goes to this peer now, and if so notes it as sent. */
+    boolean sendProposal(long height, int round, long now) {
+      if (proposalSentHeight == height
+          && proposalSentRound == round
+          && now - proposalSentAtNanos < PROPOSAL_RESEND_NANOS) {
+        return false;
+      }
+      proposalSentHeight = height;
+      proposalSentRound = round;
+      proposalSentAtNanos = now;
+      return true;
+    }
   }
 
   private final NodeConfig config;
@@ -719,6 +738,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
           wal.append(WalRecord.newBuilder().setProposal(m).build());
           wal.sync();
           broadcast(P2pChannels.CONSENSUS_DATA, ReactorMessage.newBuilder().setProposal(m).build());
+          long now = System.nanoTime();
+          peers.values().forEach(ps -> ps.sendProposal(signed.getHeight(), signed.getRound(), now));
           events.add(new ConsensusEvent.ProposalReceived(m));
         } catch (PrivValidator.DoubleSignException e) {
           log.error("proposal not signed reason={}", e.getMessage());
@@ -1237,7 +1258,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         }
         for (ConsensusEvent m : mine) {
           if (m instanceof ConsensusEvent.ProposalReceived pr) {
-            if (!p.hasProposal || p.round != pr.message().getProposal().getRound()) {
+            Proposal proposal = pr.message().getProposal();
+            if ((!p.hasProposal || p.round != proposal.getRound())
+                && p.sendProposal(proposal.getHeight(), proposal.getRound(), System.nanoTime())) {
               send(
                   e.getKey(),
                   P2pChannels.CONSENSUS_DATA,

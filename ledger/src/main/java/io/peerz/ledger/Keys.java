@@ -21,8 +21,12 @@ final class Keys {
 
   /** Length-prefixed {@code type.key} and value: the prefix of an event index key. */
   static byte[] eventPrefix(String compositeKey, String value) {
-    byte[] k = compositeKey.getBytes(StandardCharsets.UTF_8);
-    byte[] v = value.getBytes(StandardCharsets.UTF_8);
+    return eventPrefix(
+        compositeKey.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@link #eventPrefix(String, String)} of UTF-8 bytes. */
+  static byte[] eventPrefix(byte[] k, byte[] v) {
     return ByteBuffer.allocate(8 + k.length + v.length)
         .putInt(k.length)
         .put(k)

@@ -1,5 +1,6 @@
 package io.peerz.ledger;
 
+import com.google.protobuf.ByteString;
 import io.peerz.ledger.LedgerDb.Family;
 import io.peerz.ledger.MerkleTree.Change;
 import io.peerz.ledger.MerkleTree.Node;
@@ -213,6 +214,8 @@ final class RocksStateStore implements StateStore {
         txs.size());
   }
 
+  private static final ByteString DOT = ByteString.copyFromUtf8(".");
+
   private void indexTxs(WriteBatch batch, long height, BlockResults results, List<byte[]> txs)
       throws RocksDBException {
     for (int i = 0; i < txs.size(); i++) {
@@ -223,10 +226,14 @@ final class RocksStateStore implements StateStore {
       batch.put(ledger.cf(Family.TX_BY_HEIGHT), position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
+        ByteString type = event.getTypeBytes().concat(DOT);
         for (EventAttribute attr : event.getAttributesList()) {
           if (attr.getIndex()) {
+            // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
             byte[] prefix =
-                Keys.eventPrefix(event.getType() + "." + attr.getKey(), attr.getValue());
+                Keys.eventPrefix(
+                    type.concat(attr.getKeyBytes()).toByteArray(),
+                    attr.getValueBytes().toByteArray());
             batch.put(ledger.cf(Family.EVENT_INDEX), Keys.concat(prefix, position), hash);
           }
         }

@@ -30,7 +30,7 @@ record MsgContext(
   }
 
   static Event event(String type, String... keyValues) {
-    Event.Builder e = Event.newBuilder().setType(type);
+    Event.Builder e = Event.newBuilder().setTypeBytes(ByteString.copyFromUtf8(type));
     for (int i = 0; i < keyValues.length; i += 2) {
       e.addAttributes(
           EventAttribute.newBuilder()
