@@ -75,6 +75,15 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   static final int FAILPOINT_EXIT_STATUS = 86;
 
   static final int MEMPOOL_MAX_TXS = 50_000;
+
+  /**
+   * The txs a proposal carries when it must travel to other validators, below the chain's block
+   * limit: about 7,000 bank sends, which arrive, are checked and voted on within round 0's timeouts
+   * even on a small shared machine. A larger proposal after a slow height (its mempool full) was
+   * seen to miss round 0, and the next ones grew larger still. A lone validator fills blocks.
+   */
+  static final long PROPOSAL_TX_BYTES = 1L << 20;
+
   static final long MEMPOOL_MAX_BYTES = 64L << 20;
   static final int MAX_TX_BYTES = 1 << 20;
 
@@ -1286,9 +1295,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     @Override
     public List<byte[]> proposalTxs(
         long height, long timeMillis, byte[] proposer, long maxTxBytes) {
+      long limit =
+          core.chainState().validators().size() > 1
+              ? Math.min(maxTxBytes, PROPOSAL_TX_BYTES)
+              : maxTxBytes;
       return app.prepareProposal(
           new Application.PrepareProposalRequest(
-              maxTxBytes, mempool.reap(maxTxBytes), height, timeMillis, proposer));
+              limit, mempool.reap(limit), height, timeMillis, proposer));
     }
 
     @Override

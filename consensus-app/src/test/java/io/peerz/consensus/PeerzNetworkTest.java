@@ -225,6 +225,49 @@ class PeerzNetworkTest {
   }
 
   @Test
+  void aProposalThatTravelsCarriesAtMostOneMibOfTxs() throws Exception {
+    Ed25519KeyPair va = TestChains.key(1);
+    Ed25519KeyPair vb = TestChains.key(2);
+    Ed25519KeyPair na = TestChains.key(51);
+    Ed25519KeyPair nb = TestChains.key(52);
+    GenesisDoc g = genesis(List.of(va, vb));
+    int pa = freePort();
+    int pb = freePort();
+    // Blocks 5 s apart: the txs below all wait in the mempools for the same next proposal.
+    Duration slow = Duration.ofSeconds(5);
+    try (PeerzNode a = start(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)), slow);
+        PeerzNode b = start(dir.resolve("b"), g, vb, nb, pb, List.of(peer(na, pa)), slow)) {
+      List<byte[]> txs = new ArrayList<>();
+      long bytes = 0;
+      for (int i = 0; bytes <= PeerzNode.PROPOSAL_TX_BYTES * 5 / 4; i++) {
+        byte[] tx = TestChains.send(i, TestChains.key(8), 1);
+        txs.add(tx);
+        bytes += tx.length;
+      }
+      TestChains.await(
+          "height 1 committed on both",
+          () -> a.appInfo().lastBlockHeight() >= 1 && b.appInfo().lastBlockHeight() >= 1,
+          WAIT);
+      for (byte[] tx : txs) {
+        assertThat(a.broadcastTx(tx).getCode()).isZero();
+      }
+      byte[] last = txs.get(txs.size() - 1);
+      TestChains.await(
+          "every tx committed", () -> a.blocks().tx(Transactions.hash(last)).isPresent(), WAIT);
+      int withTxs = 0;
+      for (long h = 1; h <= a.appInfo().lastBlockHeight(); h++) {
+        long blockBytes =
+            a.blocks().block(h).orElseThrow().getTxsList().stream()
+                .mapToLong(com.google.protobuf.ByteString::size)
+                .sum();
+        assertThat(blockBytes).as("height %d", h).isLessThanOrEqualTo(PeerzNode.PROPOSAL_TX_BYTES);
+        withTxs += blockBytes > 0 ? 1 : 0;
+      }
+      assertThat(withTxs).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
   void relayRuleSkipsTheSenderAndItsPeers() {
     Map<String, java.util.Set<String>> known =
         Map.of("a", java.util.Set.of("b", "x"), "c", java.util.Set.of("b"));
