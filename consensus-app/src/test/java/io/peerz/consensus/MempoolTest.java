@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.Transactions;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -94,6 +95,20 @@ class MempoolTest {
     Mempool size = mempool(10, 1000, 3);
     assertThat(size.add(CounterApp.tx(10)).getCode()).isEqualTo(Mempool.CODE_TX_TOO_LARGE);
     assertThat(size.add(new byte[0]).getCode()).isEqualTo(Mempool.CODE_EMPTY_TX);
+  }
+
+  @Test
+  void aFullMempoolRefusesATxBeforeCheckingItsSignature() {
+    Mempool full = mempool(1, 1000, 1000);
+    assertThat(full.add(CounterApp.tx(0)).getCode()).isZero();
+    TxSignatures.clear();
+    byte[] signed = TestChains.send(424_242, TestChains.key(8), 5);
+    long before = TxSignatures.verifications();
+    assertThat(full.add(signed).getCode()).isEqualTo(Mempool.CODE_FULL_COUNT);
+    assertThat(TxSignatures.verifications()).isEqualTo(before);
+    // With room, the same tx's signature is checked (the counter app then refuses the tx).
+    mempool(10, 100_000, 100_000).add(signed);
+    assertThat(TxSignatures.verifications()).isEqualTo(before + 1);
   }
 
   @Test

@@ -44,6 +44,7 @@ final class FakeBackend implements RpcBackend {
   final InMemoryBlockStore store = new InMemoryBlockStore();
   final List<Validator> validatorSet = new ArrayList<>();
   final List<byte[]> mempool = new CopyOnWriteArrayList<>();
+  final List<List<byte[]>> prepared = new CopyOnWriteArrayList<>();
   final List<String> queries = new CopyOnWriteArrayList<>();
   private final Map<String, CompletableFuture<CommittedTx>> awaiting = new ConcurrentHashMap<>();
 
@@ -241,6 +242,11 @@ final class FakeBackend implements RpcBackend {
       return TxResult.newBuilder().setCode(5).setCodespace("peerz").setLog("bad tx").build();
     }
     return TxResult.newBuilder().setGasWanted(100).build();
+  }
+
+  @Override
+  public void prepareTxs(List<byte[]> txs) {
+    prepared.add(List.copyOf(txs));
   }
 
   @Override

@@ -593,6 +593,35 @@ class RpcServerTest {
   }
 
   @Test
+  void aBatchHandsItsTxsToTheBackendTogetherBeforeBroadcastingEach() throws Exception {
+    String a = Base64.getEncoder().encodeToString("tx-a".getBytes(StandardCharsets.UTF_8));
+    String b = Base64.getEncoder().encodeToString("tx-b".getBytes(StandardCharsets.UTF_8));
+    int prepared = backend.prepared.size();
+    int pooled = backend.mempool.size();
+    Answer answer =
+        post(
+            "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"broadcast_tx_sync\",\"params\":{\"tx\":\""
+                + a
+                + "\"}},{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"health\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"check_tx\",\"params\":{\"tx\":\""
+                + b
+                + "\"}},{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"broadcast_tx_sync\","
+                + "\"params\":{\"tx\":\"not base64!\"}}]");
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.body()).hasSize(4);
+    assertThat(answer.body().get(3).get("error").get("code").asInt()).isEqualTo(-32602);
+    // Once, with both parseable txs in request order; then each request ran on its own.
+    assertThat(backend.prepared).hasSize(prepared + 1);
+    assertThat(
+            backend.prepared.get(prepared).stream().map(t -> new String(t, StandardCharsets.UTF_8)))
+        .containsExactly("tx-a", "tx-b");
+    assertThat(
+            backend.mempool.subList(pooled, backend.mempool.size()).stream()
+                .map(t -> new String(t, StandardCharsets.UTF_8)))
+        .containsExactly("tx-a");
+  }
+
+  @Test
   void aLoneNotificationGetsNoAnswerBody() throws Exception {
     Answer answer = post("{\"jsonrpc\":\"2.0\",\"method\":\"health\"}");
     assertThat(answer.status()).isEqualTo(200);
