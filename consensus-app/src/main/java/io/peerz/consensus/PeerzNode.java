@@ -1217,8 +1217,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
    * to its sender, and not to a peer connected to the sender, as either of them last said, since
    * the sender gave it to its peers itself. In a full mesh each tx crosses each link once; in any
    * other topology it still reaches every node. Stale peer lists may miss a relay, which gossip
-   * tolerates: the txs still reach blocks from the mempools that have them. A peer that lies
-   * about its peers only keeps relays from itself (its own txs) or to itself.
+   * tolerates: the txs still reach blocks from the mempools that have them. A peer that lies about
+   * its peers only keeps relays from itself (its own txs) or to itself.
    */
   static boolean relays(String from, String to, Map<String, Set<String>> peersOfPeers) {
     if (from == null) {
