@@ -907,7 +907,6 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       case PROPOSAL -> deliver(new ConsensusEvent.ProposalReceived(m.getProposal()));
       case VOTE -> deliver(new ConsensusEvent.VoteReceived(m.getVote()));
       case ROUND_STATE -> peerRoundState(peer, m.getRoundState());
-      case TXS -> peerTxs(peer, m.getTxs());
       case BLOCK_REQUEST -> serveBlock(peer, m.getBlockRequest().getHeight(), true);
       case BLOCK_RESPONSE -> syncedBlock(m.getBlockResponse());
       case NO_BLOCK -> requested.remove(m.getNoBlock().getHeight());
@@ -1093,17 +1092,6 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     }
     // One height behind is the normal lag of a round; two or more means fetching blocks.
     catchingUp = best > core.height() + 1;
-  }
-
-  private void peerTxs(String peer, Txs txs) {
-    for (ByteString tx : txs.getTxsList()) {
-      byte[] bytes = tx.toByteArray();
-      txsFromPeers.incrementAndGet();
-      TxResult r = mempool.add(bytes);
-      if (r.getCode() == 0) {
-        gossipTx(bytes, peer);
-      }
-    }
   }
 
   /**
