@@ -316,6 +316,7 @@ final class BenchCommand implements Callable<Integer> {
             txs, accounts, rate, stats.committedPerSecond(), stats.latencyMillis(99));
     BenchPlot.write(stats, title, plot);
     long generatorCpu = processCpuNanos() - cpuAtStart;
+    follower.countFailures();
     report(out, stats, blocks, rejects, failedInBlock, retries.get(), signRate, generatorCpu);
     return stats.committed() == txs ? 0 : 1;
   }
@@ -469,9 +470,9 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Reads committed blocks from {@code next} on and marks the bench's txs in them. The block and
-   * its results are read as JSON streams, keeping only the txs and their codes: a block of 30,000
-   * txs has results of many MB (events), which a JSON tree would allocate whole.
+   * Reads committed blocks from {@code next} on and marks the bench's txs in them. Blocks and
+   * results are read as JSON streams, keeping only the txs and their codes: a block of 30,000 txs
+   * has results of many MB (events), which a JSON tree would allocate whole.
    */
   private static final class Follower {
     private final HttpClient http;
@@ -481,7 +482,9 @@ final class BenchCommand implements Callable<Integer> {
     private final Map<String, AtomicInteger> failedInBlock;
     private final List<long[]> blocks;
     private final long start;
+    private final Map<Long, List<Integer>> ours = new TreeMap<>(); // height: positions
     private long next;
+    private long executed;
 
     Follower(
         HttpClient http,
@@ -502,56 +505,100 @@ final class BenchCommand implements Callable<Integer> {
       this.start = start;
     }
 
-    /** The bench's txs in the next committed block, or -1 while that block is not committed. */
+    /**
+     * The bench's txs in the next committed block, or -1 while that block is not committed: while
+     * abci_info's last_block_height, the height whose execution results the node has committed, is
+     * below it (a node stores a block before it executes it). Only the block is read here; its
+     * results (many times larger, with their events) are read once the run is over, by {@link
+     * #countFailures}, so that following costs the node little while it is measured.
+     */
     int poll() {
-      List<String> failures = new ArrayList<>(); // per tx: "codespace/code", or null for code 0
-      boolean committed =
-          forEach(
-              "block_results",
-              List.of("result", "txs_results"),
-              p -> {
-                int code = 0;
-                String codespace = "";
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                  String field = p.currentName();
-                  p.nextToken();
-                  if (field.equals("code")) {
-                    code = p.getValueAsInt(0);
-                  } else if (field.equals("codespace")) {
-                    codespace = p.getValueAsString("");
-                  } else {
-                    p.skipChildren();
-                  }
-                }
-                failures.add(code == 0 ? null : codespace + "/" + code);
-              });
-      if (!committed) {
-        return -1;
+      if (next > executed) {
+        executed = executedHeight();
+        if (next > executed) {
+          return -1;
+        }
       }
-      long now = (System.nanoTime() - start) / 1_000_000;
-      List<byte[]> txs = new ArrayList<>(failures.size());
+      List<byte[]> txs = new ArrayList<>();
       if (!forEach(
           "block",
           List.of("result", "block", "data", "txs"),
           p -> txs.add(Base64.getDecoder().decode(p.getValueAsString(""))))) {
-        throw new CliException("block " + next + " has results but could not be read");
+        throw new CliException("block " + next + " is executed but could not be read");
       }
-      int ours = 0;
+      long now = (System.nanoTime() - start) / 1_000_000;
+      List<Integer> positions = new ArrayList<>();
       for (int i = 0; i < txs.size(); i++) {
         Integer j = index.get(ByteBuffer.wrap(Transactions.hash(txs.get(i))));
-        if (j == null) {
-          continue;
-        }
-        ours++;
-        committedAt.set(j, now);
-        String failure = i < failures.size() ? failures.get(i) : null;
-        if (failure != null) {
-          failedInBlock.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
+        if (j != null) {
+          positions.add(i);
+          committedAt.set(j, now);
         }
       }
-      blocks.add(new long[] {next, txs.size(), ours});
+      if (!positions.isEmpty()) {
+        ours.put(next, positions);
+      }
+      blocks.add(new long[] {next, txs.size(), positions.size()});
       next++;
-      return ours;
+      return positions.size();
+    }
+
+    /** Reads the results of the blocks that hold the bench's txs and counts those that failed. */
+    void countFailures() {
+      for (Map.Entry<Long, List<Integer>> e : ours.entrySet()) {
+        next = e.getKey();
+        List<String> failures = new ArrayList<>(); // per tx: "codespace/code", or null for code 0
+        if (!forEach(
+            "block_results",
+            List.of("result", "txs_results"),
+            p -> {
+              int code = 0;
+              String codespace = "";
+              while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("code")) {
+                  code = p.getValueAsInt(0);
+                } else if (field.equals("codespace")) {
+                  codespace = p.getValueAsString("");
+                } else {
+                  p.skipChildren();
+                }
+              }
+              failures.add(code == 0 ? null : codespace + "/" + code);
+            })) {
+          throw new CliException(
+              "block " + next + " is committed but its results could not be read");
+        }
+        for (int i : e.getValue()) {
+          String failure = i < failures.size() ? failures.get(i) : null;
+          if (failure != null) {
+            failedInBlock.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
+          }
+        }
+      }
+    }
+
+    private long executedHeight() {
+      HttpRequest req =
+          HttpRequest.newBuilder(base.resolve("abci_info"))
+              .timeout(Duration.ofSeconds(60))
+              .GET()
+              .build();
+      try {
+        HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        return Json.MAPPER
+            .readTree(resp.body())
+            .path("result")
+            .path("response")
+            .path("last_block_height")
+            .asLong(0);
+      } catch (IOException e) {
+        throw new CliException("abci_info: " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted");
+      }
     }
 
     interface ElementReader {

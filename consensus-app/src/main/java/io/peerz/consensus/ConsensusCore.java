@@ -82,6 +82,8 @@ final class ConsensusCore {
   private Block validBlock;
   private boolean prevoteTimeoutScheduled;
   private boolean precommitTimeoutScheduled;
+  // Whether timeout_commit of the decided height elapsed before its block was applied.
+  private boolean commitWaitOver;
   private boolean validUpdatedThisRound;
   private boolean txsAvailable;
   private Block decidedBlock;
@@ -389,24 +391,39 @@ final class ConsensusCore {
       log.warn("decided block rejected height={} reason={}", height, why);
       return;
     }
+    blocks.put(VoteSet.key(id), block);
+    log.debug("decided by received commit height={} round={}", height, commit.getRound());
+    decide(block, commit);
+  }
+
+  /**
+   * Enters the commit step with the decided block. timeout_commit starts now, as CometBFT's
+   * StartTime = CommitTime + timeout_commit: it runs while the block executes, and the next height
+   * starts when both are over (see {@link #onTimeout} and {@link #onApplied}).
+   */
+  private void decide(Block block, Commit commit) {
     step = Step.COMMIT;
     decidedBlock = block;
     decidedCommit = commit;
-    blocks.put(VoteSet.key(id), block);
-    log.debug("decided by received commit height={} round={}", height, commit.getRound());
+    commitWaitOver = false;
+    schedule(Step.NEW_HEIGHT, 0, cfg.timeoutCommit());
     out.add(new ConsensusAction.Decide(block, commit));
   }
 
   private void onTimeout(ConsensusEvent.TimeoutElapsed t) {
+    if (t.step() == Step.NEW_HEIGHT) {
+      // timeout_commit of height t.height(), scheduled when it was decided.
+      if (t.height() == height && step == Step.COMMIT) {
+        commitWaitOver = true; // the block is still executing: the next height starts after it
+      } else if (t.height() == height - 1 && step == Step.NEW_HEIGHT) {
+        startRound(0);
+      }
+      return;
+    }
     if (t.height() != height) {
       return;
     }
     switch (t.step()) {
-      case NEW_HEIGHT -> {
-        if (step == Step.NEW_HEIGHT) {
-          startRound(0);
-        }
-      }
       case PROPOSE -> {
         if (t.round() == round && step == Step.PROPOSE) {
           prevote(null);
@@ -456,16 +473,19 @@ final class ConsensusCore {
       // Decided from a peer's commit: our own precommits of that round never reached +2/3.
       committed = null;
     }
+    boolean waited = commitWaitOver;
     height = state.height();
     resetHeight();
     lastCommitVotes = committed;
     step = Step.NEW_HEIGHT;
-    schedule(Step.NEW_HEIGHT, 0, cfg.timeoutCommit());
     // Messages that arrived early for this height count now; later ones stay buffered.
     List<ConsensusEvent> early = new ArrayList<>(future);
     future.clear();
     for (ConsensusEvent e : early) {
       dispatch(e);
+    }
+    if (waited && step == Step.NEW_HEIGHT) {
+      startRound(0); // timeout_commit elapsed while the block executed
     }
   }
 
@@ -497,6 +517,7 @@ final class ConsensusCore {
     txsAvailable = false;
     decidedBlock = null;
     decidedCommit = null;
+    commitWaitOver = false;
     lastCommitVotes = null;
   }
 
@@ -669,11 +690,8 @@ final class ConsensusCore {
       }
       Block block = blocks.get(VoteSet.key(maj));
       if (block != null && valid(block)) {
-        step = Step.COMMIT;
-        decidedBlock = block;
-        decidedCommit = set.makeCommit();
         log.debug("decided height={} round={} txs={}", height, set.round, block.getTxsCount());
-        out.add(new ConsensusAction.Decide(block, decidedCommit));
+        decide(block, set.makeCommit());
         return true;
       }
     }

@@ -8,18 +8,24 @@ public final class Sha256 {
   /** Length of a digest in bytes. */
   public static final int LENGTH = 32;
 
+  // One digest per thread: MessageDigest.getInstance looks the provider up on every call, which
+  // was 6% of the consensus thread's samples while it hashed the txs of 30,000-tx blocks.
+  private static final ThreadLocal<MessageDigest> DIGEST =
+      ThreadLocal.withInitial(Sha256::newDigest);
+
   private Sha256() {}
 
   /** Returns the 32-byte SHA-256 digest of the concatenated parts. */
   public static byte[] hash(byte[]... parts) {
-    MessageDigest digest = newDigest();
+    MessageDigest digest = DIGEST.get();
+    digest.reset(); // clean even if an earlier call threw between its updates
     for (byte[] part : parts) {
       digest.update(part);
     }
     return digest.digest();
   }
 
-  static MessageDigest newDigest() {
+  private static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

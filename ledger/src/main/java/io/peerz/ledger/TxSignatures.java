@@ -5,9 +5,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,9 +26,9 @@ public final class TxSignatures {
 
   // Several blocks of txs plus a full mempool; 32-byte keys, a few MiB in all.
   private static final int CAPACITY = 1 << 17;
-  // Chunks for the pool: big enough that a batch pays off, small enough to spread over cores.
-  private static final int CHUNK_MIN = 64;
-  private static final int CHUNK_MAX = 256;
+  // Signatures per batch: a longer list (a block's txs) is cut into chunks for all cores, and
+  // shorter lists that callers wait on at the same time are verified together up to this many.
+  private static final int BATCH_MAX = 1024;
 
   private static final Map<ByteBuffer, Boolean> VALID =
       new LinkedHashMap<>(4096, 0.75f, true) {
@@ -80,34 +83,91 @@ public final class TxSignatures {
   }
 
   /**
-   * {@link #preverify} of every tx, with {@link Ed25519Batch} and, for large lists, in chunks on
-   * all cores: afterwards {@link #valid} finds every tx of the list whose signature verifies
-   * remembered. The verdicts are those of {@link Ed25519#verify}, whatever the chunking.
+   * {@link #preverify} of every tx, with {@link Ed25519Batch}: afterwards {@link #valid} finds
+   * every tx of the list whose signature verifies remembered. The verdicts are those of {@link
+   * Ed25519#verify}, whatever the batching. Always on the verification pool, so that however many
+   * threads call at once (RPC requests, gossip) verification takes at most the pool's threads and
+   * leaves the consensus thread its share of the cores. A large list is cut into chunks for all
+   * cores; a small one joins the lists that other threads are waiting on, and they are verified as
+   * one batch of up to {@link #BATCH_MAX} signatures, which costs less per signature (measured on
+   * one core with 4,000 keys: 36 us at 100, 29 at 512, 28 at 1,024).
    */
   public static void preverifyAll(List<byte[]> raws) {
     int n = raws.size();
-    int chunks =
-        Math.max((n + CHUNK_MAX - 1) / CHUNK_MAX, Math.min(POOL.getParallelism(), n / CHUNK_MIN));
-    if (chunks <= 1) {
-      // On the pool all the same: however many RPC threads call at once, verification takes at
-      // most the pool's threads and leaves the consensus thread its share of the cores.
-      if (ForkJoinTask.getPool() == POOL) {
-        preverifyChunk(raws);
-      } else {
-        POOL.submit(() -> preverifyChunk(raws)).join();
+    if (n > BATCH_MAX) {
+      int chunks = Math.max((n + BATCH_MAX - 1) / BATCH_MAX, POOL.getParallelism());
+      int size = (n + chunks - 1) / chunks;
+      List<List<byte[]>> parts = new ArrayList<>(chunks);
+      for (int from = 0; from < n; from += size) {
+        parts.add(raws.subList(from, Math.min(n, from + size)));
       }
+      POOL.submit(() -> parts.parallelStream().forEach(p -> verifyBatch(unverified(p)))).join();
       return;
     }
-    int size = (n + chunks - 1) / chunks;
-    List<List<byte[]>> parts = new ArrayList<>(chunks);
-    for (int from = 0; from < n; from += size) {
-      parts.add(raws.subList(from, Math.min(n, from + size)));
+    List<SignedTx> pending = unverified(raws);
+    if (pending.isEmpty()) {
+      return;
     }
-    POOL.submit(() -> parts.parallelStream().forEach(TxSignatures::preverifyChunk)).join();
+    if (ForkJoinTask.getPool() == POOL) {
+      verifyBatch(pending);
+      return;
+    }
+    Waiting w = new Waiting(pending, new CompletableFuture<>());
+    QUEUE.add(w);
+    if (claimDrainer()) {
+      POOL.execute(TxSignatures::drain);
+    }
+    w.done().join();
   }
 
-  /** Decodes the txs, drops the undecodable and the remembered, batch-verifies the rest. */
-  private static void preverifyChunk(List<byte[]> raws) {
+  /** A list of txs queued for verification and its caller's wait. */
+  private record Waiting(List<SignedTx> txs, CompletableFuture<Void> done) {}
+
+  private static final ConcurrentLinkedQueue<Waiting> QUEUE = new ConcurrentLinkedQueue<>();
+  // Pool tasks draining QUEUE: at most one per pool thread.
+  private static final AtomicInteger DRAINERS = new AtomicInteger();
+
+  private static boolean claimDrainer() {
+    while (true) {
+      int d = DRAINERS.get();
+      if (d >= POOL.getParallelism()) {
+        return false;
+      }
+      if (DRAINERS.compareAndSet(d, d + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Takes queued lists, up to BATCH_MAX signatures at a time, and verifies them together. */
+  private static void drain() {
+    while (true) {
+      List<Waiting> taken = new ArrayList<>();
+      List<SignedTx> txs = new ArrayList<>();
+      Waiting w;
+      while (txs.size() < BATCH_MAX && (w = QUEUE.poll()) != null) {
+        taken.add(w);
+        txs.addAll(w.txs());
+      }
+      if (taken.isEmpty()) {
+        DRAINERS.decrementAndGet();
+        // A list queued after the poll above and before the decrement found no free drainer.
+        if (QUEUE.isEmpty() || !claimDrainer()) {
+          return;
+        }
+        continue;
+      }
+      try {
+        verifyBatch(txs);
+        taken.forEach(t -> t.done().complete(null));
+      } catch (RuntimeException | Error e) {
+        taken.forEach(t -> t.done().completeExceptionally(e));
+      }
+    }
+  }
+
+  /** The txs of the list that decode and are not remembered yet. */
+  private static List<SignedTx> unverified(List<byte[]> raws) {
     List<SignedTx> pending = new ArrayList<>(raws.size());
     for (byte[] raw : raws) {
       SignedTx tx = decodeOrNull(raw);
@@ -115,6 +175,11 @@ public final class TxSignatures {
         pending.add(tx);
       }
     }
+    return pending;
+  }
+
+  /** Batch-verifies the txs and remembers the valid ones. */
+  private static void verifyBatch(List<SignedTx> pending) {
     if (pending.isEmpty()) {
       return;
     }
@@ -145,7 +210,7 @@ public final class TxSignatures {
     }
   }
 
-  private static boolean remembered(SignedTx tx) {
+  static boolean remembered(SignedTx tx) {
     ByteBuffer key = ByteBuffer.wrap(tx.hash());
     synchronized (VALID) {
       return VALID.containsKey(key);

@@ -122,6 +122,70 @@ class TxSignaturesTest {
   }
 
   @Test
+  void concurrentCallersEachFindTheirValidTxsRememberedWhenTheyReturn() throws Exception {
+    // Small lists from many threads are verified together: each caller must still get exactly
+    // its own verdicts, whichever lists shared its batch.
+    int threads = 12;
+    List<List<byte[]>> validOf = new ArrayList<>();
+    List<List<byte[]>> invalidOf = new ArrayList<>();
+    List<List<byte[]>> callOf = new ArrayList<>();
+    Random rnd = new Random(77);
+    for (int t = 0; t < threads; t++) {
+      List<byte[]> valid = new ArrayList<>();
+      List<byte[]> invalid = new ArrayList<>();
+      int n = 1 + rnd.nextInt(60);
+      for (int i = 0; i < n; i++) {
+        byte[] raw = signed(10_000 + t * 100 + i);
+        if (rnd.nextInt(8) == 0) {
+          Tx tx = Tx.parseFrom(raw);
+          byte[] sig = tx.getSignature().toByteArray();
+          sig[rnd.nextInt(32)] ^= 1;
+          invalid.add(tx.toBuilder().setSignature(ByteString.copyFrom(sig)).build().toByteArray());
+        } else {
+          valid.add(raw);
+        }
+      }
+      List<byte[]> call = new ArrayList<>(valid);
+      call.addAll(invalid);
+      Collections.shuffle(call, rnd);
+      validOf.add(valid);
+      invalidOf.add(invalid);
+      callOf.add(call);
+    }
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int me = t;
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  TxSignatures.preverifyAll(callOf.get(me));
+                  for (byte[] raw : validOf.get(me)) {
+                    if (!TxSignatures.remembered(Transactions.decode(raw))) {
+                      return "caller " + me + ": a valid tx not remembered on return";
+                    }
+                  }
+                  for (byte[] raw : invalidOf.get(me)) {
+                    if (TxSignatures.remembered(Transactions.decode(raw))) {
+                      return "caller " + me + ": an invalid tx remembered";
+                    }
+                  }
+                  return "ok";
+                }));
+      }
+      for (java.util.concurrent.Future<String> r : results) {
+        assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ok");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void clearForgetsEverything() throws Exception {
     SignedTx tx = Transactions.decode(signed(3));
     assertThat(tx.signatureValid()).isTrue();
