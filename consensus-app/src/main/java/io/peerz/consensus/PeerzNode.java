@@ -641,6 +641,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     for (ByteString tx : block.getTxsList()) {
       txs.add(tx.toByteArray());
     }
+    long t0 = System.nanoTime();
     Application.FinalizeBlockResponse r =
         app.finalizeBlock(
             new Application.FinalizeBlockRequest(
@@ -650,7 +651,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 SignBytes.millis(block.getHeader().getTime()),
                 block.getHeader().getProposerAddress().toByteArray(),
                 Evidence.misbehavior(block)));
+    long t1 = System.nanoTime();
     mempool.update(block.getHeader().getHeight(), txs, r.txResults(), app::commit);
+    log.debug(
+        "executed height={} finalize_ms={} commit_and_recheck_ms={}",
+        block.getHeader().getHeight(),
+        (t1 - t0) / 1_000_000,
+        (System.nanoTime() - t1) / 1_000_000);
     return r;
   }
 
@@ -786,20 +793,24 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     // The set of the next height is known now; record it before the block becomes visible.
     history.record(height + 1, core.chainState().nextValidators());
     recordedHeight = height + 1;
+    long t0 = System.nanoTime();
     db.blocks().append(block, commit);
     if (haltAfterAppend && block.getTxsCount() > 0) {
       log.warn("failpoint={} height={} halting", FAILPOINT_AFTER_BLOCK_APPEND, height);
       Runtime.getRuntime().halt(FAILPOINT_EXIT_STATUS);
     }
+    long t1 = System.nanoTime();
     Application.FinalizeBlockResponse r = execute(block);
     // The block is stored and executed: this height's inputs are no longer needed.
     wal.rotate(height + 1);
     log.info(
-        "committed height={} round={} txs={} app_hash={}",
+        "committed height={} round={} txs={} app_hash={} append_ms={} execute_ms={}",
         height,
         commit.getRound(),
         block.getTxsCount(),
-        Hex.encodeUpper(r.appHash()));
+        Hex.encodeUpper(r.appHash()),
+        (t1 - t0) / 1_000_000,
+        (System.nanoTime() - t1) / 1_000_000);
     RpcServer server = rpc;
     if (server != null) {
       // Stored and executed: websocket subscribers get the block's events (off this thread).

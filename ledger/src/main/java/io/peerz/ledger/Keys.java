@@ -35,6 +35,28 @@ final class Keys {
         .array();
   }
 
+  /**
+   * {@link #eventPrefix(byte[], byte[])} of {@code type + "." + key} and {@code value}, followed by
+   * {@code position}: an event index key built in one array.
+   */
+  static byte[] eventKey(
+      com.google.protobuf.ByteString type,
+      com.google.protobuf.ByteString key,
+      com.google.protobuf.ByteString value,
+      byte[] position) {
+    int k = type.size() + 1 + key.size();
+    byte[] out = new byte[8 + k + value.size() + position.length];
+    ByteBuffer b = ByteBuffer.wrap(out);
+    b.putInt(k);
+    type.copyTo(out, 4);
+    out[4 + type.size()] = '.';
+    key.copyTo(out, 5 + type.size());
+    b.putInt(4 + k, value.size());
+    value.copyTo(out, 8 + k);
+    System.arraycopy(position, 0, out, 8 + k + value.size(), position.length);
+    return out;
+  }
+
   static byte[] concat(byte[] a, byte[] b) {
     byte[] out = new byte[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);

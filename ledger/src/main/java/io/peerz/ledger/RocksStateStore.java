@@ -1,6 +1,5 @@
 package io.peerz.ledger;
 
-import com.google.protobuf.ByteString;
 import io.peerz.ledger.LedgerDb.Family;
 import io.peerz.ledger.MerkleTree.Change;
 import io.peerz.ledger.MerkleTree.Node;
@@ -162,6 +161,33 @@ final class RocksStateStore implements StateStore {
       throw new IllegalArgumentException(
           txs.size() + " txs but " + results.getTxResultsCount() + " tx results");
     }
+    // Encoded before the lock: readers wait only for the write itself.
+    long t0 = System.nanoTime();
+    BlockResults stored =
+        results.toBuilder()
+            .setHeight(s.height())
+            .setAppHash(com.google.protobuf.ByteString.copyFrom(s.root()))
+            .build();
+    byte[] encodedResults = DeterministicProto.encode(stored);
+    EncodedWriteBatch batch = new EncodedWriteBatch(2 * encodedResults.length + (1 << 16));
+    for (Map.Entry<byte[], byte[]> e : s.stateWrites().entrySet()) {
+      if (e.getValue() == null) {
+        batch.delete(stateCf, e.getKey());
+      } else {
+        batch.put(stateCf, e.getKey(), e.getValue());
+      }
+    }
+    for (Map.Entry<byte[], Node> e : s.treeWrites().entrySet()) {
+      if (e.getValue() == null) {
+        batch.delete(treeCf, e.getKey());
+      } else {
+        batch.put(treeCf, e.getKey(), e.getValue().encode());
+      }
+    }
+    batch.put(ledger.cf(Family.RESULTS), Keys.height(s.height()), encodedResults);
+    indexTxs(batch, s.height(), stored, txs);
+    batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(s.height()), s.root()));
+    long t1 = System.nanoTime();
     lock.writeLock().lock();
     try {
       Committed c = current;
@@ -173,31 +199,8 @@ final class RocksStateStore implements StateStore {
                 + c.height()
                 + ") after it was staged");
       }
-      BlockResults stored =
-          results.toBuilder()
-              .setHeight(s.height())
-              .setAppHash(com.google.protobuf.ByteString.copyFrom(s.root()))
-              .build();
-      try (WriteBatch batch = new WriteBatch()) {
-        for (Map.Entry<byte[], byte[]> e : s.stateWrites().entrySet()) {
-          if (e.getValue() == null) {
-            batch.delete(stateCf, e.getKey());
-          } else {
-            batch.put(stateCf, e.getKey(), e.getValue());
-          }
-        }
-        for (Map.Entry<byte[], Node> e : s.treeWrites().entrySet()) {
-          if (e.getValue() == null) {
-            batch.delete(treeCf, e.getKey());
-          } else {
-            batch.put(treeCf, e.getKey(), e.getValue().encode());
-          }
-        }
-        batch.put(
-            ledger.cf(Family.RESULTS), Keys.height(s.height()), DeterministicProto.encode(stored));
-        indexTxs(batch, s.height(), stored, txs);
-        batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(s.height()), s.root()));
-        db.write(ledger.syncWrites(), batch);
+      try (WriteBatch written = batch.build()) {
+        db.write(ledger.syncWrites(), written);
       } catch (RocksDBException e) {
         throw LedgerDb.storageFailure("commit height " + s.height(), e);
       }
@@ -206,35 +209,38 @@ final class RocksStateStore implements StateStore {
       lock.writeLock().unlock();
     }
     LOG.info(
-        "state_committed height={} app_hash={} writes={} tree_writes={} txs={}",
+        "state_committed height={} app_hash={} writes={} tree_writes={} txs={} encode_ms={}"
+            + " write_ms={}",
         s.height(),
         Hex.encodeUpper(s.root()),
         s.stateWrites().size(),
         s.treeWrites().size(),
-        txs.size());
+        txs.size(),
+        (t1 - t0) / 1_000_000,
+        (System.nanoTime() - t1) / 1_000_000);
   }
 
-  private static final ByteString DOT = ByteString.copyFromUtf8(".");
-
-  private void indexTxs(WriteBatch batch, long height, BlockResults results, List<byte[]> txs)
-      throws RocksDBException {
+  private void indexTxs(
+      EncodedWriteBatch batch, long height, BlockResults results, List<byte[]> txs) {
+    ColumnFamilyHandle txIndex = ledger.cf(Family.TX_INDEX);
+    ColumnFamilyHandle txByHeight = ledger.cf(Family.TX_BY_HEIGHT);
+    ColumnFamilyHandle eventIndex = ledger.cf(Family.EVENT_INDEX);
     for (int i = 0; i < txs.size(); i++) {
       byte[] tx = txs.get(i);
       byte[] hash = Transactions.hash(tx);
       byte[] position = Keys.heightIndex(height, i);
-      batch.put(ledger.cf(Family.TX_INDEX), hash, Keys.concat(position, tx));
-      batch.put(ledger.cf(Family.TX_BY_HEIGHT), position, hash);
+      batch.put(txIndex, hash, Keys.concat(position, tx));
+      batch.put(txByHeight, position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
-        ByteString type = event.getTypeBytes().concat(DOT);
         for (EventAttribute attr : event.getAttributesList()) {
           if (attr.getIndex()) {
             // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
-            byte[] prefix =
-                Keys.eventPrefix(
-                    type.concat(attr.getKeyBytes()).toByteArray(),
-                    attr.getValueBytes().toByteArray());
-            batch.put(ledger.cf(Family.EVENT_INDEX), Keys.concat(prefix, position), hash);
+            batch.put(
+                eventIndex,
+                Keys.eventKey(
+                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position),
+                hash);
           }
         }
       }
