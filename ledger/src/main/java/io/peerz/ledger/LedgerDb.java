@@ -53,6 +53,7 @@ public final class LedgerDb implements AutoCloseable {
   private final WriteOptions syncWrites;
   private final RocksBlockStore blocks;
   private final RocksStateStore state;
+  private final TxIndexer indexer;
   private boolean closed;
 
   private LedgerDb(
@@ -67,8 +68,10 @@ public final class LedgerDb implements AutoCloseable {
     this.db = db;
     this.handles = handles;
     this.syncWrites = new WriteOptions().setSync(true);
+    this.indexer = new TxIndexer(this);
     this.blocks = new RocksBlockStore(this);
     this.state = new RocksStateStore(this);
+    indexer.recover(state.height(), blocks);
   }
 
   /** Opens (creating when absent) the database under {@code dir}. */
@@ -127,6 +130,10 @@ public final class LedgerDb implements AutoCloseable {
     return handles.get(family.ordinal());
   }
 
+  TxIndexer indexer() {
+    return indexer;
+  }
+
   WriteOptions syncWrites() {
     return syncWrites;
   }
@@ -142,6 +149,7 @@ public final class LedgerDb implements AutoCloseable {
       return;
     }
     closed = true;
+    indexer.close();
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }

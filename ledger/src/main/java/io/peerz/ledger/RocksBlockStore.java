@@ -18,7 +18,7 @@ import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The event log on RocksDB; the tx and event indexes are written by the state store's commit. */
+/** The event log on RocksDB; the tx and event indexes are written by {@link TxIndexer}. */
 final class RocksBlockStore implements BlockStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksBlockStore.class);
   private static final byte[] BASE_KEY = "blocks.base".getBytes(StandardCharsets.UTF_8);
@@ -158,6 +158,7 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<TxLocation> tx(byte[] txHash) {
+    ledger.indexer().awaitIndexed();
     byte[] bytes = read(Family.TX_INDEX, txHash);
     if (bytes == null) {
       return Optional.empty();
@@ -184,6 +185,7 @@ final class RocksBlockStore implements BlockStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, got " + limit);
     }
+    ledger.indexer().awaitIndexed();
     long lo = 0;
     long hi = Long.MAX_VALUE;
     byte[] hash = null;

@@ -4,9 +4,6 @@ import io.peerz.ledger.LedgerDb.Family;
 import io.peerz.ledger.MerkleTree.Change;
 import io.peerz.ledger.MerkleTree.Node;
 import io.peerz.ledger.proto.BlockResults;
-import io.peerz.ledger.proto.Event;
-import io.peerz.ledger.proto.EventAttribute;
-import io.peerz.ledger.proto.TxResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -161,7 +158,8 @@ final class RocksStateStore implements StateStore {
       throw new IllegalArgumentException(
           txs.size() + " txs but " + results.getTxResultsCount() + " tx results");
     }
-    // Encoded before the lock: readers wait only for the write itself.
+    // Encoded before the lock: readers wait only for the write itself. The tx index is written
+    // by the indexer's thread.
     long t0 = System.nanoTime();
     BlockResults stored =
         results.toBuilder()
@@ -185,7 +183,6 @@ final class RocksStateStore implements StateStore {
       }
     }
     batch.put(ledger.cf(Family.RESULTS), Keys.height(s.height()), encodedResults);
-    indexTxs(batch, s.height(), stored, txs);
     batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(s.height()), s.root()));
     long t1 = System.nanoTime();
     lock.writeLock().lock();
@@ -208,6 +205,7 @@ final class RocksStateStore implements StateStore {
     } finally {
       lock.writeLock().unlock();
     }
+    ledger.indexer().submit(s.height(), stored, txs);
     LOG.info(
         "state_committed height={} app_hash={} writes={} tree_writes={} txs={} encode_ms={}"
             + " write_ms={}",
@@ -218,33 +216,6 @@ final class RocksStateStore implements StateStore {
         txs.size(),
         (t1 - t0) / 1_000_000,
         (System.nanoTime() - t1) / 1_000_000);
-  }
-
-  private void indexTxs(
-      EncodedWriteBatch batch, long height, BlockResults results, List<byte[]> txs) {
-    ColumnFamilyHandle txIndex = ledger.cf(Family.TX_INDEX);
-    ColumnFamilyHandle txByHeight = ledger.cf(Family.TX_BY_HEIGHT);
-    ColumnFamilyHandle eventIndex = ledger.cf(Family.EVENT_INDEX);
-    for (int i = 0; i < txs.size(); i++) {
-      byte[] tx = txs.get(i);
-      byte[] hash = Transactions.hash(tx);
-      byte[] position = Keys.heightIndex(height, i);
-      batch.put(txIndex, hash, Keys.concat(position, tx));
-      batch.put(txByHeight, position, hash);
-      TxResult result = results.getTxResults(i);
-      for (Event event : result.getEventsList()) {
-        for (EventAttribute attr : event.getAttributesList()) {
-          if (attr.getIndex()) {
-            // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
-            batch.put(
-                eventIndex,
-                Keys.eventKey(
-                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position),
-                hash);
-          }
-        }
-      }
-    }
   }
 
   @Override

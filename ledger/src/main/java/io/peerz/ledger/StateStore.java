@@ -21,9 +21,10 @@ public interface StateStore extends StateReader {
   PendingCommit stage(long height, ChangeSet changes);
 
   /**
-   * Writes a staged commit, the block's results (with app_hash set to the staged root) and the tx
-   * index of {@code txs} (raw bytes, in block order) in one RocksDB WriteBatch. Throws
-   * IllegalStateException when {@code staged} was not staged on the current state.
+   * Writes a staged commit and the block's results (with app_hash set to the staged root) in one
+   * synced RocksDB WriteBatch, then has the tx index of {@code txs} (raw bytes, in block order)
+   * written on the indexer's thread; tx reads wait for it. Throws IllegalStateException when {@code
+   * staged} was not staged on the current state.
    */
   void commit(PendingCommit staged, BlockResults results, List<byte[]> txs);
 

@@ -152,6 +152,49 @@ class BlockStoreTest {
   }
 
   @Test
+  void aCommittedBlockWhoseIndexWasLostIsIndexedAgainAtOpen() throws Exception {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      for (int h = 1; h <= 3; h++) {
+        String a = "tx-" + h + "-0";
+        String b = "tx-" + h + "-1";
+        db.blocks().append(block(h, a, b), commitFor(h));
+        BlockResults.Builder results = BlockResults.newBuilder();
+        for (String name : List.of("alice", "bob")) {
+          results.addTxResults(
+              TxResult.newBuilder().addEvents(event("transfer", "recipient", name, true)));
+        }
+        db.state()
+            .commit(
+                db.state().stage(h, new ChangeSet(db.state())),
+                results.build(),
+                List.of(a.getBytes(), b.getBytes()));
+      }
+      assertThat(search(db, "tx.height=3", 10)).containsExactly("tx-3-0", "tx-3-1");
+      // A stop after height 3's state commit and before its index: the index is not there.
+      org.rocksdb.RocksDB raw = db.db();
+      for (LedgerDb.Family f :
+          List.of(
+              LedgerDb.Family.TX_INDEX,
+              LedgerDb.Family.TX_BY_HEIGHT,
+              LedgerDb.Family.EVENT_INDEX)) {
+        try (org.rocksdb.RocksIterator it = raw.newIterator(db.cf(f))) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            raw.delete(db.cf(f), it.key());
+          }
+        }
+      }
+      raw.put(db.cf(LedgerDb.Family.META), TxIndexer.HEIGHT_KEY, Keys.height(2));
+    }
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      // Heights 1 and 2 stay as they are (here: deleted); 3 is indexed again from the block.
+      assertThat(search(db, "tx.height>=1", 10)).containsExactly("tx-3-0", "tx-3-1");
+      assertThat(search(db, "transfer.recipient='bob'", 10)).containsExactly("tx-3-1");
+      assertThat(db.blocks().tx(Sha256.hash("tx-3-0".getBytes())).orElseThrow().height())
+          .isEqualTo(3);
+    }
+  }
+
+  @Test
   void searchRejectsABadLimitOrRangeOnAnAttribute() {
     try (LedgerDb db = LedgerDb.open(dir)) {
       assertThatThrownBy(() -> db.blocks().searchTxs(TxQuery.parse("tx.height=1"), 0))
