@@ -149,7 +149,12 @@ public final class LedgerDb implements AutoCloseable {
       return;
     }
     closed = true;
-    indexer.close();
+    try {
+      indexer.close();
+    } catch (RuntimeException e) {
+      // Its failure already stopped the commits; the database is closed all the same.
+      LOG.error("tx_index_close_failed error={}", e.toString());
+    }
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }

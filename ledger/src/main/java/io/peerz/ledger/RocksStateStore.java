@@ -335,6 +335,8 @@ final class RocksStateStore implements StateStore {
           }
         }
         batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(height), appHash));
+        // No block below a snapshot is stored here, so none is left to index.
+        batch.put(ledger.cf(Family.META), TxIndexer.HEIGHT_KEY, Keys.height(height));
         db.write(ledger.syncWrites(), batch);
       } catch (RocksDBException e) {
         throw LedgerDb.storageFailure("restore height " + height, e);

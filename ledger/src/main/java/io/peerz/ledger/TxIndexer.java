@@ -59,11 +59,12 @@ final class TxIndexer implements AutoCloseable {
   void recover(long stateHeight, RocksBlockStore blocks) {
     byte[] stored = read(HEIGHT_KEY);
     long indexed = stored == null ? stateHeight : Keys.readHeight(stored);
+    int skipped = 0;
     for (long h = indexed + 1; h <= stateHeight; h++) {
       Optional<Block> block = blocks.block(h);
       Optional<BlockResults> results = blocks.results(h);
       if (block.isEmpty() || results.isEmpty()) {
-        LOG.warn("tx_index_recovery_skipped height={} reason=block or results not stored", h);
+        skipped++;
         continue;
       }
       List<byte[]> txs = new ArrayList<>(block.get().getTxsCount());
@@ -71,12 +72,18 @@ final class TxIndexer implements AutoCloseable {
       write(h, results.get(), txs);
       LOG.info("tx_index_recovered height={} txs={}", h, txs.size());
     }
+    if (skipped > 0) {
+      LOG.warn(
+          "tx_index_recovery_skipped heights={} reason=their blocks or results are not stored",
+          skipped);
+    }
   }
 
   /** Indexes a committed block after the previous one is indexed; rethrows that one's failure. */
   synchronized void submit(long height, BlockResults results, List<byte[]> txs) {
     awaitIndexed();
-    pending = thread.submit(() -> write(height, results, txs));
+    List<byte[]> copy = List.copyOf(txs);
+    pending = thread.submit(() -> write(height, results, copy));
   }
 
   /** Waits until every submitted block is indexed; a failed write is a storage failure. */
