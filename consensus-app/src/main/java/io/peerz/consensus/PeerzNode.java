@@ -87,7 +87,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   static final long MEMPOOL_MAX_BYTES = 64L << 20;
   static final int MAX_TX_BYTES = 1 << 20;
 
-  static final int PEER_TX_QUEUE = 20_000;
+  // A mempool's worth: a tx dropped here leaves a gap in its account's nonces, and this node then
+  // refuses the account's later txs (nonce ahead) until a block from another mempool fills it.
+  static final int PEER_TX_QUEUE = MEMPOOL_MAX_TXS;
   static final int TX_GOSSIP_BATCH = 512;
   static final int TX_GOSSIP_BYTES = 512 << 10;
   static final Duration TX_GOSSIP_INTERVAL = Duration.ofMillis(20);
@@ -145,6 +147,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   private final ValidatorHistory history = new ValidatorHistory();
   private final boolean haltAfterAppend;
   private final ScheduledExecutorService loop;
+  private final java.util.concurrent.atomic.AtomicBoolean intakeFull =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final java.util.concurrent.LinkedBlockingQueue<GossipTx> peerTxQueue =
       new java.util.concurrent.LinkedBlockingQueue<>(PEER_TX_QUEUE);
   private final java.util.concurrent.atomic.AtomicBoolean intakeScheduled =
@@ -1129,8 +1133,13 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         dropped++;
       }
     }
-    if (dropped > 0) {
-      log.debug("peer txs dropped peer={} count={} reason=intake_full", peer, dropped);
+    if (dropped > 0 && intakeFull.compareAndSet(false, true)) {
+      // One line each time the queue fills up, not one per message.
+      log.warn(
+          "peer txs dropped peer={} count={} reason=intake_full capacity={}",
+          peer,
+          dropped,
+          PEER_TX_QUEUE);
     }
     if (intakeScheduled.compareAndSet(false, true)) {
       try {
@@ -1145,6 +1154,9 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     intakeScheduled.set(false); // set before draining: txs arriving from now on schedule a run
     List<GossipTx> batch = new ArrayList<>();
     peerTxQueue.drainTo(batch, PEER_TX_BATCH);
+    if (peerTxQueue.isEmpty()) {
+      intakeFull.set(false);
+    }
     while (!batch.isEmpty() && !closing) {
       TxSignatures.preverifyAll(batch.stream().map(GossipTx::tx).toList());
       for (GossipTx g : batch) {

@@ -41,6 +41,19 @@ public final class Transactions {
     if (txBytes == null || txBytes.length == 0) {
       throw new MalformedTxException("tx is empty");
     }
+    return DECODED.get(txBytes);
+  }
+
+  /**
+   * Decoded txs by their bytes. A node decodes each tx when it arrives (RPC or gossip), in CheckTx,
+   * in every mempool recheck after a block, to verify the block's signatures and to execute it;
+   * decoding (two parses, a canonical re-encoding and two SHA-256) was a fifth of a validator's
+   * consensus thread. Decoding is a function of the bytes, so a cached answer is the same answer.
+   */
+  private static final DecodeCache DECODED = new DecodeCache(1 << 15);
+
+  /** {@link #decode} of non-empty bytes, without the cache. */
+  static SignedTx decodeUncached(byte[] txBytes) throws MalformedTxException {
     Tx tx;
     try {
       tx = Tx.parseFrom(txBytes);

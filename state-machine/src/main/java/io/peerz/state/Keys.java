@@ -197,11 +197,13 @@ final class Keys {
     for (byte[] p : parts) {
       n += p.length;
     }
-    ByteBuffer b = ByteBuffer.allocate(n);
+    byte[] out = new byte[n];
+    int at = 0;
     for (byte[] p : parts) {
-      b.put(p);
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
     }
-    return b.array();
+    return out;
   }
 
   private static byte[] ascii(String s) {

@@ -1,0 +1,88 @@
+package io.peerz.ledger;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A bounded, thread-safe memory of {@link Transactions#decode} results by tx bytes, for txs that
+ * decode. Two generations of at most {@code generation} entries each: new entries go to the young
+ * one, a hit in the old one moves the entry up, and when the young one is full it becomes the old
+ * one and the old one is dropped. The keys are copies of the bytes, hashed with a per-process
+ * random seed, so that neither a caller changing its array nor chosen bytes can mislead it.
+ */
+final class DecodeCache {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long SEED = new SecureRandom().nextLong();
+
+  private final int generation;
+  private volatile ConcurrentHashMap<Key, SignedTx> young = new ConcurrentHashMap<>();
+  private volatile ConcurrentHashMap<Key, SignedTx> old = new ConcurrentHashMap<>();
+
+  DecodeCache(int generation) {
+    this.generation = generation;
+  }
+
+  /** The decoded tx, decoding (and remembering) it if it is not known. */
+  SignedTx get(byte[] bytes) throws MalformedTxException {
+    Key probe = new Key(bytes, hash(bytes));
+    SignedTx tx = young.get(probe);
+    if (tx != null) {
+      return tx;
+    }
+    tx = old.get(probe);
+    if (tx == null) {
+      tx = Transactions.decodeUncached(bytes);
+    }
+    put(new Key(bytes.clone(), probe.hash), tx);
+    return tx;
+  }
+
+  private void put(Key key, SignedTx tx) {
+    ConcurrentHashMap<Key, SignedTx> y = young;
+    y.put(key, tx);
+    if (y.size() > generation) {
+      synchronized (this) {
+        if (young == y) {
+          old = y;
+          young = new ConcurrentHashMap<>();
+        }
+      }
+    }
+  }
+
+  private static int hash(byte[] b) {
+    long h = SEED ^ b.length;
+    int i = 0;
+    for (; i + 8 <= b.length; i += 8) {
+      h = (h ^ (long) LONGS.get(b, i)) * 0x9E3779B97F4A7C15L;
+      h ^= h >>> 31;
+    }
+    for (; i < b.length; i++) {
+      h = (h ^ b[i]) * 0x9E3779B97F4A7C15L;
+    }
+    h ^= h >>> 29;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  private record Key(byte[] bytes, int hash) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return "Key[" + bytes.length + " bytes]";
+    }
+  }
+}
