@@ -21,12 +21,8 @@ final class Keys {
 
   /** Length-prefixed {@code type.key} and value: the prefix of an event index key. */
   static byte[] eventPrefix(String compositeKey, String value) {
-    return eventPrefix(
-        compositeKey.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** {@link #eventPrefix(String, String)} of UTF-8 bytes. */
-  static byte[] eventPrefix(byte[] k, byte[] v) {
+    byte[] k = compositeKey.getBytes(StandardCharsets.UTF_8);
+    byte[] v = value.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(8 + k.length + v.length)
         .putInt(k.length)
         .put(k)
@@ -36,7 +32,7 @@ final class Keys {
   }
 
   /**
-   * {@link #eventPrefix(byte[], byte[])} of {@code type + "." + key} and {@code value}, followed by
+   * {@link #eventPrefix} of {@code type + "." + key} and {@code value} (UTF-8 bytes), followed by
    * {@code position}: an event index key built in one array.
    */
   static byte[] eventKey(
