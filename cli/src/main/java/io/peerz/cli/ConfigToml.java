@@ -11,11 +11,11 @@ import java.util.Optional;
 
 /**
  * The node's {@code config/config.toml} in CometBFT's layout, of which peerz reads {@code moniker},
- * {@code [rpc] laddr}, {@code [p2p] laddr}, {@code [consensus] timeout_commit} and {@code
- * [statesync] enable, snapshot_interval, snapshot_keep_recent, timeout}. Reads the TOML subset
- * CometBFT writes: {@code [section]} headers and {@code key = value} lines with quoted strings,
- * numbers or booleans. Keys are {@code section.key}; {@code PEERZ_SECTION_KEY} environment
- * variables override them.
+ * {@code [rpc] laddr}, {@code [p2p] laddr}, {@code [consensus] timeout_commit}, {@code [tx_index]
+ * indexer} and {@code [statesync] enable, snapshot_interval, snapshot_keep_recent, timeout}. Reads
+ * the TOML subset CometBFT writes: {@code [section]} headers and {@code key = value} lines with
+ * quoted strings, numbers or booleans. Keys are {@code section.key}; {@code PEERZ_SECTION_KEY}
+ * environment variables override them.
  */
 final class ConfigToml {
   private final Map<String, String> values;
@@ -101,6 +101,11 @@ final class ConfigToml {
 
         [consensus]
         timeout_commit = "1s"
+
+        [tx_index]
+        # "kv" indexes committed txs for the tx and tx_search queries; "null" indexes nothing
+        # (a validator that serves no tx queries spends less CPU and disk per tx).
+        indexer = "kv"
 
         [statesync]
         # A fresh node restores from a peer's snapshot instead of executing every block.

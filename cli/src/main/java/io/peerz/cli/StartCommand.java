@@ -111,6 +111,17 @@ final class StartCommand implements Callable<Integer> {
       description = "How many of the newest snapshots to keep (default: 2).")
   Integer snapshotKeepRecent;
 
+  @Option(
+      names = "--tx_index.indexer",
+      paramLabel = "<kv|null>",
+      description = {
+        "kv indexes committed txs by hash, height and event for the tx and tx_search",
+        "queries; null indexes nothing, for a validator that serves no tx queries: less",
+        "CPU and disk per tx (default: kv). Heights committed under null are indexed when",
+        "the node next starts with kv."
+      })
+  String indexer;
+
   /** The settings after config.toml, environment and flags have had their say. */
   record Settings(
       String moniker,
@@ -119,7 +130,8 @@ final class StartCommand implements Callable<Integer> {
       Duration timeoutCommit,
       List<String> persistentPeers,
       SnapshotConfig snapshots,
-      StateSyncConfig stateSync) {}
+      StateSyncConfig stateSync,
+      boolean indexTxs) {}
 
   Settings settings(Path h, Map<String, String> env) {
     ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
@@ -143,7 +155,17 @@ final class StartCommand implements Callable<Integer> {
         tc,
         peerList(peers),
         snapshots(toml, env),
-        stateSync(toml, env));
+        stateSync(toml, env),
+        indexTxs(toml, env));
+  }
+
+  private boolean indexTxs(ConfigToml toml, Map<String, String> env) {
+    String v = (indexer != null ? indexer : toml.get("tx_index.indexer", env).orElse("kv")).trim();
+    return switch (v) {
+      case "kv" -> true;
+      case "null" -> false;
+      default -> throw new CliException("tx_index.indexer: expected kv or null, got " + v);
+    };
   }
 
   private SnapshotConfig snapshots(ConfigToml toml, Map<String, String> env) {
@@ -254,7 +276,8 @@ final class StartCommand implements Callable<Integer> {
             s.timeoutCommit(),
             s.persistentPeers(),
             s.snapshots(),
-            s.stateSync());
+            s.stateSync(),
+            s.indexTxs());
     log.info(
         "starting node chain_id={} moniker={} node_id={} home={}",
         genesis.chainId(),

@@ -115,6 +115,29 @@ class ConfigTomlTest {
   }
 
   @Test
+  void txIndexingIsOnUnlessTheFileTheEnvironmentOrTheFlagSaysNull(@TempDir Path home)
+      throws Exception {
+    Files.createDirectories(home.resolve("config"));
+    Files.writeString(home.resolve("config/config.toml"), ConfigToml.initial("n"));
+    StartCommand defaults = new StartCommand();
+    new CommandLine(defaults).parseArgs();
+    assertThat(defaults.settings(home, Map.of()).indexTxs()).isTrue();
+    assertThat(defaults.settings(home, Map.of("PEERZ_TX_INDEX_INDEXER", "null")).indexTxs())
+        .isFalse();
+
+    Files.writeString(
+        home.resolve("config/config.toml"),
+        ConfigToml.initial("n").replace("indexer = \"kv\"", "indexer = \"null\""));
+    assertThat(defaults.settings(home, Map.of()).indexTxs()).isFalse();
+    StartCommand flag = new StartCommand();
+    new CommandLine(flag).parseArgs("--tx_index.indexer", "kv");
+    assertThat(flag.settings(home, Map.of()).indexTxs()).isTrue();
+
+    assertThatThrownBy(() -> defaults.settings(home, Map.of("PEERZ_TX_INDEX_INDEXER", "psql")))
+        .hasMessage("tx_index.indexer: expected kv or null, got psql");
+  }
+
+  @Test
   void aPeerWithoutANodeIdIsRejected() {
     assertThatThrownBy(() -> StartCommand.peerList("127.0.0.1:26656"))
         .hasMessageContaining("node id");

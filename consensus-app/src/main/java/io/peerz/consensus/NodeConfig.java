@@ -11,7 +11,9 @@ import java.util.List;
  * the tcp:// scheme); port 0 picks a free one. {@code persistentPeers} are CometBFT's {@code
  * id@host:port} entries, dialled from the p2p server on {@code p2pListen}; with none the node dials
  * nobody and still listens for peers that dial it. {@code snapshots} says when the application
- * takes state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's.
+ * takes state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's; {@code
+ * indexTxs} whether committed txs are indexed for the tx and tx_search queries (CometBFT's {@code
+ * [tx_index] indexer}, "kv" or "null").
  */
 public record NodeConfig(
     Path home,
@@ -24,12 +26,41 @@ public record NodeConfig(
     Duration timeoutCommit,
     List<String> persistentPeers,
     SnapshotConfig snapshots,
-    StateSyncConfig stateSync) {
+    StateSyncConfig stateSync,
+    boolean indexTxs) {
 
   public NodeConfig {
     persistentPeers = persistentPeers == null ? List.of() : List.copyOf(persistentPeers);
     snapshots = snapshots == null ? SnapshotConfig.DEFAULT : snapshots;
     stateSync = stateSync == null ? StateSyncConfig.DISABLED : stateSync;
+  }
+
+  /** A node that indexes txs. */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers,
+      SnapshotConfig snapshots,
+      StateSyncConfig stateSync) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        true);
   }
 
   /** A node with default snapshots and no state sync. */

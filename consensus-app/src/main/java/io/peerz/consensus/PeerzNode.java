@@ -196,7 +196,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
    * RPC accepts requests.
    */
   public static PeerzNode start(NodeConfig config) {
-    LedgerDb db = LedgerDb.open(dataDir(config.home()).resolve("ledger.db"));
+    LedgerDb db = LedgerDb.open(dataDir(config.home()).resolve("ledger.db"), config.indexTxs());
     PeerzNode node = null;
     try {
       PeerzApplication app =

@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.BlockStore.TxLocation;
 import io.peerz.ledger.Sha256;
+import io.peerz.ledger.TxIndexDisabledException;
 import io.peerz.ledger.TxQuery;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
@@ -322,6 +323,7 @@ final class RpcMethods {
   }
 
   private JsonNode tx(RpcParams p) {
+    requireTxIndex();
     byte[] hash = p.bytes("hash", BytesForm.HASH);
     if (hash == null) {
       throw p.error("hash", "missing");
@@ -353,7 +355,15 @@ final class RpcMethods {
     return node;
   }
 
+  /** As CometBFT answers tx and tx_search on a node with {@code indexer = "null"}. */
+  private void requireTxIndex() {
+    if (!store().indexesTxs()) {
+      throw RpcException.internal(TxIndexDisabledException.MESSAGE);
+    }
+  }
+
   private JsonNode txSearch(RpcParams p) {
+    requireTxIndex();
     String query = p.string("query");
     if (query == null || query.isBlank()) {
       throw p.error("query", "missing");

@@ -23,6 +23,7 @@ final class InMemoryBlockStore implements BlockStore {
   private final TreeMap<Long, BlockResults> results = new TreeMap<>();
   private final Map<String, Long> heightsByHash = new TreeMap<>();
   private final Map<String, TxLocation> txs = new TreeMap<>();
+  volatile boolean indexing = true;
 
   static byte[] sha256(byte[] bytes) {
     try {
@@ -34,6 +35,11 @@ final class InMemoryBlockStore implements BlockStore {
 
   static byte[] blockHashOf(Block block) {
     return sha256(block.getHeader().toByteArray());
+  }
+
+  @Override
+  public boolean indexesTxs() {
+    return indexing;
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -324,6 +325,20 @@ class RpcServerTest {
     assertThat(result.get("tx").asText()).isEqualTo(b64("beta"));
     assertThat(result.get("tx_result").get("data").asText()).isEqualTo(b64("ok:beta"));
     assertThat(result.has("proof")).isFalse();
+  }
+
+  @Test
+  void aNodeThatIndexesNoTxsSaysSoToTxAndTxSearchAsCometBftDoes() throws Exception {
+    backend.store.indexing = false;
+    for (Answer a :
+        List.of(
+            get("/tx?hash=0x" + txHash("beta")),
+            call("tx_search", "{\"query\":\"tx.height>=1\"}"))) {
+      assertThat(a.error().get("code").asInt()).isEqualTo(-32603);
+      assertThat(a.error().get("data").asText()).isEqualTo("transaction indexing is disabled");
+    }
+    backend.store.indexing = true;
+    assertThat(get("/tx?hash=0x" + txHash("beta")).result().get("height").asText()).isEqualTo("1");
   }
 
   @Test

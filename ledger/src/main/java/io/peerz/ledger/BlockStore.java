@@ -38,6 +38,14 @@ public interface BlockStore {
   /** Results of an executed and committed height. */
   Optional<BlockResults> results(long height);
 
+  /**
+   * Whether committed txs are indexed ({@code [tx_index] indexer = "kv"}); when not, {@link #tx}
+   * and {@link #searchTxs} throw {@link TxIndexDisabledException}.
+   */
+  default boolean indexesTxs() {
+    return true;
+  }
+
   /** Where a committed tx sits. */
   Optional<TxLocation> tx(byte[] txHash);
 

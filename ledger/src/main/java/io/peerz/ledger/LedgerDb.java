@@ -61,21 +61,30 @@ public final class LedgerDb implements AutoCloseable {
       DBOptions dbOptions,
       ColumnFamilyOptions cfOptions,
       RocksDB db,
-      List<ColumnFamilyHandle> handles) {
+      List<ColumnFamilyHandle> handles,
+      boolean indexTxs) {
     this.dir = dir;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
     this.db = db;
     this.handles = handles;
     this.syncWrites = new WriteOptions().setSync(true);
-    this.indexer = new TxIndexer(this);
+    this.indexer = new TxIndexer(this, indexTxs);
     this.blocks = new RocksBlockStore(this);
     this.state = new RocksStateStore(this);
     indexer.recover(state.height(), blocks);
   }
 
-  /** Opens (creating when absent) the database under {@code dir}. */
+  /** Opens (creating when absent) the database under {@code dir}, indexing txs. */
   public static LedgerDb open(Path dir) {
+    return open(dir, true);
+  }
+
+  /**
+   * Opens (creating when absent) the database under {@code dir}; {@code indexTxs} false writes no
+   * tx index (by hash, height or event) for the blocks committed while so.
+   */
+  public static LedgerDb open(Path dir, boolean indexTxs) {
     RocksDB.loadLibrary();
     try {
       Files.createDirectories(dir);
@@ -103,14 +112,16 @@ public final class LedgerDb implements AutoCloseable {
       dbOptions.close();
       throw storageFailure("open " + dir, e);
     }
-    LedgerDb ledger = new LedgerDb(dir, dbOptions, cfOptions, db, handles);
+    LedgerDb ledger = new LedgerDb(dir, dbOptions, cfOptions, db, handles, indexTxs);
     LOG.info(
-        "ledger_opened dir={} block_base={} block_last={} state_height={} app_hash={}",
+        "ledger_opened dir={} block_base={} block_last={} state_height={} app_hash={}"
+            + " tx_index={}",
         dir,
         ledger.blocks.baseHeight(),
         ledger.blocks.lastHeight(),
         ledger.state.height(),
-        Hex.encodeUpper(ledger.state.appHash()));
+        Hex.encodeUpper(ledger.state.appHash()),
+        indexTxs ? "kv" : "null");
     return ledger;
   }
 

@@ -157,7 +157,19 @@ final class RocksBlockStore implements BlockStore {
   }
 
   @Override
+  public boolean indexesTxs() {
+    return ledger.indexer().enabled();
+  }
+
+  private void requireIndex() {
+    if (!indexesTxs()) {
+      throw new TxIndexDisabledException();
+    }
+  }
+
+  @Override
   public Optional<TxLocation> tx(byte[] txHash) {
+    requireIndex();
     ledger.indexer().awaitIndexed();
     byte[] bytes = read(Family.TX_INDEX, txHash);
     if (bytes == null) {
@@ -185,6 +197,7 @@ final class RocksBlockStore implements BlockStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, got " + limit);
     }
+    requireIndex();
     ledger.indexer().awaitIndexed();
     long lo = 0;
     long hi = Long.MAX_VALUE;

@@ -30,12 +30,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The indexed height is stored with each block's index. A node that stopped after committing a
  * block's state but before its index re-indexes it at open from the stored block and results.
+ *
+ * <p>Disabled (CometBFT's {@code [tx_index] indexer = "null"}, for validators that serve no tx
+ * queries) it writes nothing and the indexed height stays where it was: a node switched back to
+ * indexing indexes the heights it committed meanwhile when it opens.
  */
 final class TxIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TxIndexer.class);
   static final byte[] HEIGHT_KEY = "tx_index.height".getBytes(StandardCharsets.UTF_8);
 
   private final LedgerDb ledger;
+  private final boolean enabled;
   private final WriteOptions writes = new WriteOptions();
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(
@@ -47,8 +52,14 @@ final class TxIndexer implements AutoCloseable {
   private Future<?> pending;
   private RuntimeException failure; // sticky: a lost block index stops every later commit
 
-  TxIndexer(LedgerDb ledger) {
+  TxIndexer(LedgerDb ledger, boolean enabled) {
     this.ledger = ledger;
+    this.enabled = enabled;
+  }
+
+  /** Whether blocks are indexed; when not, tx and tx_search have nothing to answer from. */
+  boolean enabled() {
+    return enabled;
   }
 
   /**
@@ -59,6 +70,16 @@ final class TxIndexer implements AutoCloseable {
   void recover(long stateHeight, RocksBlockStore blocks) {
     byte[] stored = read(HEIGHT_KEY);
     long indexed = stored == null ? stateHeight : Keys.readHeight(stored);
+    if (!enabled) {
+      if (stored == null) {
+        // Everything so far was indexed with its commit; from here on nothing is.
+        writeHeight(stateHeight);
+      }
+      return;
+    }
+    if (indexed < stateHeight) {
+      LOG.info("tx_index_catching_up from={} to={}", indexed + 1, stateHeight);
+    }
     int skipped = 0;
     for (long h = indexed + 1; h <= stateHeight; h++) {
       Optional<Block> block = blocks.block(h);
@@ -81,6 +102,9 @@ final class TxIndexer implements AutoCloseable {
 
   /** Indexes a committed block after the previous one is indexed; rethrows that one's failure. */
   synchronized void submit(long height, BlockResults results, List<byte[]> txs) {
+    if (!enabled) {
+      return;
+    }
     awaitIndexed();
     List<byte[]> copy = List.copyOf(txs);
     pending = thread.submit(() -> write(height, results, copy));
@@ -149,6 +173,14 @@ final class TxIndexer implements AutoCloseable {
     // Not synced: the state commit before it was, and recovery re-indexes a lost block.
     try (WriteBatch b = batch.build()) {
       ledger.db().write(writes, b);
+    } catch (RocksDBException e) {
+      throw LedgerDb.storageFailure("index height " + height, e);
+    }
+  }
+
+  private void writeHeight(long height) {
+    try {
+      ledger.db().put(ledger.cf(Family.META), writes, HEIGHT_KEY, Keys.height(height));
     } catch (RocksDBException e) {
       throw LedgerDb.storageFailure("index height " + height, e);
     }

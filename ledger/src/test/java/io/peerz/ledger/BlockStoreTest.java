@@ -154,21 +154,7 @@ class BlockStoreTest {
   @Test
   void aCommittedBlockWhoseIndexWasLostIsIndexedAgainAtOpen() throws Exception {
     try (LedgerDb db = LedgerDb.open(dir)) {
-      for (int h = 1; h <= 3; h++) {
-        String a = "tx-" + h + "-0";
-        String b = "tx-" + h + "-1";
-        db.blocks().append(block(h, a, b), commitFor(h));
-        BlockResults.Builder results = BlockResults.newBuilder();
-        for (String name : List.of("alice", "bob")) {
-          results.addTxResults(
-              TxResult.newBuilder().addEvents(event("transfer", "recipient", name, true)));
-        }
-        db.state()
-            .commit(
-                db.state().stage(h, new ChangeSet(db.state())),
-                results.build(),
-                List.of(a.getBytes(), b.getBytes()));
-      }
+      appendAndCommit(db, 1, 3);
       assertThat(search(db, "tx.height=3", 10)).containsExactly("tx-3-0", "tx-3-1");
       // A stop after height 3's state commit and before its index: the index is not there.
       org.rocksdb.RocksDB raw = db.db();
@@ -191,6 +177,60 @@ class BlockStoreTest {
       assertThat(search(db, "transfer.recipient='bob'", 10)).containsExactly("tx-3-1");
       assertThat(db.blocks().tx(Sha256.hash("tx-3-0".getBytes())).orElseThrow().height())
           .isEqualTo(3);
+    }
+  }
+
+  /** Appends and commits heights from..to, each with txs tx-h-0 (to alice) and tx-h-1 (to bob). */
+  private static void appendAndCommit(LedgerDb db, int from, int to) {
+    for (int h = from; h <= to; h++) {
+      String a = "tx-" + h + "-0";
+      String b = "tx-" + h + "-1";
+      db.blocks().append(block(h, a, b), commitFor(h));
+      BlockResults.Builder results = BlockResults.newBuilder();
+      for (String name : List.of("alice", "bob")) {
+        results.addTxResults(
+            TxResult.newBuilder().addEvents(event("transfer", "recipient", name, true)));
+      }
+      db.state()
+          .commit(
+              db.state().stage(h, new ChangeSet(db.state())),
+              results.build(),
+              List.of(a.getBytes(), b.getBytes()));
+    }
+  }
+
+  @Test
+  void withIndexingOffTxQueriesAreRefusedAndTheHeightsAreIndexedWhenItIsBackOn() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      appendAndCommit(db, 1, 1);
+    }
+    try (LedgerDb db = LedgerDb.open(dir, false)) {
+      appendAndCommit(db, 2, 3);
+      assertThat(db.blocks().indexesTxs()).isFalse();
+      assertThatThrownBy(() -> db.blocks().tx(Sha256.hash("tx-1-0".getBytes())))
+          .isInstanceOf(TxIndexDisabledException.class)
+          .hasMessage("transaction indexing is disabled");
+      assertThatThrownBy(() -> db.blocks().searchTxs(TxQuery.parse("tx.height>=1"), 10))
+          .isInstanceOf(TxIndexDisabledException.class);
+    }
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      assertThat(db.blocks().indexesTxs()).isTrue();
+      assertThat(search(db, "tx.height>=1", 10))
+          .containsExactly("tx-1-0", "tx-1-1", "tx-2-0", "tx-2-1", "tx-3-0", "tx-3-1");
+      assertThat(search(db, "transfer.recipient='bob'", 10))
+          .containsExactly("tx-1-1", "tx-2-1", "tx-3-1");
+      assertThat(db.blocks().tx(Sha256.hash("tx-2-0".getBytes())).orElseThrow().height())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aStoreThatNeverIndexedIndexesEverythingWhenIndexingIsTurnedOn() {
+    try (LedgerDb db = LedgerDb.open(dir, false)) {
+      appendAndCommit(db, 1, 2);
+    }
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      assertThat(search(db, "transfer.recipient='alice'", 10)).containsExactly("tx-1-0", "tx-2-0");
     }
   }
 
