@@ -70,7 +70,7 @@ final class Mempool {
 
   /** CheckTx without adding. */
   TxResult check(byte[] tx) {
-    TxResult limits = limits(tx, false);
+    TxResult limits = limits(tx, null);
     if (limits != null) {
       return limits;
     }
@@ -86,18 +86,19 @@ final class Mempool {
     // A full mempool or a duplicate is refused before the signature check, the expensive part of
     // CheckTx: verified here, by the calling thread and outside the lock, CheckTx under the lock
     // finds it remembered.
-    TxResult refused = limits(tx, true);
+    String key = key(Transactions.hash(tx));
+    TxResult refused = limits(tx, key);
     if (refused != null) {
       return refused;
     }
     TxSignatures.preverify(tx);
     TxResult result;
     synchronized (this) {
-      result = limits(tx, true);
+      result = limits(tx, key);
       if (result == null) {
         result = app.checkTx(tx, Application.CheckTxKind.NEW);
         if (result.getCode() == 0) {
-          txs.put(key(Transactions.hash(tx)), tx.clone());
+          txs.put(key, tx.clone());
           totalBytes += tx.length;
         }
       }
@@ -108,7 +109,8 @@ final class Mempool {
     return result;
   }
 
-  private TxResult limits(byte[] tx, boolean adding) {
+  /** The size limits, and when adding (a key given) room and duplicates too. */
+  private TxResult limits(byte[] tx, String key) {
     if (tx.length == 0) {
       return reject(CODE_EMPTY_TX, "tx is empty");
     }
@@ -117,11 +119,11 @@ final class Mempool {
           CODE_TX_TOO_LARGE,
           "tx too large: " + tx.length + " bytes > max " + maxTxBytes + " bytes");
     }
-    if (!adding) {
+    if (key == null) {
       return null;
     }
     synchronized (this) {
-      if (txs.containsKey(key(Transactions.hash(tx)))) {
+      if (txs.containsKey(key)) {
         return reject(CODE_DUPLICATE, "tx already exists in mempool");
       }
       if (txs.size() >= maxTxs) {

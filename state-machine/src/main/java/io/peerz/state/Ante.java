@@ -24,8 +24,10 @@ final class Ante {
 
   record Failed(ErrorCode error, String log) implements Outcome {}
 
-  static Outcome check(Store store, String chainId, byte[] raw) {
-    Params p = store.params();
+  /**
+   * The checks under {@code p}, the params of the state {@code store} reads (constant per block).
+   */
+  static Outcome check(Store store, Params p, String chainId, byte[] raw) {
     if (raw.length > p.getMaxTxBytes()) {
       return new Failed(
           ErrorCode.TX_TOO_LARGE,
@@ -94,10 +96,18 @@ final class Ante {
 
   /** Charges the fee and advances the nonce; cannot fail after {@link #check} passed. */
   static void charge(Store store, Passed passed) {
+    chargeSigner(store, passed);
+    new Bank(store).creditFeeCollector(passed.fee());
+  }
+
+  /**
+   * The signer's part of {@link #charge}: the fee leaves its balance and its nonce advances. The
+   * mempool's check state needs only this: the fee collector is a module balance nobody signs for.
+   */
+  static void chargeSigner(Store store, Passed passed) {
     Account a = store.account(passed.signer());
     store.putAccount(
         passed.signer(),
         a.toBuilder().setBalance(a.getBalance() - passed.fee()).setNonce(a.getNonce() + 1).build());
-    new Bank(store).creditFeeCollector(passed.fee());
   }
 }

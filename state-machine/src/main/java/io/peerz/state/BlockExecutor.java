@@ -81,7 +81,7 @@ final class BlockExecutor {
       ChangeSet changes, Params params, BlockContext ctx, long epoch, byte[] raw) {
     Store store = Store.writable(changes);
     TxResult.Builder result = TxResult.newBuilder().setGasWanted(raw.length).setGasUsed(raw.length);
-    Ante.Outcome ante = Ante.check(store, ctx.chainId(), raw);
+    Ante.Outcome ante = Ante.check(store, params, ctx.chainId(), raw);
     if (ante instanceof Ante.Failed f) {
       return failed(result, f.error(), f.log());
     }

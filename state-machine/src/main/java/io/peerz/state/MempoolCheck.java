@@ -3,12 +3,16 @@ package io.peerz.state;
 import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
 import io.peerz.ledger.proto.TxResult;
+import io.peerz.state.proto.Params;
 
-/** CheckState over committed state: ante checks, and an overlay that charges accepted txs. */
+/**
+ * CheckState over committed state: ante checks, and an overlay that charges accepted txs' signers.
+ */
 final class MempoolCheck implements CheckState {
   private final ChangeSet overlay;
   private final Store store;
   private final String chainId;
+  private Params params; // read at the first check: nothing the check state does changes them
 
   MempoolCheck(StateReader committed, String chainId) {
     this.overlay = new ChangeSet(committed);
@@ -19,7 +23,10 @@ final class MempoolCheck implements CheckState {
   @Override
   public TxResult check(byte[] tx) {
     TxResult.Builder result = TxResult.newBuilder().setGasWanted(tx.length).setGasUsed(tx.length);
-    Ante.Outcome ante = Ante.check(store, chainId, tx);
+    if (params == null) {
+      params = store.params();
+    }
+    Ante.Outcome ante = Ante.check(store, params, chainId, tx);
     if (ante instanceof Ante.Failed f) {
       return result
           .setCode(f.error().code)
@@ -28,7 +35,7 @@ final class MempoolCheck implements CheckState {
           .build();
     }
     // Charging here lets one account queue nonce n, n+1, ... before the next commit.
-    Ante.charge(store, (Ante.Passed) ante);
+    Ante.chargeSigner(store, (Ante.Passed) ante);
     return result.build();
   }
 }
