@@ -1,39 +1,47 @@
 package io.peerz.p2p;
 
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
-import org.bouncycastle.crypto.params.AEADParameters;
-import org.bouncycastle.crypto.params.KeyParameter;
+import java.security.GeneralSecurityException;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * ChaCha20-Poly1305 for one direction of a connection. The nonce is a counter (4 zero bytes, then
- * the frame number as 8 little-endian bytes), so a replayed, dropped or reordered frame fails to
- * open. Not thread-safe: each connection uses it from its own event loop.
+ * AES-256-GCM for one direction of a connection. The nonce is a counter (4 zero bytes, then the
+ * frame number as 8 little-endian bytes), so a replayed, dropped or reordered frame fails to open.
+ * The JDK's cipher, not Bouncy Castle's: it runs on the CPU's AES and carry-less multiply
+ * instructions, 2.4 GB/s here against 150 MB/s for Bouncy Castle's ChaCha20-Poly1305, whose frames
+ * were three quarters of a validator's p2p thread (docs/BENCHMARKS.md). Not thread-safe: each
+ * connection uses it from its own event loop.
  */
 final class FrameCipher {
   static final int TAG_BYTES = 16;
+  private static final int NONCE_BYTES = 12;
 
-  private final KeyParameter key;
+  private final SecretKeySpec key;
+  private final Cipher cipher;
   private long counter;
 
   FrameCipher(byte[] key) {
     if (key.length != SessionKeys.KEY_BYTES) {
-      throw new IllegalArgumentException("ChaCha20-Poly1305 keys have 32 bytes");
+      throw new IllegalArgumentException("AES-256-GCM keys have 32 bytes");
     }
-    this.key = new KeyParameter(key);
+    this.key = new SecretKeySpec(key, "AES");
+    try {
+      this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no AES/GCM/NoPadding", e);
+    }
   }
 
   /** Encrypts and authenticates the next frame. */
   byte[] seal(byte[] plaintext) {
-    ChaCha20Poly1305 aead = next(true);
-    byte[] out = new byte[aead.getOutputSize(plaintext.length)];
-    int n = aead.processBytes(plaintext, 0, plaintext.length, out, 0);
     try {
-      aead.doFinal(out, n);
-    } catch (InvalidCipherTextException e) {
+      next(Cipher.ENCRYPT_MODE);
+      return cipher.doFinal(plaintext);
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("sealing cannot fail", e);
     }
-    return out;
   }
 
   /**
@@ -45,29 +53,26 @@ final class FrameCipher {
     if (sealed.length < TAG_BYTES) {
       throw new PeerProtocolException("bad_frame", "frame shorter than its tag");
     }
-    ChaCha20Poly1305 aead = next(false);
-    byte[] out = new byte[aead.getOutputSize(sealed.length)];
-    int n = aead.processBytes(sealed, 0, sealed.length, out, 0);
     try {
-      aead.doFinal(out, n);
-    } catch (InvalidCipherTextException e) {
+      next(Cipher.DECRYPT_MODE);
+      return cipher.doFinal(sealed);
+    } catch (AEADBadTagException e) {
       throw new PeerProtocolException("bad_frame", "frame failed authentication");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("opening a frame failed", e);
     }
-    return out;
   }
 
-  private ChaCha20Poly1305 next(boolean forEncryption) {
+  private void next(int mode) throws GeneralSecurityException {
     if (counter == -1L) {
       // 2^64 frames: never in practice, but a wrapped nonce would reuse a key stream.
       throw new IllegalStateException("frame counter exhausted");
     }
-    byte[] nonce = new byte[12];
+    byte[] nonce = new byte[NONCE_BYTES];
     long c = counter++;
     for (int i = 0; i < 8; i++) {
       nonce[4 + i] = (byte) (c >>> (8 * i));
     }
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305();
-    aead.init(forEncryption, new AEADParameters(key, TAG_BYTES * 8, nonce));
-    return aead;
+    cipher.init(mode, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
   }
 }

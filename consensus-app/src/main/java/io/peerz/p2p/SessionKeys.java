@@ -11,8 +11,8 @@ import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
 
 /**
- * The key schedule of one connection: a ChaCha20-Poly1305 key per direction and the challenge each
- * side signs, all from one X25519 exchange of ephemeral keys.
+ * The key schedule of one connection: an AES-256-GCM key per direction and the challenge each side
+ * signs, all from one X25519 exchange of ephemeral keys.
  *
  * <p>HKDF-SHA256 over the shared secret, salted with both ephemeral keys in sorted order, gives 96
  * bytes: the key for frames sent by the lower key's owner, the key for the other direction, and the
@@ -23,7 +23,7 @@ record SessionKeys(byte[] sendKey, byte[] receiveKey, byte[] challenge) {
 
   static final int KEY_BYTES = 32;
   private static final byte[] INFO =
-      "peerz/p2p/v1/secret-connection".getBytes(StandardCharsets.US_ASCII);
+      "peerz/p2p/v2/secret-connection".getBytes(StandardCharsets.US_ASCII);
 
   /** A fresh ephemeral X25519 private key (32 bytes). */
   static byte[] newEphemeralPrivate(SecureRandom random) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -76,6 +77,16 @@ class FrameCipherTest {
     // Why SessionKeys derives one key per direction: both sides start their counters at zero.
     assertThat(new FrameCipher(KEY).seal(bytes("x")))
         .isEqualTo(new FrameCipher(KEY).seal(bytes("x")));
+  }
+
+  @Test
+  void theFirstFrameIsAes256GcmUnderTheZeroNonceAsInTheNistTestVectors() {
+    // McGrew and Viega's GCM test cases 13 and 14: key and IV all zeros (frame 0's nonce).
+    HexFormat hex = HexFormat.of();
+    assertThat(hex.formatHex(new FrameCipher(new byte[32]).seal(new byte[0])))
+        .isEqualTo("530f8afbc74536b9a963b4f1c4cb738b");
+    assertThat(hex.formatHex(new FrameCipher(new byte[32]).seal(new byte[16])))
+        .isEqualTo("cea7403d4d606b6e074ec5d3baf39d18" + "d0d1c8a799996bf0265b98b5d48ab919");
   }
 
   private static byte[] key(int b) {
