@@ -11,6 +11,7 @@ import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -157,7 +158,22 @@ abstract class TxSubcommand implements Callable<Integer> {
   private JsonNode awaitInclusion(RpcClient rpc, byte[] hash, String hashHex) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      var found = rpc.tx(hash);
+      Optional<JsonNode> found;
+      try {
+        found = rpc.tx(hash);
+      } catch (RpcClient.RpcException e) {
+        if (e.rpcError() && e.getMessage().contains("transaction indexing is disabled")) {
+          throw new CliException(
+              "transaction "
+                  + hashHex
+                  + " was accepted into the mempool, but the node does not index txs ([tx_index]"
+                  + " indexer = \"null\"), so its inclusion cannot be followed there; check it"
+                  + " with 'peerz query tx "
+                  + hashHex
+                  + " --node <a node that indexes>', or send with --no-wait");
+        }
+        throw e;
+      }
       if (found.isPresent()) {
         return found.get();
       }

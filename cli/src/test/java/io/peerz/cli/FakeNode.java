@@ -25,6 +25,7 @@ final class FakeNode implements AutoCloseable {
   volatile int checkCode;
   volatile int deliverCode;
   volatile String deliverLog = "";
+  volatile boolean indexing = true;
   volatile String accountJson = "{\"address\":\"x\",\"balance\":\"10\",\"nonce\":\"3\"}";
 
   FakeNode() throws IOException {
@@ -77,6 +78,13 @@ final class FakeNode implements AutoCloseable {
                     + "\"}";
       }
       case "tx" -> {
+        if (!indexing) {
+          reply(
+              ex,
+              "{\"jsonrpc\":\"2.0\",\"id\":-1,\"error\":{\"code\":-32603,\"message\":"
+                  + "\"Internal error\",\"data\":\"transaction indexing is disabled\"}}");
+          return;
+        }
         String hash = Hex.encodeUpper(Hex.decode(q.get("hash")));
         result =
             "{\"hash\":\""

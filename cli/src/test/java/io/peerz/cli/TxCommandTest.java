@@ -275,6 +275,20 @@ class TxCommandTest {
   }
 
   @Test
+  void waitingOnANodeWithoutATxIndexSaysTheTxWasAcceptedAndWhereToLook() {
+    node.indexing = false;
+    CliRun r = tx("claim-unbonded", "--from", "alice");
+
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(node.broadcast).hasSize(1);
+    assertThat(r.err())
+        .contains("was accepted into the mempool")
+        .contains("does not index txs")
+        .contains("peerz query tx ")
+        .contains("--no-wait");
+  }
+
+  @Test
   void explicitChainIdFeeAndNonceAreSignedAsGiven() throws Exception {
     CliRun r =
         tx(
