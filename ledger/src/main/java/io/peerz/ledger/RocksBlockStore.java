@@ -175,15 +175,43 @@ final class RocksBlockStore implements BlockStore {
     if (bytes == null) {
       return Optional.empty();
     }
-    return Optional.of(location(txHash, bytes));
+    return Optional.of(location(txHash, bytes, new BlockCache()));
   }
 
-  private static TxLocation location(byte[] txHash, byte[] indexValue) {
+  /** The last block a search read: its results come in height order, many from one block. */
+  private final class BlockCache {
+    private long height = -1;
+    private Block block;
+
+    byte[] tx(long h, int index) {
+      if (h != height) {
+        block =
+            block(h)
+                .orElseThrow(
+                    () -> new IllegalStateException("block " + h + " of an indexed tx is missing"));
+        height = h;
+      }
+      if (index < 0 || index >= block.getTxsCount()) {
+        throw new IllegalStateException(
+            "block " + h + " has " + block.getTxsCount() + " txs, the index points at " + index);
+      }
+      return block.getTxs(index).toByteArray();
+    }
+  }
+
+  /**
+   * A tx index entry: its position (height, index), followed by the tx itself in entries written
+   * before the index kept positions only; newer entries take the tx from the stored block.
+   */
+  private static TxLocation location(byte[] txHash, byte[] indexValue, BlockCache blocks) {
     java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(indexValue);
     long height = buf.getLong();
     int index = buf.getInt();
-    return new TxLocation(
-        height, index, txHash.clone(), Arrays.copyOfRange(indexValue, 12, indexValue.length));
+    byte[] tx =
+        indexValue.length > 12
+            ? Arrays.copyOfRange(indexValue, 12, indexValue.length)
+            : blocks.tx(height, index);
+    return new TxLocation(height, index, txHash.clone(), tx);
   }
 
   /**
@@ -256,12 +284,17 @@ final class RocksBlockStore implements BlockStore {
   }
 
   private void scanByHeight(long lo, long hi, int limit, List<TxLocation> found) {
+    BlockCache blocks = new BlockCache();
     try (RocksIterator it = db.newIterator(ledger.cf(Family.TX_BY_HEIGHT))) {
       for (it.seek(Keys.heightIndex(lo, 0)); it.isValid() && found.size() < limit; it.next()) {
         if (Keys.readHeight(it.key()) > hi) {
           break;
         }
-        tx(it.value()).ifPresent(found::add);
+        byte[] txHash = it.value();
+        byte[] indexValue = read(Family.TX_INDEX, txHash);
+        if (indexValue != null) {
+          found.add(location(txHash, indexValue, blocks));
+        }
       }
       RocksStateStore.checkIterator(it);
     }
@@ -269,6 +302,7 @@ final class RocksBlockStore implements BlockStore {
 
   private void scanByEvent(
       List<byte[]> prefixes, long lo, long hi, int limit, List<TxLocation> found) {
+    BlockCache blocks = new BlockCache();
     byte[] first = prefixes.get(0);
     try (RocksIterator it = db.newIterator(ledger.cf(Family.EVENT_INDEX))) {
       for (it.seek(Keys.concat(first, Keys.heightIndex(lo, 0)));
@@ -285,10 +319,14 @@ final class RocksBlockStore implements BlockStore {
           break;
         }
         if (matchesAll(prefixes, 1, height, index)) {
-          byte[] txHash = it.value();
-          byte[] indexValue = read(Family.TX_INDEX, txHash);
+          // Entries written before the index kept positions only carry the tx hash.
+          byte[] txHash =
+              it.value().length > 0
+                  ? it.value()
+                  : read(Family.TX_BY_HEIGHT, Keys.heightIndex(height, index));
+          byte[] indexValue = txHash == null ? null : read(Family.TX_INDEX, txHash);
           if (indexValue != null) {
-            TxLocation loc = location(txHash, indexValue);
+            TxLocation loc = location(txHash, indexValue, blocks);
             // The same bytes committed again later point the hash at the later place.
             found.add(new TxLocation(height, index, loc.hash(), loc.tx()));
           }

@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class TxIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TxIndexer.class);
   static final byte[] HEIGHT_KEY = "tx_index.height".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NO_VALUE = new byte[0];
 
   private final LedgerDb ledger;
   private final boolean enabled;
@@ -153,7 +154,8 @@ final class TxIndexer implements AutoCloseable {
       byte[] tx = txs.get(i);
       byte[] hash = Transactions.hash(tx);
       byte[] position = Keys.heightIndex(height, i);
-      batch.put(txIndex, hash, Keys.concat(position, tx));
+      // Positions only: the tx is in the stored block, and the hash one lookup away by position.
+      batch.put(txIndex, hash, position);
       batch.put(txByHeight, position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
@@ -164,7 +166,7 @@ final class TxIndexer implements AutoCloseable {
                 eventIndex,
                 Keys.eventKey(
                     event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position),
-                hash);
+                NO_VALUE);
           }
         }
       }

@@ -115,6 +115,7 @@ class BlockStoreTest {
                 .addEvents(event("transfer", "parity", h % 2 == 0 ? "even" : "odd", true))
                 .addEvents(event("transfer", "memo", "secret", false)));
       }
+      db.blocks().append(block(h, "tx-" + h + "-0", "tx-" + h + "-1"), commitFor(h));
       state.commit(state.stage(h, new ChangeSet(state)), results.build(), txs);
     }
   }
@@ -231,6 +232,46 @@ class BlockStoreTest {
     }
     try (LedgerDb db = LedgerDb.open(dir)) {
       assertThat(search(db, "transfer.recipient='alice'", 10)).containsExactly("tx-1-0", "tx-2-0");
+    }
+  }
+
+  @Test
+  void theIndexKeepsPositionsOnlyAndStillReadsEntriesThatCarryTheTx() throws Exception {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      appendAndCommit(db, 1, 1);
+      byte[] hash = Sha256.hash("tx-1-1".getBytes());
+      // Waits for the index too.
+      assertThat(db.blocks().tx(hash).orElseThrow().tx()).isEqualTo("tx-1-1".getBytes());
+      org.rocksdb.RocksDB raw = db.db();
+      // Positions only: the tx comes from the stored block, the event entry carries no hash.
+      assertThat(raw.get(db.cf(LedgerDb.Family.TX_INDEX), hash)).isEqualTo(Keys.heightIndex(1, 1));
+      byte[] eventKey =
+          Keys.eventKey(
+              com.google.protobuf.ByteString.copyFromUtf8("transfer"),
+              com.google.protobuf.ByteString.copyFromUtf8("recipient"),
+              com.google.protobuf.ByteString.copyFromUtf8("bob"),
+              Keys.heightIndex(1, 1));
+      assertThat(raw.get(db.cf(LedgerDb.Family.EVENT_INDEX), eventKey)).isEmpty();
+
+      // An entry in the earlier layout (position and tx; the event entry holding the hash), for
+      // a tx whose block says otherwise: the entry's own tx is the one returned.
+      byte[] old = Sha256.hash("old-tx".getBytes());
+      raw.put(
+          db.cf(LedgerDb.Family.TX_INDEX),
+          old,
+          Keys.concat(Keys.heightIndex(1, 0), "old-tx".getBytes()));
+      raw.put(db.cf(LedgerDb.Family.TX_BY_HEIGHT), Keys.heightIndex(1, 0), old);
+      raw.put(
+          db.cf(LedgerDb.Family.EVENT_INDEX),
+          Keys.eventKey(
+              com.google.protobuf.ByteString.copyFromUtf8("transfer"),
+              com.google.protobuf.ByteString.copyFromUtf8("recipient"),
+              com.google.protobuf.ByteString.copyFromUtf8("alice"),
+              Keys.heightIndex(1, 0)),
+          old);
+      assertThat(db.blocks().tx(old).orElseThrow().tx()).isEqualTo("old-tx".getBytes());
+      assertThat(search(db, "transfer.recipient='alice'", 10)).containsExactly("old-tx");
+      assertThat(search(db, "tx.height=1", 10)).containsExactly("old-tx", "tx-1-1");
     }
   }
 

@@ -193,6 +193,7 @@ class StateStoreTest {
                   TxResult.newBuilder()
                       .addEvents(BlockStoreTest.event("transfer", "to", "eve", false)))
               .build();
+      db.blocks().append(BlockStoreTest.block(3, "tx-a", "tx-b"), BlockStoreTest.commitFor(3));
       state.commit(state.stage(3, new ChangeSet(state)), results, txs);
       BlockStore.TxLocation a = db.blocks().tx(Sha256.hash(b("tx-a"))).orElseThrow();
       assertThat(a).isEqualTo(new BlockStore.TxLocation(3, 0, Sha256.hash(b("tx-a")), b("tx-a")));
