@@ -35,35 +35,7 @@ public record NodeConfig(
     stateSync = stateSync == null ? StateSyncConfig.DISABLED : stateSync;
   }
 
-  /** A node that indexes txs. */
-  public NodeConfig(
-      Path home,
-      GenesisDoc genesis,
-      Ed25519KeyPair validatorKey,
-      Ed25519KeyPair nodeKey,
-      String moniker,
-      String rpcListen,
-      String p2pListen,
-      Duration timeoutCommit,
-      List<String> persistentPeers,
-      SnapshotConfig snapshots,
-      StateSyncConfig stateSync) {
-    this(
-        home,
-        genesis,
-        validatorKey,
-        nodeKey,
-        moniker,
-        rpcListen,
-        p2pListen,
-        timeoutCommit,
-        persistentPeers,
-        snapshots,
-        stateSync,
-        true);
-  }
-
-  /** A node with default snapshots and no state sync. */
+  /** A node with default snapshots, no state sync, indexing txs. */
   public NodeConfig(
       Path home,
       GenesisDoc genesis,
@@ -85,7 +57,8 @@ public record NodeConfig(
         timeoutCommit,
         persistentPeers,
         null,
-        null);
+        null,
+        true);
   }
 
   /** A node without persistent peers (a single validator, or one that only serves RPC). */

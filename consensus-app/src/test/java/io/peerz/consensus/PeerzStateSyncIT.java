@@ -77,7 +77,8 @@ class PeerzStateSyncIT {
         COMMIT,
         peers,
         SnapshotConfig.every(10, 2),
-        stateSync);
+        stateSync,
+        true);
   }
 
   private static String peer(Ed25519KeyPair nodeKey, int port) {
