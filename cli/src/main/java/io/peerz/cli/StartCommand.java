@@ -114,12 +114,11 @@ final class StartCommand implements Callable<Integer> {
   @Option(
       names = "--tx_index.indexer",
       paramLabel = "<kv|null>",
-      description = {
-        "kv indexes committed txs by hash, height and event for the tx and tx_search",
-        "queries; null indexes nothing, for a validator that serves no tx queries: less",
-        "CPU and disk per tx (default: kv). Heights committed under null are indexed when",
-        "the node next starts with kv."
-      })
+      description =
+          "kv indexes committed txs by hash, height and event for the tx and tx_search queries;"
+              + " null indexes nothing, for a validator that serves no tx queries: less CPU and"
+              + " disk per tx (default: kv). Heights committed under null are indexed when the"
+              + " node next starts with kv.")
   String indexer;
 
   /** The settings after config.toml, environment and flags have had their say. */
