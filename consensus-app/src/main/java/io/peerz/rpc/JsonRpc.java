@@ -34,7 +34,14 @@ final class JsonRpc {
   private static final List<String> TX_ARGS = List.of("tx");
 
   /** An HTTP answer: status and JSON body; an empty body means nothing to send. */
-  record Reply(int status, String json) {}
+  /** An HTTP answer: its status and JSON body as UTF-8 (empty: no body). */
+  record Reply(int status, byte[] json) {
+    String text() {
+      return new String(json, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  private static final byte[] NO_BODY = new byte[0];
 
   private final RpcMethods methods;
   private final ObjectMapper mapper =
@@ -48,10 +55,10 @@ final class JsonRpc {
   Reply uri(String method, Map<String, String> args) {
     Optional<RpcMethods.Method> found = methods.find(method);
     if (found.isEmpty()) {
-      return new Reply(404, write(error(URI_ID, RpcException.methodNotFound())));
+      return new Reply(404, bytes(error(URI_ID, RpcException.methodNotFound())));
     }
     ObjectNode response = call(URI_ID, method, found.get(), RpcParams.ofUri(args));
-    return new Reply(response.has("error") ? 500 : 200, write(response));
+    return new Reply(response.has("error") ? 500 : 200, bytes(response));
   }
 
   /** A POST body: one request object or a batch array. */
@@ -68,17 +75,17 @@ final class JsonRpc {
     } catch (IOException e) {
       return new Reply(
           500,
-          write(
+          bytes(
               error(
                   NullNode.getInstance(),
                   RpcException.parseError("error unmarshaling request: " + firstLine(e)))));
     } catch (RpcException e) {
-      return new Reply(500, write(error(NullNode.getInstance(), e)));
+      return new Reply(500, bytes(error(NullNode.getInstance(), e)));
     }
     if (request.isArray()) {
       if (request.isEmpty()) {
         return new Reply(
-            200, write(error(NullNode.getInstance(), RpcException.invalidRequest("empty batch"))));
+            200, bytes(error(NullNode.getInstance(), RpcException.invalidRequest("empty batch"))));
       }
       preverifySignatures(request);
       ArrayNode responses = mapper.createArrayNode();
@@ -88,10 +95,10 @@ final class JsonRpc {
           responses.add(response);
         }
       }
-      return new Reply(200, responses.isEmpty() ? "" : write(responses));
+      return new Reply(200, responses.isEmpty() ? NO_BODY : bytes(responses));
     }
     ObjectNode response = single(request);
-    return new Reply(200, response == null ? "" : write(response));
+    return new Reply(200, response == null ? NO_BODY : bytes(response));
   }
 
   /**
@@ -121,7 +128,7 @@ final class JsonRpc {
 
   /** Answer to an HTTP-level failure (no route, wrong verb, too large), as a JSON-RPC error. */
   Reply failure(int status, RpcException error) {
-    return new Reply(status, write(error(URI_ID, error)));
+    return new Reply(status, bytes(error(URI_ID, error)));
   }
 
   /**
@@ -210,6 +217,15 @@ final class JsonRpc {
       error.put("data", e.data());
     }
     return response;
+  }
+
+  /** As UTF-8 bytes straight from Jackson: a String first costs another pass to encode it. */
+  private byte[] bytes(JsonNode node) {
+    try {
+      return mapper.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
   }
 
   private String write(JsonNode node) {

@@ -50,27 +50,27 @@ class RpcController {
   }
 
   @Get(uri = "/{method}", produces = MediaType.APPLICATION_JSON)
-  HttpResponse<String> uriGet(@PathVariable String method, HttpRequest<?> request) {
+  HttpResponse<byte[]> uriGet(@PathVariable String method, HttpRequest<?> request) {
     return reply(rpc.uri(method, queryArgs(request)));
   }
 
   @Post(uri = "/{method}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-  HttpResponse<String> uriPost(@PathVariable String method, HttpRequest<?> request) {
+  HttpResponse<byte[]> uriPost(@PathVariable String method, HttpRequest<?> request) {
     return reply(rpc.uri(method, queryArgs(request)));
   }
 
   @Post(uri = "/", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-  HttpResponse<String> jsonRpc(@Body @Nullable byte[] body) {
+  HttpResponse<byte[]> jsonRpc(@Body @Nullable byte[] body) {
     return reply(rpc.post(body));
   }
 
   @Error(global = true, status = HttpStatus.NOT_FOUND)
-  HttpResponse<String> notFound(HttpRequest<?> request) {
+  HttpResponse<byte[]> notFound(HttpRequest<?> request) {
     return reply(rpc.failure(404, RpcException.methodNotFound()));
   }
 
   @Error(global = true, status = HttpStatus.METHOD_NOT_ALLOWED)
-  HttpResponse<String> notAllowed(HttpRequest<?> request) {
+  HttpResponse<byte[]> notAllowed(HttpRequest<?> request) {
     return reply(
         rpc.failure(
             405,
@@ -79,7 +79,7 @@ class RpcController {
   }
 
   @Error(global = true)
-  HttpResponse<String> failed(HttpRequest<?> request, Throwable error) {
+  HttpResponse<byte[]> failed(HttpRequest<?> request, Throwable error) {
     if (error instanceof HttpStatusException status && status.getStatus().getCode() < 500) {
       return reply(
           rpc.failure(
@@ -99,10 +99,10 @@ class RpcController {
     return args;
   }
 
-  private static HttpResponse<String> reply(JsonRpc.Reply reply) {
-    MutableHttpResponse<String> response =
-        HttpResponse.<String>status(HttpStatus.valueOf(reply.status()))
+  private static HttpResponse<byte[]> reply(JsonRpc.Reply reply) {
+    MutableHttpResponse<byte[]> response =
+        HttpResponse.<byte[]>status(HttpStatus.valueOf(reply.status()))
             .contentType(MediaType.APPLICATION_JSON_TYPE);
-    return reply.json().isEmpty() ? response : response.body(reply.json());
+    return reply.json().length == 0 ? response : response.body(reply.json());
   }
 }

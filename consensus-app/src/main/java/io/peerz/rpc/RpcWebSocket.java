@@ -126,7 +126,7 @@ class RpcWebSocket {
         return rpc.answer(id, () -> subscription(connection, method, id, request.get("params")));
       }
     }
-    return rpc.post(text.getBytes(StandardCharsets.UTF_8)).json();
+    return rpc.post(text.getBytes(StandardCharsets.UTF_8)).text();
   }
 
   private JsonNode parse(String text) {
