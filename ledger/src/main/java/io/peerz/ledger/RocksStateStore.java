@@ -35,6 +35,12 @@ final class RocksStateStore implements StateStore {
   // Commits exclude proofs and staging so neither reads a half-applied tree.
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile Committed current;
+  // Used only under `lock`: readers fill it under the read lock, commits and restores update it
+  // under the write lock, so a cached node is never older than the committed tree.
+  private final NodeCache nodes = new NodeCache(NODE_CACHE_ENTRIES);
+
+  /** About 40 MB of heap; a tree has about two nodes per key, so 65,000 keys' paths fit. */
+  static final int NODE_CACHE_ENTRIES = 1 << 17;
 
   /** The last committed state; {@code generation} counts commits by this instance. */
   private record Committed(long height, byte[] appHash, boolean any, long generation) {}
@@ -202,6 +208,7 @@ final class RocksStateStore implements StateStore {
         throw LedgerDb.storageFailure("commit height " + s.height(), e);
       }
       current = new Committed(s.height(), s.root().clone(), true, c.generation() + 1);
+      s.treeWrites().forEach(nodes::put);
     } finally {
       lock.writeLock().unlock();
     }
@@ -342,6 +349,8 @@ final class RocksStateStore implements StateStore {
         throw LedgerDb.storageFailure("restore height " + height, e);
       }
       current = new Committed(height, appHash.clone(), true, c.generation() + 1);
+      nodes.clear();
+      update.writes().forEach(nodes::put);
     } finally {
       lock.writeLock().unlock();
     }
@@ -363,9 +372,19 @@ final class RocksStateStore implements StateStore {
     }
   }
 
+  /** The committed node at a path key; called only under {@link #lock} (or while constructing). */
   private Node readNode(byte[] pathKey) {
+    Node cached = nodes.get(pathKey);
+    if (cached != null) {
+      return cached;
+    }
     byte[] bytes = read(treeCf, pathKey);
-    return bytes == null ? null : MerkleTree.decode(bytes);
+    if (bytes == null) {
+      return null;
+    }
+    Node node = MerkleTree.decode(bytes);
+    nodes.put(pathKey, node);
+    return node;
   }
 
   private byte[] read(ColumnFamilyHandle cf, byte[] key) {

@@ -211,27 +211,31 @@ class StateStoreTest {
     try {
       Random random = new Random(seed);
       MemTree model = new MemTree();
+      long height = 0;
       for (int round = 0; round < 4; round++) {
         try (LedgerDb db = LedgerDb.open(tmp)) {
           StateStore state = db.state();
-          ChangeSet cs = new ChangeSet(state);
-          TreeMap<byte[], byte[]> batch = new TreeMap<>(Arrays::compareUnsigned);
-          for (int i = random.nextInt(40); i > 0; i--) {
-            byte[] key = b("k" + random.nextInt(50));
-            byte[] value = random.nextInt(4) == 0 ? null : b("v" + random.nextInt(1000));
-            batch.put(key, value);
-            if (value == null) {
-              cs.delete(key);
-            } else {
-              cs.put(key, value);
+          // Several commits per open: later ones read tree nodes the earlier ones cached.
+          for (int commit = 0; commit < 3; commit++) {
+            ChangeSet cs = new ChangeSet(state);
+            TreeMap<byte[], byte[]> batch = new TreeMap<>(Arrays::compareUnsigned);
+            for (int i = random.nextInt(40); i > 0; i--) {
+              byte[] key = b("k" + random.nextInt(50));
+              byte[] value = random.nextInt(4) == 0 ? null : b("v" + random.nextInt(1000));
+              batch.put(key, value);
+              if (value == null) {
+                cs.delete(key);
+              } else {
+                cs.put(key, value);
+              }
             }
+            model.apply(batch);
+            commit(state, ++height, cs);
+            assertThat(state.appHash()).isEqualTo(model.root).isEqualTo(model.modelRoot());
+            List<byte[]> keys = new ArrayList<>();
+            state.scan(new byte[0], null, (k, v) -> keys.add(k));
+            assertThat(keys).containsExactlyElementsOf(model.values.keySet());
           }
-          model.apply(batch);
-          commit(state, round + 1, cs);
-          assertThat(state.appHash()).isEqualTo(model.root).isEqualTo(model.modelRoot());
-          List<byte[]> keys = new ArrayList<>();
-          state.scan(new byte[0], null, (k, v) -> keys.add(k));
-          assertThat(keys).containsExactlyElementsOf(model.values.keySet());
         }
       }
     } finally {
