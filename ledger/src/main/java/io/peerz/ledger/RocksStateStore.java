@@ -35,12 +35,17 @@ final class RocksStateStore implements StateStore {
   // Commits exclude proofs and staging so neither reads a half-applied tree.
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile Committed current;
-  // Used only under `lock`: readers fill it under the read lock, commits and restores update it
-  // under the write lock, so a cached node is never older than the committed tree.
-  private final NodeCache nodes = new NodeCache(NODE_CACHE_ENTRIES);
+  // Commits and restores apply their writes to these after writing them (CommittedCache).
+  private final CommittedCache<Node> nodes = new CommittedCache<>(NODE_CACHE_ENTRIES);
+  private final CommittedCache<byte[]> values = new CommittedCache<>(VALUE_CACHE_ENTRIES);
 
   /** About 40 MB of heap; a tree has about two nodes per key, so 65,000 keys' paths fit. */
   static final int NODE_CACHE_ENTRIES = 1 << 17;
+
+  static final int VALUE_CACHE_ENTRIES = 1 << 16;
+
+  /** Larger values (none of the accounts, nodes and params a block reads most) are not cached. */
+  static final int MAX_CACHED_VALUE_BYTES = 1024;
 
   /** The last committed state; {@code generation} counts commits by this instance. */
   private record Committed(long height, byte[] appHash, boolean any, long generation) {}
@@ -95,7 +100,16 @@ final class RocksStateStore implements StateStore {
 
   @Override
   public byte[] get(byte[] key) {
-    return read(stateCf, key);
+    byte[] cached = values.get(key);
+    if (cached != null) {
+      return cached.clone();
+    }
+    long generation = values.generation();
+    byte[] value = read(stateCf, key);
+    if (value != null && value.length <= MAX_CACHED_VALUE_BYTES) {
+      values.fill(key, value.clone(), generation);
+    }
+    return value;
   }
 
   @Override
@@ -208,7 +222,8 @@ final class RocksStateStore implements StateStore {
         throw LedgerDb.storageFailure("commit height " + s.height(), e);
       }
       current = new Committed(s.height(), s.root().clone(), true, c.generation() + 1);
-      s.treeWrites().forEach(nodes::put);
+      nodes.apply(s.treeWrites());
+      values.apply(cacheable(s.stateWrites()));
     } finally {
       lock.writeLock().unlock();
     }
@@ -350,7 +365,7 @@ final class RocksStateStore implements StateStore {
       }
       current = new Committed(height, appHash.clone(), true, c.generation() + 1);
       nodes.clear();
-      update.writes().forEach(nodes::put);
+      values.clear();
     } finally {
       lock.writeLock().unlock();
     }
@@ -378,13 +393,22 @@ final class RocksStateStore implements StateStore {
     if (cached != null) {
       return cached;
     }
+    long generation = nodes.generation();
     byte[] bytes = read(treeCf, pathKey);
     if (bytes == null) {
       return null;
     }
     Node node = MerkleTree.decode(bytes);
-    nodes.put(pathKey, node);
+    nodes.fill(pathKey, node, generation);
     return node;
+  }
+
+  /** A commit's state writes as the value cache takes them: large values forgotten, not kept. */
+  private static Map<byte[], byte[]> cacheable(Map<byte[], byte[]> writes) {
+    Map<byte[], byte[]> out = new java.util.HashMap<>(writes.size() * 2);
+    writes.forEach(
+        (k, v) -> out.put(k, v == null || v.length > MAX_CACHED_VALUE_BYTES ? null : v.clone()));
+    return out;
   }
 
   private byte[] read(ColumnFamilyHandle cf, byte[] key) {

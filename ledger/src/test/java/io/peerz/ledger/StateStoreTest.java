@@ -235,6 +235,11 @@ class StateStoreTest {
             List<byte[]> keys = new ArrayList<>();
             state.scan(new byte[0], null, (k, v) -> keys.add(k));
             assertThat(keys).containsExactlyElementsOf(model.values.keySet());
+            for (int k = 0; k < 50; k++) {
+              // Read twice: the second read may come from the store's cache.
+              assertThat(state.get(b("k" + k))).isEqualTo(model.values.get(b("k" + k)));
+              assertThat(state.get(b("k" + k))).isEqualTo(model.values.get(b("k" + k)));
+            }
           }
         }
       }
