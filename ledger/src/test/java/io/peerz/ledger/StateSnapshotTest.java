@@ -117,6 +117,7 @@ class StateSnapshotTest {
       fill(db, 3);
       try (StateStore.CommittedState view = db.state().committed()) {
         byte[] before = view.get(b("acct/0"));
+        List<String> keysBefore = keys(view);
         ChangeSet cs = new ChangeSet(db.state());
         cs.put(b("acct/0"), b("after"));
         cs.put(b("new"), b("key"));
@@ -125,7 +126,28 @@ class StateSnapshotTest {
         assertThat(view.get(b("acct/0"))).isEqualTo(before);
         assertThat(view.get(b("new"))).isNull();
         assertThat(db.state().get(b("new"))).isEqualTo(b("key"));
+        assertThat(keys(view)).isEqualTo(keysBefore).doesNotContain("new");
+        assertThat(view.get(b("acct/0"))).isEqualTo(before); // after a scan, too
       }
+    }
+  }
+
+  private static List<String> keys(StateReader state) {
+    List<String> keys = new ArrayList<>();
+    state.scan(null, null, (k, v) -> keys.add(new String(k, StandardCharsets.UTF_8)));
+    return keys;
+  }
+
+  @Test
+  void aClosedViewRefusesReads() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      fill(db, 2);
+      StateStore.CommittedState view = db.state().committed();
+      view.close();
+      assertThatThrownBy(() -> view.get(b("acct/0")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed");
+      view.close(); // a second close does nothing
     }
   }
 
