@@ -26,6 +26,14 @@ final class RocksStateStore implements StateStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStateStore.class);
   static final byte[] META_KEY = "state".getBytes(StandardCharsets.UTF_8);
 
+  /** About 40 MB of heap; a tree has about two nodes per key, so 65,000 keys' paths fit. */
+  static final int NODE_CACHE_ENTRIES = 1 << 17;
+
+  static final int VALUE_CACHE_ENTRIES = 1 << 16;
+
+  /** Larger values (none of the accounts, nodes and params a block reads most) are not cached. */
+  static final int MAX_CACHED_VALUE_BYTES = 1024;
+
   private final LedgerDb ledger;
   private final RocksDB db;
   private final ColumnFamilyHandle stateCf;
@@ -36,14 +44,6 @@ final class RocksStateStore implements StateStore {
   // Commits and restores apply their writes to these after writing them (CommittedCache).
   private final CommittedCache<Node> nodes = new CommittedCache<>(NODE_CACHE_ENTRIES);
   private final CommittedCache<byte[]> values = new CommittedCache<>(VALUE_CACHE_ENTRIES);
-
-  /** About 40 MB of heap; a tree has about two nodes per key, so 65,000 keys' paths fit. */
-  static final int NODE_CACHE_ENTRIES = 1 << 17;
-
-  static final int VALUE_CACHE_ENTRIES = 1 << 16;
-
-  /** Larger values (none of the accounts, nodes and params a block reads most) are not cached. */
-  static final int MAX_CACHED_VALUE_BYTES = 1024;
 
   /** The last committed state; {@code generation} counts commits by this instance. */
   private record Committed(long height, byte[] appHash, boolean any, long generation) {}
@@ -291,7 +291,7 @@ final class RocksStateStore implements StateStore {
 
     @Override
     public synchronized byte[] get(byte[] key) {
-      open();
+      requireOpen();
       it.seek(key);
       if (it.isValid() && Arrays.equals(it.key(), key)) {
         return it.value();
@@ -302,11 +302,11 @@ final class RocksStateStore implements StateStore {
 
     @Override
     public synchronized void scan(byte[] from, byte[] to, EntryVisitor visitor) {
-      open();
+      requireOpen();
       RocksStateStore.scan(it, from, to, visitor);
     }
 
-    private void open() {
+    private void requireOpen() {
       if (closed) {
         throw new IllegalStateException("committed state view at height " + height + " is closed");
       }
