@@ -8,6 +8,7 @@ import io.peerz.ledger.proto.EventAttribute;
 import io.peerz.ledger.proto.TxResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -149,27 +150,40 @@ final class TxIndexer implements AutoCloseable {
     ColumnFamilyHandle txIndex = ledger.cf(Family.TX_INDEX);
     ColumnFamilyHandle txByHeight = ledger.cf(Family.TX_BY_HEIGHT);
     ColumnFamilyHandle eventIndex = ledger.cf(Family.EVENT_INDEX);
+    List<byte[]> hashes = new ArrayList<>(txs.size());
+    List<byte[]> events = new ArrayList<>(txs.size() * 8);
     EncodedWriteBatch batch = new EncodedWriteBatch(1 << 16);
     for (int i = 0; i < txs.size(); i++) {
       byte[] tx = txs.get(i);
       byte[] hash = Transactions.hash(tx);
       byte[] position = Keys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
-      batch.put(txIndex, hash, position);
+      hashes.add(Keys.concat(hash, position));
       batch.put(txByHeight, position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
         for (EventAttribute attr : event.getAttributesList()) {
           if (attr.getIndex()) {
             // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
-            batch.put(
-                eventIndex,
+            events.add(
                 Keys.eventKey(
-                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position),
-                NO_VALUE);
+                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position));
           }
         }
       }
+    }
+    // In key order: RocksDB's memtable inserts each key from where the previous one went, so
+    // sorted keys (hashes and event values are in no order) cost it a short search each.
+    hashes.sort(Arrays::compareUnsigned);
+    for (byte[] hp : hashes) {
+      batch.put(
+          txIndex,
+          Arrays.copyOf(hp, Sha256.LENGTH),
+          Arrays.copyOfRange(hp, Sha256.LENGTH, hp.length));
+    }
+    events.sort(Arrays::compareUnsigned);
+    for (byte[] key : events) {
+      batch.put(eventIndex, key, NO_VALUE);
     }
     batch.put(ledger.cf(Family.META), HEIGHT_KEY, Keys.height(height));
     // Not synced: the state commit before it was, and recovery re-indexes a lost block.
