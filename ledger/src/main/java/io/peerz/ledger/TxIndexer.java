@@ -150,7 +150,7 @@ final class TxIndexer implements AutoCloseable {
     ColumnFamilyHandle txIndex = ledger.cf(Family.TX_INDEX);
     ColumnFamilyHandle txByHeight = ledger.cf(Family.TX_BY_HEIGHT);
     ColumnFamilyHandle eventIndex = ledger.cf(Family.EVENT_INDEX);
-    List<byte[]> hashes = new ArrayList<>(txs.size());
+    List<byte[][]> byHash = new ArrayList<>(txs.size()); // {hash, position}
     List<byte[]> events = new ArrayList<>(txs.size() * 8);
     EncodedWriteBatch batch = new EncodedWriteBatch(1 << 16);
     for (int i = 0; i < txs.size(); i++) {
@@ -158,7 +158,7 @@ final class TxIndexer implements AutoCloseable {
       byte[] hash = Transactions.hash(tx);
       byte[] position = Keys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
-      hashes.add(Keys.concat(hash, position));
+      byHash.add(new byte[][] {hash, position});
       batch.put(txByHeight, position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
@@ -174,12 +174,9 @@ final class TxIndexer implements AutoCloseable {
     }
     // In key order: RocksDB's memtable inserts each key from where the previous one went, so
     // sorted keys (hashes and event values are in no order) cost it a short search each.
-    hashes.sort(Arrays::compareUnsigned);
-    for (byte[] hp : hashes) {
-      batch.put(
-          txIndex,
-          Arrays.copyOf(hp, Sha256.LENGTH),
-          Arrays.copyOfRange(hp, Sha256.LENGTH, hp.length));
+    byHash.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+    for (byte[][] e : byHash) {
+      batch.put(txIndex, e[0], e[1]);
     }
     events.sort(Arrays::compareUnsigned);
     for (byte[] key : events) {
