@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,10 @@ final class JsonRpc {
       Set.of("broadcast_tx_async", "broadcast_tx_sync", "broadcast_tx_commit", "check_tx");
   private static final List<String> TX_ARGS = List.of("tx");
 
-  /** An HTTP answer: status and JSON body; an empty body means nothing to send. */
   /** An HTTP answer: its status and JSON body as UTF-8 (empty: no body). */
   record Reply(int status, byte[] json) {
     String text() {
-      return new String(json, java.nio.charset.StandardCharsets.UTF_8);
+      return new String(json, StandardCharsets.UTF_8);
     }
   }
 
