@@ -30,10 +30,25 @@ public final class CpuGemm {
     return multiply(inputs.n(), inputs.a, inputs.b);
   }
 
+  /**
+   * The largest inner dimension k for which no int32 sum can overflow: a product of two int8 is at
+   * most (-128) x (-128) = 2^14 in magnitude, and 131,071 x 2^14 < 2^31 - 1 < 131,072 x 2^14.
+   */
+  public static final int MAX_INNER = 131_071;
+
   /** C = A x B for row-major n x n int8 matrices, 1 <= n <= 4096. */
   public static int[] multiply(int n, byte[] a, byte[] b) {
     checkShape(n, a.length, b.length);
-    return compute(n, a, b, null);
+    return compute(n, n, n, a, b, null);
+  }
+
+  /**
+   * C = A x B for row-major int8 A (m x k) and B (k x n): row-major int32 C (m x n), exact for any
+   * k up to {@link #MAX_INNER}.
+   */
+  public static int[] multiply(int m, int k, int n, byte[] a, byte[] b) {
+    checkShape(m, k, n, a, b);
+    return compute(m, k, n, a, b, null);
   }
 
   /**
@@ -46,7 +61,7 @@ public final class CpuGemm {
     for (int row : skippedRows(n, skipPpm, seed)) {
       skip[row] = true;
     }
-    return compute(n, inputs.a, inputs.b, skip);
+    return compute(n, n, n, inputs.a, inputs.b, skip);
   }
 
   /**
@@ -84,19 +99,19 @@ public final class CpuGemm {
     return c;
   }
 
-  private static int[] compute(int n, byte[] a, byte[] b, boolean[] skip) {
+  private static int[] compute(int m, int k, int n, byte[] a, byte[] b, boolean[] skip) {
     // Widening B once lets the inner loop run on int arrays only, which C2 vectorizes.
-    int[] bw = new int[n * n];
-    IntStream.range(0, n)
+    int[] bw = new int[k * n];
+    IntStream.range(0, k)
         .parallel()
         .forEach(
-            k -> {
-              for (int j = 0, at = k * n; j < n; j++) {
+            r -> {
+              for (int j = 0, at = r * n; j < n; j++) {
                 bw[at + j] = b[at + j];
               }
             });
-    int[] c = new int[n * n];
-    forEachRowBlock(n, (from, to) -> multiplyRows(n, a, bw, c, from, to, skip));
+    int[] c = new int[m * n];
+    forEachRowBlock(m, (from, to) -> multiplyRows(k, n, a, bw, c, from, to, skip));
     return c;
   }
 
@@ -139,19 +154,21 @@ public final class CpuGemm {
     }
   }
 
+  /** Rows [rowFrom, rowTo) of C (m x n) = A (m x inner) x B (inner x n), B widened to int. */
   private static void multiplyRows(
-      int n, byte[] a, int[] bw, int[] c, int rowFrom, int rowTo, boolean[] skip) {
+      int inner, int n, byte[] a, int[] bw, int[] c, int rowFrom, int rowTo, boolean[] skip) {
     for (int jj = 0; jj < n; jj += COL_BLOCK) {
       int jEnd = Math.min(n, jj + COL_BLOCK);
-      for (int kk = 0; kk < n; kk += K_BLOCK) {
-        int kEnd = Math.min(n, kk + K_BLOCK);
+      for (int kk = 0; kk < inner; kk += K_BLOCK) {
+        int kEnd = Math.min(inner, kk + K_BLOCK);
         for (int i = rowFrom; i < rowTo; i++) {
           if (skip != null && skip[i]) {
             continue;
           }
           int ci = i * n;
+          int ai = i * inner;
           for (int k = kk; k < kEnd; k++) {
-            int av = a[ci + k];
+            int av = a[ai + k];
             int bk = k * n;
             for (int j = jj; j < jEnd; j++) {
               c[ci + j] += av * bw[bk + j];
@@ -178,6 +195,42 @@ public final class CpuGemm {
   /** Throws IllegalArgumentException unless A and B are n x n with n in 1..Workload.MAX_N. */
   public static void checkShape(int n, byte[] a, byte[] b) {
     checkShape(n, a.length, b.length);
+  }
+
+  /**
+   * Throws IllegalArgumentException unless A holds m x k and B k x n entries, every dimension is
+   * positive, k is at most {@link #MAX_INNER} and C's m x n entries fit one Java array.
+   */
+  public static void checkShape(int m, int k, int n, byte[] a, byte[] b) {
+    if (m <= 0 || k <= 0 || n <= 0) {
+      throw new IllegalArgumentException(
+          "dimensions m=" + m + ", k=" + k + ", n=" + n + " must all be positive");
+    }
+    if (k > MAX_INNER) {
+      throw new IllegalArgumentException(
+          "inner dimension k="
+              + k
+              + " exceeds "
+              + MAX_INNER
+              + ", the largest for which int8 x int8 sums cannot overflow int32");
+    }
+    if ((long) m * n > Integer.MAX_VALUE - 8
+        || (long) m * k > Integer.MAX_VALUE - 8
+        || (long) k * n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "matrices of m=" + m + ", k=" + k + ", n=" + n + " do not fit one Java array each");
+    }
+    if (a.length != m * k || b.length != k * n) {
+      throw new IllegalArgumentException(
+          "A must hold m*k = "
+              + (long) m * k
+              + " and B k*n = "
+              + (long) k * n
+              + " entries, got A "
+              + a.length
+              + " and B "
+              + b.length);
+    }
   }
 
   private static void checkShape(int n, int aLength, int bLength) {

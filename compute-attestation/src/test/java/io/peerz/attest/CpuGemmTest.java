@@ -37,6 +37,63 @@ class CpuGemmTest {
     }
   }
 
+  static int[] naive(int m, int k, int n, byte[] a, byte[] b) {
+    int[] c = new int[m * n];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        long s = 0;
+        for (int t = 0; t < k; t++) {
+          s += (long) a[i * k + t] * b[t * n + j];
+        }
+        c[i * n + j] = Math.toIntExact(s);
+      }
+    }
+    return c;
+  }
+
+  @Test
+  void rectangularProductEqualsTheNaiveTripleLoop() {
+    SplittableRandom random = new SplittableRandom(2);
+    // Ragged shapes around the row (32), inner (128) and column (512) blocks, and degenerate ones.
+    int[][] shapes = {
+      {1, 1, 1}, {1, 300, 1}, {7, 1, 9}, {33, 129, 5}, {100, 77, 513}, {65, 257, 64}, {3, 1000, 2}
+    };
+    for (int[] s : shapes) {
+      int m = s[0], k = s[1], n = s[2];
+      byte[] a = new byte[m * k];
+      byte[] b = new byte[k * n];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (byte) random.nextInt(256);
+      }
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) random.nextInt(256);
+      }
+      assertThat(CpuGemm.multiply(m, k, n, a, b))
+          .as("m=%d k=%d n=%d", m, k, n)
+          .isEqualTo(naive(m, k, n, a, b));
+    }
+  }
+
+  @Test
+  void theLargestInnerDimensionStaysExactAndOneMoreIsRefused() {
+    int k = CpuGemm.MAX_INNER;
+    byte[] a = new byte[k];
+    byte[] b = new byte[k];
+    Arrays.fill(a, (byte) -128);
+    Arrays.fill(b, (byte) -128);
+    // 131,071 x 16,384 = 2,147,467,264: the largest sum, still below 2^31 - 1.
+    assertThat(CpuGemm.multiply(1, k, 1, a, b)).containsExactly(k * 16_384);
+    byte[] longer = new byte[k + 1];
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> CpuGemm.multiply(1, k + 1, 1, longer, longer))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("131071");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> CpuGemm.multiply(2, 3, 4, new byte[6], new byte[11]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("k*n = 12");
+  }
+
   @Test
   void seededInputsMultiplyLikeTheNaiveLoop() {
     GemmInputs in = GemmInputs.generate(new Workload(128), Fixtures.SEED, Fixtures.JOB_ID);

@@ -53,6 +53,11 @@ public final class CpuBackend implements GemmBackend {
     return inPool(() -> CpuGemm.multiply(n, a, b));
   }
 
+  @Override
+  public int[] multiply(int m, int k, int n, byte[] a, byte[] b) {
+    return inPool(() -> CpuGemm.multiply(m, k, n, a, b));
+  }
+
   /** {@link CpuGemm#multiplyFloat}, on this backend's threads. */
   @Override
   public float[] multiplyFloat(int n, float[] a, float[] b) {

@@ -129,6 +129,34 @@ public final class CudaBackend implements GemmBackend {
     return run(n, a, b).c();
   }
 
+  /**
+   * The square kernel on A and B placed in the top-left of zero p x p matrices, p the tile multiple
+   * at or above the largest of m, k and n: the zeros add nothing to any sum.
+   */
+  @Override
+  public int[] multiply(int m, int k, int n, byte[] a, byte[] b) {
+    CpuGemm.checkShape(m, k, n, a, b);
+    long side = Math.max(m, Math.max(k, n));
+    long p = (side + TILE - 1) / TILE * TILE;
+    if (p * p * 4 > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "m="
+              + m
+              + ", k="
+              + k
+              + ", n="
+              + n
+              + " pads to a "
+              + p
+              + " x "
+              + p
+              + " product, larger than this backend can stage");
+    }
+    int q = (int) p;
+    int[] c = launch(q, pad(m, k, q, a), pad(k, n, q, b)).c();
+    return unpad(m, n, q, c);
+  }
+
   /** Why {@link #multiplyFloat} refuses: callers say it when they fall back to the CPU. */
   public static final String NO_FP32 =
       "the CUDA backend has no fp32-gemm kernel yet (int8_gemm.ptx holds only the int8 one);"
@@ -146,17 +174,23 @@ public final class CudaBackend implements GemmBackend {
   }
 
   /** C = A x B on the device, with the kernel's time. */
-  public synchronized Run run(int n, byte[] a, byte[] b) {
+  public Run run(int n, byte[] a, byte[] b) {
     CpuGemm.checkShape(n, a, b);
+    int p = (n + TILE - 1) / TILE * TILE;
+    Run padded = launch(p, pad(n, n, p, a), pad(n, n, p, b));
+    return new Run(unpad(n, n, p, padded.c()), padded.kernelMillis());
+  }
+
+  /** The kernel on p x p matrices, p a multiple of TILE. */
+  private synchronized Run launch(int p, byte[] a, byte[] b) {
     if (closed) {
       throw new IllegalStateException("the CUDA backend is closed");
     }
-    int p = (n + TILE - 1) / TILE * TILE;
     check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     reserve(p);
     long inputBytes = (long) p * p;
-    check(cuMemcpyHtoD(da, Pointer.to(pad(n, p, a)), inputBytes), "cuMemcpyHtoD(A)");
-    check(cuMemcpyHtoD(db, Pointer.to(pad(n, p, b)), inputBytes), "cuMemcpyHtoD(B)");
+    check(cuMemcpyHtoD(da, Pointer.to(a), inputBytes), "cuMemcpyHtoD(A)");
+    check(cuMemcpyHtoD(db, Pointer.to(b), inputBytes), "cuMemcpyHtoD(B)");
     Pointer params =
         Pointer.to(Pointer.to(da), Pointer.to(db), Pointer.to(dc), Pointer.to(new int[] {p}));
     check(cuEventRecord(start, null), "cuEventRecord");
@@ -171,7 +205,7 @@ public final class CudaBackend implements GemmBackend {
     check(cuEventElapsedTime(millis, start, stop), "cuEventElapsedTime");
     int[] cp = new int[p * p];
     check(cuMemcpyDtoH(Pointer.to(cp), dc, 4 * inputBytes), "cuMemcpyDtoH(C)");
-    return new Run(unpad(n, p, cp), millis[0]);
+    return new Run(cp, millis[0]);
   }
 
   @Override
@@ -266,26 +300,26 @@ public final class CudaBackend implements GemmBackend {
     capacity = 0;
   }
 
-  /** M (n x n) inside the top-left of a zero p x p matrix; M itself when p == n. */
-  static byte[] pad(int n, int p, byte[] m) {
-    if (p == n) {
+  /** M (rows x cols) inside the top-left of a zero p x p matrix; M itself when it is p x p. */
+  static byte[] pad(int rows, int cols, int p, byte[] m) {
+    if (rows == p && cols == p) {
       return m;
     }
     byte[] out = new byte[p * p];
-    for (int r = 0; r < n; r++) {
-      System.arraycopy(m, r * n, out, r * p, n);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(m, r * cols, out, r * p, cols);
     }
     return out;
   }
 
-  /** The top-left n x n of a p x p matrix. */
-  static int[] unpad(int n, int p, int[] m) {
-    if (p == n) {
+  /** The top-left rows x cols of a p x p matrix. */
+  static int[] unpad(int rows, int cols, int p, int[] m) {
+    if (rows == p && cols == p) {
       return m;
     }
-    int[] out = new int[n * n];
-    for (int r = 0; r < n; r++) {
-      System.arraycopy(m, r * p, out, r * n, n);
+    int[] out = new int[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(m, r * p, out, r * cols, cols);
     }
     return out;
   }

@@ -17,6 +17,13 @@ public interface GemmBackend extends AutoCloseable {
   int[] multiply(int n, byte[] a, byte[] b);
 
   /**
+   * C = A x B for row-major int8 A (m x k) and B (k x n): row-major int32 C (m x n), equal entry
+   * for entry to {@link io.peerz.attest.CpuGemm#multiply(int, int, int, byte[], byte[])}; throws
+   * IllegalArgumentException for the shapes that refuses.
+   */
+  int[] multiply(int m, int k, int n, byte[] a, byte[] b);
+
+  /**
    * C = A x B in float32; throws UnsupportedOperationException when {@link #supportsFloat()} is
    * false, and IllegalArgumentException for bad shapes as {@link #multiply} does.
    */

@@ -39,6 +39,20 @@ class CpuBackendTest {
   }
 
   @Test
+  void rectangularProductsEqualCpuGemm() {
+    SplittableRandom random = new SplittableRandom(5);
+    try (CpuBackend cpu = new CpuBackend(2)) {
+      for (int[] s : new int[][] {{1, 1, 1}, {5, 300, 7}, {130, 64, 33}, {64, 768, 512}}) {
+        byte[] a = random(random, s[0] * s[1]);
+        byte[] b = random(random, s[1] * s[2]);
+        assertThat(cpu.multiply(s[0], s[1], s[2], a, b))
+            .as("%dx%dx%d", s[0], s[1], s[2])
+            .isEqualTo(CpuGemm.multiply(s[0], s[1], s[2], a, b));
+      }
+    }
+  }
+
+  @Test
   void equalsCpuGemmOnExtremeInputs() {
     int n = 384;
     try (CpuBackend cpu = new CpuBackend(3)) {

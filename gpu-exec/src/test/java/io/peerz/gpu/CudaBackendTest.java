@@ -66,6 +66,31 @@ class CudaBackendTest {
   }
 
   @Test
+  void paddingARectangularProductIntoTheSquareKernelKeepsEveryEntry() {
+    // Runs without a GPU: the zero padding the backend adds, multiplied on the CPU as the square
+    // kernel would, gives back the rectangular product.
+    SplittableRandom random = new SplittableRandom(12);
+    int m = 70, k = 200, n = 33, p = 256;
+    byte[] a = CpuBackendTest.random(random, m * k);
+    byte[] b = CpuBackendTest.random(random, k * n);
+    int[] square = CpuGemm.multiply(p, CudaBackend.pad(m, k, p, a), CudaBackend.pad(k, n, p, b));
+    assertThat(CudaBackend.unpad(m, n, p, square)).isEqualTo(CpuGemm.multiply(m, k, n, a, b));
+  }
+
+  @Test
+  void rectangularProductsEqualCpuGemm() {
+    CudaBackend gpu = gpu();
+    SplittableRandom random = new SplittableRandom(13);
+    for (int[] s : new int[][] {{1, 1, 1}, {5, 300, 7}, {1024, 768, 512}, {130, 64, 33}}) {
+      byte[] a = CpuBackendTest.random(random, s[0] * s[1]);
+      byte[] b = CpuBackendTest.random(random, s[1] * s[2]);
+      assertThat(gpu.multiply(s[0], s[1], s[2], a, b))
+          .as("%dx%dx%d", s[0], s[1], s[2])
+          .isEqualTo(CpuGemm.multiply(s[0], s[1], s[2], a, b));
+    }
+  }
+
+  @Test
   void reportsTheDeviceAndTheKernelTime() {
     CudaBackend gpu = gpu();
     assertThat(gpu.device().vramMib()).isPositive();
