@@ -65,14 +65,21 @@ class PeerzApplicationTest {
   }
 
   @Test
-  void aQueryForAHeightThatIsNotTheLatestIsRefused() {
+  void aQueryForAHeightThatIsNotTheLatestIsRefusedInTheQueryCodespace() {
     try (PeerzNode node =
         TestChains.peerzNode(TestChains.peerzConfig(home, validator, FAST), null)) {
       TestChains.await("height 2", () -> node.appInfo().lastBlockHeight() >= 2, WAIT);
       RpcBackend.QueryAnswer q = node.query("/store/00", new byte[0], 1, false);
-      assertThat(q.code()).isEqualTo(PeerzApplication.CODE_HEIGHT_UNAVAILABLE);
+      // docs/errors.md: query / 4 height_unavailable, query / 2 bad_argument.
+      assertThat(q.codespace()).isEqualTo("query");
+      assertThat(q.code()).isEqualTo(4);
+      assertThat(q.log()).contains("height 1 is not available");
       RpcBackend.QueryAnswer bad = node.query("/store/zz", new byte[0], 0, false);
-      assertThat(bad.code()).isEqualTo(PeerzApplication.CODE_BAD_QUERY);
+      assertThat(bad.codespace()).isEqualTo("query");
+      assertThat(bad.code()).isEqualTo(2);
+      RpcBackend.QueryAnswer absent = node.query("/store/00", new byte[0], 0, false);
+      assertThat(absent.codespace()).isEqualTo("query");
+      assertThat(absent.code()).isEqualTo(3);
     }
   }
 }

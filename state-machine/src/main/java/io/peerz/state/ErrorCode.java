@@ -20,6 +20,11 @@ enum ErrorCode {
   INSUFFICIENT_FEE_FUNDS(
       "ante", 10, "the balance does not cover the fee", "fund the account or lower the fee"),
   FEE_OUT_OF_RANGE("ante", 11, "the fee does not fit a signed 64-bit integer", "lower the fee"),
+  NOT_READY(
+      "ante",
+      12,
+      "the node has no state yet (genesis not executed, or state sync not finished)",
+      "send the tx to a node that has caught up, or retry later"),
 
   // arith: any amount computation that would overflow.
   OVERFLOW("arith", 1, "an amount would overflow 64-bit integers", "use smaller amounts"),
@@ -289,7 +294,22 @@ enum ErrorCode {
   // query
   UNKNOWN_PATH("query", 1, "no such query path", "see the list of paths in the log"),
   BAD_ARGUMENT("query", 2, "an id or address in the path does not parse", "fix the path"),
-  NOT_FOUND("query", 3, "the entity does not exist", "check the id");
+  NOT_FOUND("query", 3, "the entity does not exist", "check the id"),
+  HEIGHT_UNAVAILABLE(
+      "query",
+      4,
+      "the height is not the latest committed one (only the latest state is kept)",
+      "query height 0 (the latest), or a node that kept that height"),
+  NOT_PROVABLE(
+      "query",
+      5,
+      "prove=true on a path that lists many entries (no single stored value to prove)",
+      "prove each entry by its own path (e.g. /subnet/<id>), or /store/<hex key>"),
+  NO_STATE(
+      "query",
+      6,
+      "the node has no state yet (genesis not executed, or state sync not finished)",
+      "query a node that has caught up, or retry later");
 
   final String codespace;
   final int code;

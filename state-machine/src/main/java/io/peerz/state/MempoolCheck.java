@@ -24,6 +24,17 @@ final class MempoolCheck implements CheckState {
   public TxResult check(byte[] tx) {
     TxResult.Builder result = TxResult.newBuilder().setGasWanted(tx.length).setGasUsed(tx.length);
     if (params == null) {
+      if (!store.hasGenesis()) {
+        // CometBFT sends CheckTx to a node still state-syncing (or before InitChain); an error
+        // code keeps it running where an exception would stop it.
+        return result
+            .setCode(ErrorCode.NOT_READY.code)
+            .setCodespace(ErrorCode.NOT_READY.codespace)
+            .setLog(
+                "the node has no state yet: genesis has not been executed (InitChain) or state"
+                    + " sync has not finished; send the tx to a node that has caught up")
+            .build();
+      }
       params = store.params();
     }
     Ante.Outcome ante = Ante.check(store, params, chainId, tx);

@@ -54,6 +54,14 @@ final class Queries {
 
   QueryResult answer(String path) {
     try {
+      if (!store.hasGenesis()) {
+        // A node that state-syncs serves queries before it has any state (CometBFT starts its
+        // RPC first); an answer beats an exception, which would stop CometBFT.
+        throw new Failure(
+            ErrorCode.NO_STATE,
+            "the node has no state yet: genesis has not been executed (InitChain) or state sync"
+                + " has not finished; retry once the node has caught up");
+      }
       String[] p = (path == null ? "" : path).split("/", -1);
       if (p.length < 2 || !p[0].isEmpty()) {
         throw new Failure(ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
@@ -86,7 +94,7 @@ final class Queries {
                 ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
       };
     } catch (Failure f) {
-      return new QueryResult(f.error.code, f.error.codespace, f.getMessage(), null, new byte[0]);
+      return QueryResult.failure(f.error, f.getMessage());
     }
   }
 
@@ -187,7 +195,7 @@ final class Queries {
     for (Subnet sn : store.subnets()) {
       list.add(subnet(sn));
     }
-    return ok(Keys.SUBNET, o);
+    return list(Keys.SUBNET, o);
   }
 
   private QueryResult node(long subnetId, long nodeId) {
@@ -234,7 +242,7 @@ final class Queries {
     for (Node n : store.nodes(subnetId)) {
       list.add(node(n));
     }
-    return ok(Keys.nodesOf(subnetId), o);
+    return list(Keys.nodesOf(subnetId), o);
   }
 
   private ObjectNode epoch() {
@@ -365,7 +373,7 @@ final class Queries {
     for (ConsensusValidator v : store.validators()) {
       list.add(validator(v));
     }
-    return ok(Keys.VALIDATOR, o);
+    return list(Keys.VALIDATOR, o);
   }
 
   private ObjectNode validator(ConsensusValidator v) {
@@ -394,7 +402,7 @@ final class Queries {
           list.add(MarketJson.pool(store, Store.parse(v, io.peerz.state.proto.Pool::parseFrom)));
           return true;
         });
-    return ok(Keys.POOL, o);
+    return list(Keys.POOL, o);
   }
 
   private QueryResult executorJobs(byte[] addr, String what) {
@@ -410,7 +418,7 @@ final class Queries {
     for (long id : store.jobIdsUnder(prefix, Keys.end(prefix))) {
       list.add(MarketJson.job(store, store.job(id)));
     }
-    return ok(prefix, o);
+    return list(prefix, o);
   }
 
   private QueryResult executors(long subnetId) {
@@ -422,7 +430,7 @@ final class Queries {
     for (byte[] addr : store.addressesUnder(prefix)) {
       list.add(MarketJson.executor(store, store.executor(addr)));
     }
-    return ok(prefix, o);
+    return list(prefix, o);
   }
 
   private QueryResult work(long subnetId, long epoch) {
@@ -502,10 +510,19 @@ final class Queries {
     return Long.toString(v);
   }
 
+  /** An answer read from the one stored value under {@code key}. */
   private static QueryResult ok(byte[] key, ObjectNode value) {
+    return new QueryResult(0, "", "", key, json(value), true);
+  }
+
+  /** An answer listing the entries under the key prefix {@code prefix}. */
+  private static QueryResult list(byte[] prefix, ObjectNode value) {
+    return new QueryResult(0, "", "", prefix, json(value), false);
+  }
+
+  private static byte[] json(ObjectNode value) {
     try {
-      return new QueryResult(
-          0, "", "", key, JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8));
+      return JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON", e);
     }

@@ -33,6 +33,13 @@ public final class StateMachine {
     return new GenesisOutcome(changes, List.copyOf(genesisValidators));
   }
 
+  /**
+   * Whether {@code committed} holds a chain: genesis written, by InitChain or a state-sync restore.
+   */
+  public boolean hasGenesis(StateReader committed) {
+    return Store.readOnly(committed).hasGenesis();
+  }
+
   /** A fresh check state over committed state, for the mempool. */
   public CheckState newCheckState(StateReader committed, String chainId) {
     return new MempoolCheck(committed, chainId);

@@ -73,6 +73,11 @@ final class Store {
     return reader.get(key);
   }
 
+  /** Whether genesis was written: every genesis state holds params, and nothing deletes them. */
+  boolean hasGenesis() {
+    return reader.get(Keys.PARAMS) != null;
+  }
+
   Params params() {
     byte[] raw = reader.get(Keys.PARAMS);
     if (raw == null) {
