@@ -116,6 +116,45 @@ class TransactionsTest {
     assertRejected(withTrailingField, "canonical");
   }
 
+  @Test
+  void aSignedBodyThatIsNotItsDeterministicEncodingIsRefused() throws Exception {
+    byte[] canonical = DeterministicProto.encode(body(KEY, 0));
+    // nonce = 0 written out (field 3, varint 0): the same body, a second encoding.
+    byte[] zeroNonce = concat(canonical, new byte[] {0x18, 0x00});
+    // memo = "" written out (field 5, length 0).
+    byte[] emptyMemo = concat(new byte[] {0x2a, 0x00}, canonical);
+    // An unknown field (7, varint 1) inside MsgSend, which the parser would carry along.
+    byte[] send =
+        concat(
+            MsgSend.newBuilder()
+                .setTo(ByteString.copyFrom(new byte[20]))
+                .setAmount(5)
+                .build()
+                .toByteArray(),
+            new byte[] {0x38, 0x01});
+    byte[] unknownInside =
+        concat(
+            DeterministicProto.encode(body(KEY, 0).toBuilder().clearMsg().build()),
+            concat(new byte[] {(byte) 0x52, (byte) send.length}, send));
+    assertThat(TxBody.parseFrom(zeroNonce)).isEqualTo(body(KEY, 0));
+    assertThat(TxBody.parseFrom(emptyMemo)).isEqualTo(body(KEY, 0));
+    assertThat(TxBody.parseFrom(unknownInside).getSend().getUnknownFields().asMap()).hasSize(1);
+    for (byte[] raw : java.util.List.of(zeroNonce, emptyMemo, unknownInside)) {
+      Tx signed =
+          Tx.newBuilder()
+              .setBody(ByteString.copyFrom(raw))
+              .setSignature(ByteString.copyFrom(KEY.sign(raw)))
+              .build();
+      assertRejected(signed.toByteArray(), "not its deterministic encoding");
+    }
+    Tx signed =
+        Tx.newBuilder()
+            .setBody(ByteString.copyFrom(canonical))
+            .setSignature(ByteString.copyFrom(KEY.sign(canonical)))
+            .build();
+    assertThat(Transactions.decode(signed.toByteArray()).signatureValid()).isTrue();
+  }
+
   private static void assertRejected(byte[] raw, String reason) {
     assertThatThrownBy(() -> Transactions.decode(raw))
         .isInstanceOf(MalformedTxException.class)
