@@ -2,6 +2,7 @@ package io.peerz.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.peerz.abci.DocsProofVerifier;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.StateProof;
@@ -57,6 +58,28 @@ class PeerzApplicationTest {
       assertThat(
               proof.verify(
                   node.blocks().results(raw.height()).orElseThrow().getAppHash().toByteArray()))
+          .isTrue();
+
+      // The account's own path with prove=true: its stored value and one peerz:smt op, checked
+      // as a wallet would (docs/cometbft.md) against block H + 1's header app_hash.
+      RpcBackend.QueryAnswer proven =
+          node.query("/account/" + recipient.address(), new byte[0], 0, true);
+      assertThat(proven.code()).as(proven.log()).isZero();
+      assertThat(proven.key()).isEqualTo(account.key());
+      assertThat(io.peerz.state.proto.Account.parseFrom(proven.value()).getBalance())
+          .isEqualTo(300);
+      long next = proven.height() + 1;
+      TestChains.await("block " + next, () -> node.blocks().block(next).isPresent(), WAIT);
+      byte[] headerAppHash =
+          node.blocks().block(next).orElseThrow().getHeader().getAppHash().toByteArray();
+      assertThat(
+              DocsProofVerifier.verify(
+                  DocsProofVerifier.OP_TYPE,
+                  proven.key(),
+                  proven.proof(),
+                  proven.key(),
+                  proven.value(),
+                  headerAppHash))
           .isTrue();
     }
     Replay.Report report = Replay.run(home, config.genesis(), (h, l) -> {});
