@@ -424,15 +424,17 @@ static void run_kernel(const std::string &name, Dim3 grid, Dim3 block, unsigned 
       throw std::runtime_error(name + " takes " + std::to_string(count) + " parameters");
     }
   };
-  if (name == "int8_gemm_mma") {
+  if (name == "int8_gemm_mma" || name == "int8_gemm_mma_2stage") {
     expect(8);
-    if (smem < MMA_SMEM) {
-      throw std::runtime_error("int8_gemm_mma needs " + std::to_string(MMA_SMEM) +
+    const bool three = name == "int8_gemm_mma";
+    if (smem < (three ? 3 : 2) * MMA_STAGE) {
+      throw std::runtime_error(name + " needs " + std::to_string((three ? 3 : 2) * MMA_STAGE) +
                                " bytes of dynamic shared memory");
     }
     launch(grid, block, smem, [&] {
-      int8_gemm_mma((const signed char *)ptr(0), (const signed char *)ptr(1), (int *)ptr(2),
-                    num(3), num(4), num(5), num(6), num(7));
+      (three ? int8_gemm_mma : int8_gemm_mma_2stage)(
+          (const signed char *)ptr(0), (const signed char *)ptr(1), (int *)ptr(2), num(3), num(4),
+          num(5), num(6), num(7));
     });
   } else if (name == "transpose_pad_i8") {
     expect(5);

@@ -16,8 +16,9 @@
 // Tiling (as CUTLASS's int8 "TN" sm80 kernels): a CTA of 8 warps computes a 128 x 256 tile of C;
 // warp (wm, wn) of the 2 x 4 grid owns a 64 x 64 sub-tile, i.e. 4 x 8 mma tiles of 16 x 8, 128
 // int32 accumulators per thread. k advances 128 bytes per stage; a stage is A's 128 x 128 bytes
-// and Bt's 256 x 128 bytes in shared memory (48 KiB), STAGES = 3 stages in flight (144 KiB), filled
-// by cp.async 16 bytes at a time while the tensor cores work on an older stage. Rows of a stage
+// and Bt's 256 x 128 bytes in shared memory (48 KiB), with 3 stages in flight (144 KiB; the
+// _2stage entry keeps 2, 96 KiB, for GPUs that give a block less than 144 KiB, such as sm_86 and
+// sm_89), filled by cp.async 16 bytes at a time while the tensor cores work on an older stage. Rows of a stage
 // are 128 bytes = 8 chunks of 16; chunk c of row r is stored at chunk c ^ (r % 8), so the eight
 // row addresses of each ldmatrix phase fall on eight different chunks: all 32 banks, no
 // conflict. CTAs walk the output in groups of GROUP_M tile rows, so the A and B panels a wave
@@ -34,13 +35,12 @@
 #define MMA_BM 128
 #define MMA_BN 256
 #define MMA_BK 128
-#define MMA_STAGES 3
 #define MMA_THREADS 256
 #define MMA_GROUP_M 8
-// Shared memory per stage and in all, in bytes.
+// Shared memory per stage, in bytes; a kernel with s stages needs s * MMA_STAGE of it.
 #define MMA_STAGE_A (MMA_BM * MMA_BK)
 #define MMA_STAGE_B (MMA_BN * MMA_BK)
-#define MMA_SMEM (MMA_STAGES * (MMA_STAGE_A + MMA_STAGE_B))
+#define MMA_STAGE (MMA_STAGE_A + MMA_STAGE_B)
 
 #define WARP_M 64
 #define WARP_N 64
@@ -95,13 +95,13 @@ struct StoreInt32 {
 };
 
 // One CTA's 128 x 256 tile of A x Bt^T, handed to the epilogue as pairs of adjacent entries.
-template <class Epilogue>
+template <int STAGES, class Epilogue>
 __device__ __forceinline__ void mma_gemm_cta(const signed char *__restrict__ a,
                                              const signed char *__restrict__ bt, int mp, int np,
                                              int kp, const Epilogue &epilogue) {
   PEERZ_DYNAMIC_SMEM(smem);
   unsigned char *sa = smem;
-  unsigned char *sb = smem + MMA_STAGES * MMA_STAGE_A;
+  unsigned char *sb = smem + STAGES * MMA_STAGE_A;
 
   const int tid = threadIdx.x;
   const int lane = tid & 31;
@@ -135,7 +135,7 @@ __device__ __forceinline__ void mma_gemm_cta(const signed char *__restrict__ a,
 
   const int ktiles = kp / MMA_BK;
 #pragma unroll
-  for (int s = 0; s < MMA_STAGES - 1; s++) {
+  for (int s = 0; s < STAGES - 1; s++) {
     if (s < ktiles) {
       load_stage(sa + s * MMA_STAGE_A, sb + s * MMA_STAGE_B, a, bt, kp, row0, col0, s * MMA_BK,
                  tid);
@@ -154,20 +154,20 @@ __device__ __forceinline__ void mma_gemm_cta(const signed char *__restrict__ a,
   const int b_chunk = (lane >> 3) & 1;
 
   for (int kt = 0; kt < ktiles; kt++) {
-    cp_async_wait<MMA_STAGES - 2>();
+    cp_async_wait<STAGES - 2>();
     // Stage kt is visible to every thread, and every warp is done with stage kt - 1, which the
     // load below refills.
     __syncthreads();
-    const int next = kt + MMA_STAGES - 1;
+    const int next = kt + STAGES - 1;
     if (next < ktiles) {
-      const int s = next % MMA_STAGES;
+      const int s = next % STAGES;
       load_stage(sa + s * MMA_STAGE_A, sb + s * MMA_STAGE_B, a, bt, kp, row0, col0,
                  next * MMA_BK, tid);
     }
     cp_async_commit();
 
-    const unsigned char *ta = sa + (kt % MMA_STAGES) * MMA_STAGE_A;
-    const unsigned char *tb = sb + (kt % MMA_STAGES) * MMA_STAGE_B;
+    const unsigned char *ta = sa + (kt % STAGES) * MMA_STAGE_A;
+    const unsigned char *tb = sb + (kt % STAGES) * MMA_STAGE_B;
 #pragma unroll
     for (int kk = 0; kk < MMA_BK / 32; kk++) {
       unsigned int af[TILES_M][4];
@@ -213,13 +213,21 @@ __device__ __forceinline__ void mma_gemm_cta(const signed char *__restrict__ a,
   }
 }
 
-// C = A x B as int32, m x n row-major. Grid: (mp / BM) * (np / BN) CTAs of 256 threads, MMA_SMEM
-// bytes of dynamic shared memory.
+// C = A x B as int32, m x n row-major. Grid: (mp / BM) * (np / BN) CTAs of 256 threads, 3 *
+// MMA_STAGE bytes of dynamic shared memory.
 extern "C" __global__ void __launch_bounds__(MMA_THREADS, 1)
     int8_gemm_mma(const signed char *__restrict__ a, const signed char *__restrict__ bt,
                   int *__restrict__ c, int m, int n, int mp, int np, int kp) {
   StoreInt32 store{c, m, n};
-  mma_gemm_cta(a, bt, mp, np, kp, store);
+  mma_gemm_cta<3>(a, bt, mp, np, kp, store);
+}
+
+// The same with 2 stages: 2 * MMA_STAGE bytes of dynamic shared memory.
+extern "C" __global__ void __launch_bounds__(MMA_THREADS, 1)
+    int8_gemm_mma_2stage(const signed char *__restrict__ a, const signed char *__restrict__ bt,
+                         int *__restrict__ c, int m, int n, int mp, int np, int kp) {
+  StoreInt32 store{c, m, n};
+  mma_gemm_cta<2>(a, bt, mp, np, kp, store);
 }
 
 #define TRANSPOSE_TILE 64
