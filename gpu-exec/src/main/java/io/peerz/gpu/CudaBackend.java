@@ -120,7 +120,25 @@ public final class CudaBackend implements GemmBackend {
               device.problems(),
               forced);
       if (backend.choice.sharedBytes() > 48 * 1024) {
-        device.allowShared(backend.choice.entry(), backend.choice.sharedBytes());
+        try {
+          device.allowShared(backend.choice.entry(), backend.choice.sharedBytes());
+        } catch (GpuException e) {
+          if (forced == Int8Kernel.MMA) {
+            throw e;
+          }
+          // The device said no to the opt-in after all: dp4a needs none.
+          log.warn("gemm kernel={} unusable reason=\"{}\"", backend.choice.entry(), e.getMessage());
+          Map<String, String> problems = new HashMap<>(device.problems());
+          problems.put("int8_gemm_mma.ptx", e.getMessage());
+          return new CudaBackend(
+              device,
+              backend.info,
+              backend.driverVersion,
+              device.capability(),
+              device.sharedOptIn(),
+              problems,
+              Int8Kernel.DP4A);
+        }
       }
       return backend;
     } catch (RuntimeException e) {
