@@ -4,30 +4,36 @@ import java.util.Collection;
 import java.util.Optional;
 
 /**
- * Levenshtein distance, for "did you mean" suggestions: a mistyped mnemonic word, an unknown
- * command.
+ * Edit distance for "did you mean" suggestions (a mistyped mnemonic word, an unknown command):
+ * insertions, deletions, substitutions and swaps of two neighbouring letters each count one, as a
+ * swap is the most common typing slip ("abuot" is one edit from "about", not two).
  */
 final class EditDistance {
   private EditDistance() {}
 
-  /** Insertions, deletions and substitutions that turn {@code a} into {@code b}. */
+  /** The optimal string alignment distance between {@code a} and {@code b}. */
   static int between(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
     for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
+      d[0][j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        int best = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          best = Math.min(best, d[i - 2][j - 2] + 1);
+        }
+        d[i][j] = best;
       }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
     }
-    return previous[b.length()];
+    return d[a.length()][b.length()];
   }
 
   /**
