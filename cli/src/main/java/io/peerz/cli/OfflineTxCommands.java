@@ -92,14 +92,15 @@ final class OfflineTxCommands {
                 + "'; make it again for that chain; nothing signed");
       }
       PrintWriter err = spec.commandLine().getErr();
+      RpcClient rpc = offline ? null : node.client();
       long txNonce = body.getNonce();
       if (nonce != null) {
         txNonce = nonce;
-      } else if (!offline) {
-        txNonce = NodeFacts.nonce(node.client(), keyAddress.toString());
+      } else if (rpc != null) {
+        txNonce = NodeFacts.nonce(rpc, keyAddress.toString());
       }
-      if (!offline) {
-        String nodeChain = NodeFacts.chainId(node.client());
+      if (rpc != null) {
+        String nodeChain = NodeFacts.chainId(rpc);
         if (!nodeChain.equals(body.getChainId())) {
           throw new CliException(
               file

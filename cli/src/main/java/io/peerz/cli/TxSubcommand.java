@@ -6,7 +6,6 @@ import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Transactions;
 import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -121,15 +120,15 @@ abstract class TxSubcommand implements Callable<Integer> {
     if (signer() == null || signer().isBlank()) {
       throw new CliException("--from is required: the key name or address that is to sign");
     }
-    Optional<KeyInfo> info = keyring.find(home, signer());
-    if (info.isPresent()) {
-      return new Signer(Address.parse(info.get().address()), info.get().publicKey());
-    }
     if (signer().startsWith("0x") || signer().startsWith("0X")) {
-      return new Signer(Address.parse(signer()), new byte[0]);
+      Address address = Address.parse(signer());
+      return keyring
+          .find(home, signer())
+          .map(k -> new Signer(address, k.publicKey()))
+          .orElse(new Signer(address, new byte[0]));
     }
-    keyring.require(home, signer());
-    throw new IllegalStateException("require throws for a key that is not there");
+    KeyInfo info = keyring.require(home, signer());
+    return new Signer(Address.parse(info.address()), info.publicKey());
   }
 
   /** The signer's address and public key (empty when only the address is known). */

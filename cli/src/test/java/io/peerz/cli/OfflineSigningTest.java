@@ -102,7 +102,26 @@ class OfflineSigningTest {
   @Test
   void generateOnlyWritesTheUnsignedTxWithTheNodesChainIdNonceAndFeeAndUnlocksNothing()
       throws Exception {
-    // No passphrase is given: a key that had to be unlocked would fail.
+    CliRun sealed = CliRun.withInput("", PASS, "keys", "add", "frank", "--home", home.toString());
+    assertThat(sealed.exitCode()).as(sealed.err()).isZero();
+    // No passphrase is given now: a key that had to be unlocked would fail.
+    JsonNode f =
+        json(
+            write(
+                "frank.json",
+                run(
+                    Map.of(),
+                    "tx",
+                    "bank",
+                    "send",
+                    "frank",
+                    BOB,
+                    "5",
+                    "--generate-only",
+                    "--node",
+                    node.url())));
+    assertThat(f.path("signer_pub_key").asText()).isNotEmpty();
+
     JsonNode n = json(unsignedSend());
 
     assertThat(n.path("type").asText()).isEqualTo("peerz/unsigned-tx");
