@@ -40,7 +40,7 @@ record ByteRange(long first, long last) {
       return new ByteRange(Math.max(0, size - suffix), size - 1);
     }
     long first = parse(m.group(1), value);
-    long last = m.group(2).isEmpty() ? size - 1 : parse(m.group(2), value);
+    long last = m.group(2).isEmpty() ? Long.MAX_VALUE : parse(m.group(2), value);
     if (last < first) {
       throw new DataRejectedException(
           DataError.BAD_RANGE, "Range ends before it starts: '" + clip(value) + "'");

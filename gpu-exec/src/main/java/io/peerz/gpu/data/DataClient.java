@@ -190,6 +190,7 @@ public final class DataClient {
       throws DataTransferException {
     Attempts attempts = new Attempts(what);
     boolean restarted = false;
+    long best = localSizeOrZero(out);
     while (true) {
       long have = localSizeOrZero(out);
       if (have > maxBytes) {
@@ -220,7 +221,11 @@ public final class DataClient {
               DataError.RESPONSE_TOO_LARGE,
               what + ": the file is larger than the " + maxBytes + " bytes allowed");
         }
-        if (s != null && s.written() > 0) {
+        // Only bytes beyond the most ever held count as progress: a server that sends the same
+        // first bytes and stalls every time must not be retried forever.
+        long held = localSizeOrZero(out);
+        if (held > best) {
+          best = held;
           attempts.progressed();
         }
         attempts.failed(e);
@@ -334,10 +339,17 @@ public final class DataClient {
         return response.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         FileSink s = sink.get();
-        if (s != null && System.nanoTime() - s.lastProgressNanos() > stallNanos) {
+        if (s == null) {
+          continue;
+        }
+        if (s.failure() == null && System.nanoTime() - s.lastProgressNanos() > stallNanos) {
           s.fail(
               new HttpTimeoutException(
                   "no byte arrived for " + timeout.toMillis() + " ms; dropped the connection"));
+        }
+        if (s.failure() != null) {
+          response.cancel(true);
+          throw s.failure();
         }
       } catch (ExecutionException e) {
         throw asIo(e.getCause());

@@ -22,6 +22,7 @@ final class FileSink implements HttpResponse.BodySubscriber<Long> {
   private volatile long written;
   private volatile long lastProgressNanos = System.nanoTime();
   private volatile boolean overLimit;
+  private volatile IOException failure;
 
   FileSink(FileChannel channel, long limit) {
     this.channel = channel;
@@ -88,6 +89,14 @@ final class FileSink implements HttpResponse.BodySubscriber<Long> {
     return overLimit;
   }
 
+  /**
+   * Why this sink stopped the transfer, or null: the client may never complete a response whose
+   * body subscription was cancelled while the server keeps the connection open.
+   */
+  IOException failure() {
+    return failure;
+  }
+
   /** When bytes last arrived, in {@link System#nanoTime()} terms. */
   long lastProgressNanos() {
     return lastProgressNanos;
@@ -95,6 +104,7 @@ final class FileSink implements HttpResponse.BodySubscriber<Long> {
 
   /** Stops the transfer: the connection is dropped and the body fails with {@code cause}. */
   void fail(IOException cause) {
+    failure = cause;
     Flow.Subscription s = subscription;
     if (s != null) {
       s.cancel();
