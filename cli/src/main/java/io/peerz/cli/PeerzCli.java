@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
       RunWorkloadCommand.class,
       VerifyOutputCommand.class,
       BenchCommand.class,
+      DataCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -65,12 +65,13 @@ public final class FolderServer implements AutoCloseable {
   }
 
   /**
-   * The servable files (regular, no hidden name on the way), relative to the folder, in order; at
-   * most {@link #MAX_LISTED}.
+   * The servable files (regular, inside the folder, no hidden name on the way), relative to the
+   * folder, in order; at most {@link #MAX_LISTED}.
    */
   public List<Path> files() {
     try (Stream<Path> walk = Files.walk(root)) {
       return walk.filter(Files::isRegularFile)
+          .filter(this::inside)
           .map(root::relativize)
           .filter(FolderServer::visible)
           .sorted()
@@ -107,6 +108,15 @@ public final class FolderServer implements AutoCloseable {
   public void close() {
     listener.close();
     log.info("folder server closed dir={}", root);
+  }
+
+  /** False for a symbolic link that resolves outside the folder (it is not served either). */
+  private boolean inside(Path file) {
+    try {
+      return file.toRealPath().startsWith(root);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   static boolean visible(Path relative) {
