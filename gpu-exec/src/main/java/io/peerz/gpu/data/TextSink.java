@@ -1,61 +1,38 @@
 package io.peerz.gpu.data;
 
+import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 
 /**
- * A small response body (an answer, an error) as text: at most {@link #MAX_BYTES} are kept and the
- * rest of a larger one is not read (the connection is dropped instead).
+ * A small response body (an answer, an error) as text: the first {@link #KEPT_BYTES} are kept, the
+ * rest read and dropped; a body past {@link #MAX_BYTES} fails the exchange.
  */
-final class TextSink implements HttpResponse.BodySubscriber<String> {
-  static final int MAX_BYTES = 64 * 1024;
+final class TextSink implements BodySink {
+  static final int KEPT_BYTES = 64 * 1024;
+  static final long MAX_BYTES = 16L << 20;
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-  private final CompletableFuture<String> result = new CompletableFuture<>();
-  private Flow.Subscription subscription;
+  private long seen;
 
   @Override
-  public void onSubscribe(Flow.Subscription s) {
-    subscription = s;
-    s.request(Long.MAX_VALUE);
-  }
-
-  @Override
-  public void onNext(List<ByteBuffer> buffers) {
-    for (ByteBuffer b : buffers) {
-      int take = Math.min(b.remaining(), MAX_BYTES - bytes.size());
-      byte[] chunk = new byte[take];
-      b.get(chunk);
-      bytes.write(chunk, 0, take);
+  public void write(ByteBuf buf) throws IOException {
+    int n = buf.readableBytes();
+    seen += n;
+    if (seen > MAX_BYTES) {
+      throw new IOException("an answer of more than " + MAX_BYTES + " bytes where text was due");
     }
-    if (bytes.size() >= MAX_BYTES && !result.isDone()) {
-      subscription.cancel();
-      result.complete(text());
+    int keep = (int) Math.min(n, KEPT_BYTES - bytes.size());
+    if (keep > 0) {
+      buf.getBytes(buf.readerIndex(), bytes, keep);
     }
   }
 
-  @Override
-  public void onError(Throwable t) {
-    result.completeExceptionally(t);
-  }
-
-  @Override
-  public void onComplete() {
-    result.complete(text());
-  }
-
-  @Override
-  public CompletionStage<String> getBody() {
-    return result;
-  }
-
-  private String text() {
+  String text() {
     return bytes.toString(StandardCharsets.UTF_8);
   }
+
+  @Override
+  public void close() {}
 }

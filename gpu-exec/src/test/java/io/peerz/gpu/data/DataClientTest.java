@@ -251,7 +251,7 @@ class DataClientTest {
           .isInstanceOfSatisfying(
               DataTransferException.class,
               e -> assertThat(e.code()).isEqualTo(DataError.CONNECTION_FAILED.code()))
-          .hasMessageContaining("no byte arrived for 300 ms");
+          .hasMessageContaining("no byte moved for 300 ms");
     }
   }
 
@@ -285,6 +285,7 @@ class DataClientTest {
                 while (!socket.isClosed()) {
                   try {
                     Socket s = socket.accept();
+                    readRequestHead(s);
                     OutputStream out = s.getOutputStream();
                     out.write(head.getBytes(StandardCharsets.US_ASCII));
                     out.write(body);
@@ -304,6 +305,19 @@ class DataClientTest {
 
     URI url() {
       return URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/file");
+    }
+
+    private static void readRequestHead(Socket s) throws IOException {
+      var in = s.getInputStream();
+      int matched = 0;
+      byte[] end = {'\r', '\n', '\r', '\n'};
+      while (matched < 4) {
+        int c = in.read();
+        if (c < 0) {
+          return;
+        }
+        matched = c == end[matched] ? matched + 1 : (c == '\r' ? 1 : 0);
+      }
     }
 
     @Override
