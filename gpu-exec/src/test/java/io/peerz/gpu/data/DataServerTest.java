@@ -524,6 +524,23 @@ class DataServerTest {
   }
 
   @Test
+  void aCheckLongerThanTheIdleTimeoutStillGetsItsAnswer() throws Exception {
+    start(LIMITS.withIdleTimeout(Duration.ofMillis(200)));
+    byte[] a = random(1024, 20);
+    InputCheck root = rootOf(dir, a);
+    server.expectInput(
+        7,
+        "a.npy",
+        a.length,
+        file -> {
+          LockSupportPause.millis(800); // a check of a large file: no byte moves meanwhile
+          root.check(file);
+        });
+
+    assertThat(put(7, "a.npy", a).status()).isEqualTo(201);
+  }
+
+  @Test
   void headersTrickledByteByByteAreCutAtTheDeadline() throws Exception {
     start(LIMITS.withIdleTimeout(Duration.ofMillis(300)));
     byte[] request =
