@@ -39,6 +39,7 @@ public final class DataServer implements AutoCloseable {
   private final String executor;
   private final ExecutorService checks;
   private HttpListener listener;
+  private volatile boolean closed;
 
   private DataServer(JobFiles files, DataLimits limits, String executor, ExecutorService checks) {
     this.files = files;
@@ -133,8 +134,9 @@ public final class DataServer implements AutoCloseable {
   }
 
   /**
-   * Completes with the verified file once the upload is complete and checked; cancelled when the
-   * job is forgotten or the input expected with another size.
+   * Completes with the verified file once the upload is complete and checked; fails (with a
+   * CancellationException as the cause) when the job is forgotten or the input expected with
+   * another size. A failed check leaves it pending: the buyer may upload again.
    *
    * @throws IllegalStateException when the input is not expected
    */
@@ -171,6 +173,7 @@ public final class DataServer implements AutoCloseable {
   /** Stops serving and checking; files stay under storage. */
   @Override
   public void close() {
+    closed = true;
     listener.close();
     checks.shutdownNow();
     log.info("data server closed url={}", listener.baseUrl());
@@ -215,6 +218,11 @@ public final class DataServer implements AutoCloseable {
           e.getMessage());
       return new CheckOutcome.Rejected(e);
     } catch (RuntimeException e) {
+      if (closed) {
+        // Interrupted by close(): the bytes stay, and the next run checks them again.
+        log.info("data input check stopped by close {}", slot);
+        return new CheckOutcome.Failed("the server is closing");
+      }
       files.rejected(slot);
       log.warn("data input check failed {} size={}", slot, slot.size, e);
       return new CheckOutcome.Failed("the input's check failed on the server: " + e);

@@ -40,7 +40,8 @@ final class FolderConnection extends HttpConnection {
     String raw = DataConnection.rawPath(req.uri());
     String path;
     try {
-      path = new URI(raw).getPath();
+      // As a path after an authority, so that '//x' stays a path (with an empty segment).
+      path = new URI("http://folder" + raw).getPath();
     } catch (URISyntaxException e) {
       sendError(ctx, DataError.BAD_REQUEST, "malformed path '" + ByteRange.clip(raw) + "'");
       return;

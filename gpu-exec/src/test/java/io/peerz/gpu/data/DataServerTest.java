@@ -587,6 +587,33 @@ class DataServerTest {
   }
 
   @Test
+  void aCheckCutShortByCloseKeepsTheBytesForTheNextRun() throws Exception {
+    start(LIMITS);
+    byte[] a = random(1024, 21);
+    InputCheck root = rootOf(dir, a);
+    CountDownLatch checking = new CountDownLatch(1);
+    server.expectInput(
+        7,
+        "a.npy",
+        a.length,
+        file -> {
+          checking.countDown();
+          LockSupportPause.millis(10_000); // until close() interrupts it
+          root.check(file);
+        });
+    try (RawHttp http = new RawHttp(base())) {
+      http.send("PUT", "/v1/jobs/7/inputs/a.npy", a, "Content-Length", "1024");
+      assertThat(checking.await(5, TimeUnit.SECONDS)).isTrue();
+      server.close();
+    }
+
+    start(LIMITS);
+    server.expectInput(7, "a.npy", a.length, root);
+
+    assertThat(Files.readAllBytes(server.input(7, "a.npy").get(5, TimeUnit.SECONDS))).isEqualTo(a);
+  }
+
+  @Test
   void aVerifiedInputFoundAfterARestartIsCheckedAgain() throws Exception {
     start(LIMITS);
     byte[] a = random(1024, 19);
