@@ -78,8 +78,7 @@ final class DataCommand implements Callable<Integer> {
       try {
         server = FolderServer.start(dir, bind, DataLimits.defaults());
       } catch (RuntimeException e) {
-        throw new CliException(
-            "cannot listen on " + laddr + ": " + (e.getMessage() == null ? e : e.getMessage()));
+        throw new CliException(e.getMessage() == null ? e.toString() : e.getMessage());
       }
       CountDownLatch stopped = new CountDownLatch(1);
       Thread hook =

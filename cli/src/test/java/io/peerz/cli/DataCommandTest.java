@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +45,15 @@ class DataCommandTest {
     assertThat(r.err()).contains("not a folder");
     assertThat(CliRun.run("data", "serve", dir.toString(), "--laddr", "nonsense").err())
         .contains("--laddr: expected host:port");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliRun busy =
+          CliRun.run(
+              "data", "serve", dir.toString(), "--laddr", "127.0.0.1:" + taken.getLocalPort());
+      assertThat(busy.exitCode()).isEqualTo(1);
+      assertThat(busy.err())
+          .contains("Error: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    }
   }
 
   @Test

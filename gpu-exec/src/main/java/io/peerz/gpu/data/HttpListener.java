@@ -21,6 +21,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -121,9 +123,15 @@ final class HttpListener implements AutoCloseable {
           server,
           connections,
           new InetSocketAddress(bind.getAddress(), bound.getPort()));
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Netty rethrows the bind's IOException undeclared: say what could not be bound.
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      throw e;
+      String message =
+          "cannot listen on " + bind.getHostString() + ":" + bind.getPort() + ": " + e.getMessage();
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException(message, io);
+      }
+      throw new IllegalStateException(message, e);
     }
   }
 
