@@ -7,6 +7,7 @@ import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.SignedMsgType;
 import io.peerz.consensus.proto.Vote;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
@@ -37,15 +38,6 @@ import org.slf4j.LoggerFactory;
  * come back as events after the driver signed them, exactly like a peer's.
  */
 final class ConsensusCore {
-
-  /** What the core asks of the application while building or checking a proposal. */
-  interface BlockSource {
-    /** The txs of a new block (PrepareProposal over the mempool). */
-    List<byte[]> proposalTxs(long height, long timeMillis, byte[] proposer, long maxTxBytes);
-
-    /** Whether the application accepts a proposed block (ProcessProposal). */
-    boolean accept(Block block, byte[] hash);
-  }
 
   private static final Logger log = LoggerFactory.getLogger(ConsensusCore.class);
 
@@ -564,7 +556,12 @@ final class ConsensusCore {
   private Block createBlock() {
     // Block time: the proposer's clock, forced strictly above the previous block's time.
     long time = Math.max(clock.getAsLong(), state.lastBlockTimeMillis() + 1);
-    List<byte[]> txs = app.proposalTxs(height, time, self, cfg.maxBlockTxBytes());
+    // A lone validator fills blocks; a proposal that travels to others is capped.
+    long maxTxBytes =
+        state.validators().size() > 1
+            ? Math.min(cfg.maxBlockTxBytes(), ConsensusConfig.PROPOSAL_TX_BYTES)
+            : cfg.maxBlockTxBytes();
+    List<byte[]> txs = app.proposalTxs(height, time, self, maxTxBytes);
     List<ByteString> txBytes = new ArrayList<>(txs.size());
     for (byte[] tx : txs) {
       txBytes.add(ByteString.copyFrom(tx));
@@ -742,7 +739,7 @@ final class ConsensusCore {
     if (target != null) {
       v.setBlockId(target.id());
       // A vote is never older than the block it votes for (CometBFT's voteTime).
-      now = Math.max(now, SignBytes.millis(target.block().getHeader().getTime()) + 1);
+      now = Math.max(now, Blocks.millis(target.block().getHeader().getTime()) + 1);
     }
     v.setTimestamp(SignBytes.timestamp(now));
     out.add(new ConsensusAction.SignVote(v.build()));
@@ -792,7 +789,7 @@ final class ConsensusCore {
     if (!h.getLastBlockId().equals(state.lastBlockId())) {
       return "last_block_id";
     }
-    if (SignBytes.millis(h.getTime()) <= state.lastBlockTimeMillis()) {
+    if (Blocks.millis(h.getTime()) <= state.lastBlockTimeMillis()) {
       return "time_not_increasing";
     }
     if (!Arrays.equals(

@@ -37,10 +37,13 @@ public final class PeerzApplication implements Application, AutoCloseable {
 
   static final String VERSION = "0.1.0";
   static final long APP_VERSION = 1;
-  static final String CODESPACE = "app";
-  static final int CODE_BAD_QUERY = 1;
-  static final int CODE_HEIGHT_UNAVAILABLE = 2;
-  static final int CODE_NOT_FOUND = 3;
+
+  /** The codespace and codes of query refusals (docs/errors.md). */
+  public static final String CODESPACE = "app";
+
+  public static final int CODE_BAD_QUERY = 1;
+  public static final int CODE_HEIGHT_UNAVAILABLE = 2;
+  public static final int CODE_NOT_FOUND = 3;
 
   private final LedgerDb db;
   private final StateMachine machine;
@@ -142,7 +145,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
    * CheckTx as if {@code pending} (the mempool, in order) had been accepted, on a throwaway check
    * state: the mempool's own check state does not advance.
    */
-  TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
+  public TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
     CheckState scratch = machine.newCheckState(db.state(), chainId);
     for (byte[] p : pending) {
       scratch.check(p);

@@ -36,7 +36,7 @@ class CommitTimeoutTest {
         ConsensusConfig.defaults(TIMEOUT_COMMIT),
         ChainState.genesis(CHAIN, 1, T0, List.of(v), new byte[32], 1),
         key.address().bytes(),
-        new ConsensusCore.BlockSource() {
+        new BlockSource() {
           @Override
           public List<byte[]> proposalTxs(long h, long t, byte[] proposer, long max) {
             return List.of(new byte[] {(byte) h});

@@ -139,7 +139,7 @@ class ConsensusWalTest {
           cfg,
           genesis,
           address,
-          new ConsensusCore.BlockSource() {
+          new BlockSource() {
             @Override
             public List<byte[]> proposalTxs(long h, long t, byte[] proposer, long max) {
               return List.of(proposer.clone());

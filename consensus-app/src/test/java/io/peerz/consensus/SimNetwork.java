@@ -313,8 +313,8 @@ final class SimNetwork {
         cfg, state, n.key.address().bytes(), blockSource(n), () -> GENESIS_MILLIS + now);
   }
 
-  private ConsensusCore.BlockSource blockSource(Node n) {
-    return new ConsensusCore.BlockSource() {
+  private BlockSource blockSource(Node n) {
+    return new BlockSource() {
       @Override
       public List<byte[]> proposalTxs(long height, long time, byte[] proposer, long maxBytes) {
         return List.of(("h=" + height + " from=" + n.id).getBytes(StandardCharsets.UTF_8));
