@@ -48,6 +48,7 @@ public final class Mempool {
 
   private final Application app;
   private final java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck;
+  private final TxSignatures signatures;
   private final int maxTxs;
   private final long maxBytes;
   private final int maxTxBytes;
@@ -59,16 +60,19 @@ public final class Mempool {
 
   /**
    * {@code dryCheck} answers check_tx given the mempool's txs, without touching the check state the
-   * mempool's CheckTx advances (an accepted dry check must not consume a nonce).
+   * mempool's CheckTx advances (an accepted dry check must not consume a nonce); a tx's signature
+   * is verified into {@code signatures} before the mempool's lock is taken.
    */
   public Mempool(
       Application app,
       java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck,
+      TxSignatures signatures,
       int maxTxs,
       long maxBytes,
       int maxTxBytes) {
     this.app = app;
     this.dryCheck = dryCheck;
+    this.signatures = signatures;
     this.maxTxs = maxTxs;
     this.maxBytes = maxBytes;
     this.maxTxBytes = maxTxBytes;
@@ -102,7 +106,7 @@ public final class Mempool {
     if (refused != null) {
       return refused;
     }
-    TxSignatures.preverify(tx);
+    signatures.preverify(tx);
     TxResult result;
     synchronized (this) {
       result = limits(tx, key);

@@ -46,6 +46,7 @@ public final class MempoolReactor implements AutoCloseable {
 
   private final Mempool mempool;
   private final PeerTransport transport;
+  private final TxSignatures signatures;
   private final AtomicBoolean intakeFull = new AtomicBoolean();
   private final LinkedBlockingQueue<GossipTx> peerTxQueue =
       new LinkedBlockingQueue<>(PEER_TX_QUEUE);
@@ -72,10 +73,13 @@ public final class MempoolReactor implements AutoCloseable {
             return t;
           });
 
-  /** Gossips {@code mempool}'s txs over {@code transport}. */
-  public MempoolReactor(Mempool mempool, PeerTransport transport) {
+  /**
+   * Gossips {@code mempool}'s txs over {@code transport}, verifying peers' into {@code signatures}.
+   */
+  public MempoolReactor(Mempool mempool, PeerTransport transport, TxSignatures signatures) {
     this.mempool = mempool;
     this.transport = transport;
+    this.signatures = signatures;
   }
 
   /** Starts flushing the gossip buffer every {@link #TX_GOSSIP_INTERVAL} (p2p is up). */
@@ -151,7 +155,7 @@ public final class MempoolReactor implements AutoCloseable {
       intakeFull.set(false);
     }
     while (!batch.isEmpty() && !closing) {
-      TxSignatures.preverifyAll(batch.stream().map(GossipTx::tx).toList());
+      signatures.preverifyAll(batch.stream().map(GossipTx::tx).toList());
       for (GossipTx g : batch) {
         if (closing) {
           return;

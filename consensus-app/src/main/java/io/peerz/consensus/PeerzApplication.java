@@ -8,7 +8,6 @@ import io.peerz.ledger.StateProof;
 import io.peerz.ledger.StateReader;
 import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.StateStore;
-import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.state.BlockContext;
@@ -191,7 +190,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             misbehavior);
     // Txs this node has not seen in its mempool are verified here on all cores; execution then
     // finds every signature remembered.
-    TxSignatures.preverifyAll(request.txs());
+    machine.signatures().preverifyAll(request.txs());
     BlockOutcome outcome = machine.executeBlock(state, ctx, request.txs());
     StateStore.PendingCommit pending = state.stage(request.height(), outcome.changes());
     staged = new Staged(pending, outcome, List.copyOf(request.txs()), request.height());

@@ -36,6 +36,7 @@ final class NodeRpc implements RpcBackend {
   private final Mempool mempool;
   private final MempoolReactor gossip;
   private final BlockSyncReactor blockSync;
+  private final TxSignatures signatures;
 
   NodeRpc(
       NodeConfig config,
@@ -45,7 +46,8 @@ final class NodeRpc implements RpcBackend {
       ValidatorHistory history,
       Mempool mempool,
       MempoolReactor gossip,
-      BlockSyncReactor blockSync) {
+      BlockSyncReactor blockSync,
+      TxSignatures signatures) {
     this.config = config;
     this.blocks = blocks;
     this.app = app;
@@ -54,6 +56,7 @@ final class NodeRpc implements RpcBackend {
     this.mempool = mempool;
     this.gossip = gossip;
     this.blockSync = blockSync;
+    this.signatures = signatures;
   }
 
   @Override
@@ -135,7 +138,7 @@ final class NodeRpc implements RpcBackend {
   @Override
   public void prepareTxs(List<byte[]> txs) {
     if (mempool.hasRoom()) {
-      TxSignatures.preverifyAll(txs); // verified together; a full mempool refuses them unchecked
+      signatures.preverifyAll(txs); // verified together; a full mempool refuses them unchecked
     }
   }
 

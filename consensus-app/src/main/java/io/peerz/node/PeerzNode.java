@@ -20,6 +20,7 @@ import io.peerz.consensus.StateSyncReactor;
 import io.peerz.consensus.ValidatorHistory;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.StateSnapshot;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.p2p.P2pChannels;
 import io.peerz.p2p.P2pConfig;
@@ -65,6 +66,7 @@ public final class PeerzNode implements AutoCloseable {
   private final StateSyncReactor stateSync;
   private final PeerRouter router;
   private final NodeRpc backend;
+  private final TxSignatures signatures;
   private volatile RpcServer rpc;
   private volatile boolean closing;
   private boolean stopped;
@@ -78,14 +80,16 @@ public final class PeerzNode implements AutoCloseable {
     LedgerDb db = LedgerDb.open(dataDir(config.home()).resolve("ledger.db"), config.indexTxs());
     PeerzNode node = null;
     try {
+      TxSignatures signatures = new TxSignatures();
       PeerzApplication app =
           new PeerzApplication(
               db,
-              new StateMachine(),
+              new StateMachine(signatures),
               config.genesis().chainId(),
               dataDir(config.home()).resolve("snapshots"),
               config.snapshots());
-      node = new PeerzNode(config, db, app, app::checkTxDry, BlockExecution.failpoint());
+      node =
+          new PeerzNode(config, db, app, app::checkTxDry, signatures, BlockExecution.failpoint());
       node.stateSyncIfFresh();
       node.startConsensus();
       node.startP2p();
@@ -103,22 +107,27 @@ public final class PeerzNode implements AutoCloseable {
 
   /**
    * A node over any application, recovered but not yet running: {@link #startConsensus()}, {@link
-   * #startP2p()} and {@link #startRpc()} are separate steps so tests can leave some out.
+   * #startP2p()} and {@link #startRpc()} are separate steps so tests can leave some out. The node
+   * owns {@code signatures} (the memory the application's state machine verifies into) from here on
+   * and closes it with itself.
    */
   PeerzNode(
       NodeConfig config,
       LedgerDb db,
       Application app,
       BiFunction<List<byte[]>, byte[], TxResult> dryCheck,
+      TxSignatures signatures,
       String failpoint) {
     this.config = config;
     this.db = db;
     this.app = app;
+    this.signatures = signatures;
     this.consensusConfig =
         ConsensusConfig.defaults(
             config.timeoutCommit() == null ? Duration.ofSeconds(1) : config.timeoutCommit());
     this.mempool =
-        new Mempool(app, dryCheck, Mempool.MAX_TXS, Mempool.MAX_BYTES, Mempool.MAX_TX_BYTES);
+        new Mempool(
+            app, dryCheck, signatures, Mempool.MAX_TXS, Mempool.MAX_BYTES, Mempool.MAX_TX_BYTES);
     this.signer =
         new PrivValidator(
             config.validatorKey(), dataDir(config.home()).resolve("priv_validator_state.json"));
@@ -135,7 +144,7 @@ public final class PeerzNode implements AutoCloseable {
             loop,
             new ProposalBlocks(app, mempool),
             execution);
-    this.mempoolReactor = new MempoolReactor(mempool, transport);
+    this.mempoolReactor = new MempoolReactor(mempool, transport, signatures);
     this.blockSync = new BlockSyncReactor(DecidedBlocks.of(db.blocks()), transport, loop);
     this.consensusReactor =
         new ConsensusReactor(
@@ -161,7 +170,16 @@ public final class PeerzNode implements AutoCloseable {
             .add(blockSync)
             .add(stateSync);
     this.backend =
-        new NodeRpc(config, db.blocks(), app, signer, history, mempool, mempoolReactor, blockSync);
+        new NodeRpc(
+            config,
+            db.blocks(),
+            app,
+            signer,
+            history,
+            mempool,
+            mempoolReactor,
+            blockSync,
+            signatures);
   }
 
   static Path dataDir(Path home) {
@@ -339,6 +357,7 @@ public final class PeerzNode implements AutoCloseable {
     mempoolReactor.close();
     loop.close();
     wal.close();
+    signatures.close();
     if (app instanceof AutoCloseable c) {
       try {
         c.close(); // a snapshot being written reads the database

@@ -94,8 +94,9 @@ class PeerzNetworkTest {
             timeoutCommit,
             peers);
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
-    PeerzApplication app = new PeerzApplication(db, new StateMachine(), g.chainId());
-    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, null);
+    StateMachine machine = new StateMachine();
+    PeerzApplication app = new PeerzApplication(db, machine, g.chainId());
+    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, machine.signatures(), null);
     node.startConsensus();
     node.startP2p();
     return node;

@@ -181,15 +181,17 @@ class PeerzStateSyncIT {
         config(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)), StateSyncConfig.DISABLED);
     io.peerz.ledger.LedgerDb db =
         io.peerz.ledger.LedgerDb.open(PeerzNode.dataDir(configA.home()).resolve("ledger.db"));
+    io.peerz.state.StateMachine machine = new io.peerz.state.StateMachine();
     PeerzApplication real =
         new PeerzApplication(
             db,
-            new io.peerz.state.StateMachine(),
+            machine,
             g.chainId(),
             PeerzNode.dataDir(configA.home()).resolve("snapshots"),
             configA.snapshots());
     TamperingApp tampering = new TamperingApp(real);
-    try (PeerzNode a = new PeerzNode(configA, db, tampering, real::checkTxDry, null)) {
+    try (PeerzNode a =
+        new PeerzNode(configA, db, tampering, real::checkTxDry, machine.signatures(), null)) {
       a.startConsensus();
       a.startP2p();
       TestChains.await("height 20 on a", () -> a.backend().appInfo().lastBlockHeight() >= 20, WAIT);

@@ -6,6 +6,7 @@ import io.peerz.consensus.TestChains;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.state.StateMachine;
 import java.nio.file.Path;
@@ -18,8 +19,10 @@ final class TestNodes {
   /** A node running the real peerz application, consensus started, RPC left out. */
   static PeerzNode peerzNode(NodeConfig config, String failpoint) {
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(config.home()).resolve("ledger.db"));
-    PeerzApplication app = new PeerzApplication(db, new StateMachine(), config.genesis().chainId());
-    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, failpoint);
+    StateMachine machine = new StateMachine();
+    PeerzApplication app = new PeerzApplication(db, machine, config.genesis().chainId());
+    PeerzNode node =
+        new PeerzNode(config, db, app, app::checkTxDry, machine.signatures(), failpoint);
     node.startConsensus();
     return node;
   }
@@ -57,7 +60,13 @@ final class TestNodes {
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(config.home()).resolve("ledger.db"));
     CounterApp app = new CounterApp(db);
     PeerzNode node =
-        new PeerzNode(config, db, app, (pending, tx) -> TxResult.getDefaultInstance(), failpoint);
+        new PeerzNode(
+            config,
+            db,
+            app,
+            (pending, tx) -> TxResult.getDefaultInstance(),
+            new TxSignatures(),
+            failpoint);
     node.startConsensus();
     return node;
   }

@@ -89,8 +89,9 @@ class ValidatorFromStakeIT {
             COMMIT,
             List.of(peer));
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
-    PeerzApplication app = new PeerzApplication(db, new StateMachine(), g.chainId());
-    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, null);
+    StateMachine machine = new StateMachine();
+    PeerzApplication app = new PeerzApplication(db, machine, g.chainId());
+    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, machine.signatures(), null);
     node.startConsensus();
     node.startP2p();
     return node;

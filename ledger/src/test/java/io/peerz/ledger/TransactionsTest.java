@@ -31,7 +31,7 @@ class TransactionsTest {
     Tx tx = Transactions.sign(body(KEY, 3), KEY);
     byte[] raw = tx.toByteArray();
     SignedTx decoded = Transactions.decode(raw);
-    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(new TxSignatures().valid(decoded)).isTrue();
     assertThat(decoded.body()).isEqualTo(body(KEY, 3));
     assertThat(decoded.hash()).isEqualTo(Sha256.hash(raw)).isEqualTo(Transactions.hash(raw));
     assertThat(decoded.signer()).isEqualTo(KEY.address());
@@ -80,7 +80,7 @@ class TransactionsTest {
         good.toBuilder()
             .setSignature(ByteString.copyFrom(other.sign(good.getBody().toByteArray())))
             .build();
-    assertThat(Transactions.decode(forged.toByteArray()).signatureValid()).isFalse();
+    assertThat(new TxSignatures().valid(Transactions.decode(forged.toByteArray()))).isFalse();
   }
 
   @Test
@@ -141,7 +141,7 @@ class TransactionsTest {
     SignedTx decoded = Transactions.decode(tx.toByteArray());
     assertThat(decoded.tx()).isEqualTo(tx);
     assertThat(decoded.body()).isEqualTo(body);
-    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(new TxSignatures().valid(decoded)).isTrue();
     assertThat(decoded.signer()).isEqualTo(key.address());
   }
 }
