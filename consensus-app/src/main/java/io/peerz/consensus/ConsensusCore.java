@@ -54,6 +54,7 @@ final class ConsensusCore {
   private final byte[] self;
   private final BlockSource app;
   private final LongSupplier clock;
+  private final SignatureCache signatures;
   private final byte[] consensusHash;
 
   private ChainState state;
@@ -97,12 +98,18 @@ final class ConsensusCore {
    * node that only follows).
    */
   ConsensusCore(
-      ConsensusConfig cfg, ChainState state, byte[] self, BlockSource app, LongSupplier clock) {
+      ConsensusConfig cfg,
+      ChainState state,
+      byte[] self,
+      BlockSource app,
+      LongSupplier clock,
+      SignatureCache signatures) {
     this.cfg = cfg;
     this.state = state;
     this.self = self;
     this.app = app;
     this.clock = clock;
+    this.signatures = signatures;
     this.consensusHash = ChainState.consensusParamsHash(cfg.maxBlockTxBytes());
   }
 
@@ -274,7 +281,7 @@ final class ConsensusCore {
       return;
     }
     ValidatorSet.Member proposer = proposerOf(r);
-    if (!SignatureCache.verify(
+    if (!signatures.verify(
         proposer.pubKey, SignBytes.proposal(state.chainId(), p), p.getSignature().toByteArray())) {
       log.warn("proposal rejected height={} round={} reason=bad_signature", height, r);
       return;
@@ -363,7 +370,7 @@ final class ConsensusCore {
     if (!Arrays.equals(m.address, v.getValidatorAddress().toByteArray())) {
       return false;
     }
-    return SignatureCache.verify(
+    return signatures.verify(
         m.pubKey, SignBytes.vote(state.chainId(), v), v.getSignature().toByteArray());
   }
 
@@ -849,7 +856,7 @@ final class ConsensusCore {
       long eh = e.getVoteA().getHeight();
       ValidatorSet vals =
           eh == height ? state.validators() : eh == height - 1 ? state.lastValidators() : null;
-      String why = Evidence.invalidReason(e, state.chainId(), vals);
+      String why = Evidence.invalidReason(e, state.chainId(), vals, signatures);
       if (why != null) {
         return why;
       }
@@ -873,6 +880,6 @@ final class ConsensusCore {
    * precommitted {@code id} at height {@code h}, or null when it does (CometBFT's VerifyCommit).
    */
   private String invalidCommit(Commit c, long h, BlockId id, ValidatorSet vals) {
-    return Commits.invalid(state.chainId(), c, h, id, vals);
+    return Commits.invalid(state.chainId(), c, h, id, vals, signatures);
   }
 }

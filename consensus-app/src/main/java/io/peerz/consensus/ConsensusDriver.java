@@ -62,6 +62,7 @@ public final class ConsensusDriver {
   private final EventLoop loop;
   private final BlockSource blocks;
   private final Execution execution;
+  private final SignatureCache signatures;
   private Outbox outbox;
   private CatchUp catchUp;
   private ConsensusCore core;
@@ -79,7 +80,8 @@ public final class ConsensusDriver {
       ValidatorHistory history,
       EventLoop loop,
       BlockSource blocks,
-      Execution execution) {
+      Execution execution,
+      SignatureCache signatures) {
     this.config = config;
     this.chainId = chainId;
     this.signer = signer;
@@ -88,6 +90,7 @@ public final class ConsensusDriver {
     this.loop = loop;
     this.blocks = blocks;
     this.execution = execution;
+    this.signatures = signatures;
   }
 
   /** The reactor that sends what the driver signs, and the block sync it takes blocks from. */
@@ -104,7 +107,9 @@ public final class ConsensusDriver {
    */
   public void start(ChainState state) {
     recordedHeight = state.height();
-    core = new ConsensusCore(config, state, signer.address(), blocks, loop::currentTimeMillis);
+    core =
+        new ConsensusCore(
+            config, state, signer.address(), blocks, loop::currentTimeMillis, signatures);
     PrivValidator.LastSigned last = signer.lastSigned();
     int fallbackRound = last != null && last.height() == state.height() ? last.round() + 1 : 0;
     List<WalRecord> records = wal.recovered();

@@ -328,13 +328,20 @@ final class StateSyncer {
         || !Arrays.equals(hh.getNextValidatorsHash().toByteArray(), valsH1.hash())) {
       throw new Unusable("validator sets do not match the headers' validators hashes");
     }
+    // Verified once per candidate snapshot: a memory of its own, dropped with it.
+    SignatureCache signatures = new SignatureCache();
     String why =
         Commits.invalid(
-            chainId, next.getCommit(), height + 1, ChainState.blockId(next.getBlock()), valsH1);
+            chainId,
+            next.getCommit(),
+            height + 1,
+            ChainState.blockId(next.getBlock()),
+            valsH1,
+            signatures);
     if (why != null) {
       throw new Unusable("commit of height " + (height + 1) + " is invalid: " + why);
     }
-    if (!Commits.signedByTrusted(chainId, next.getCommit(), trusted)) {
+    if (!Commits.signedByTrusted(chainId, next.getCommit(), trusted, signatures)) {
       throw new Unusable(
           "commit of height "
               + (height + 1)
@@ -345,7 +352,12 @@ final class StateSyncer {
     }
     why =
         Commits.invalid(
-            chainId, atHeight.getCommit(), height, ChainState.blockId(atHeight.getBlock()), valsH);
+            chainId,
+            atHeight.getCommit(),
+            height,
+            ChainState.blockId(atHeight.getBlock()),
+            valsH,
+            signatures);
     if (why != null) {
       throw new Unusable("commit of height " + height + " is invalid: " + why);
     }

@@ -16,6 +16,7 @@ import io.peerz.consensus.PeerRouter;
 import io.peerz.consensus.PeerzApplication;
 import io.peerz.consensus.PrivValidator;
 import io.peerz.consensus.ProposalBlocks;
+import io.peerz.consensus.SignatureCache;
 import io.peerz.consensus.StateSyncReactor;
 import io.peerz.consensus.ValidatorHistory;
 import io.peerz.ledger.LedgerDb;
@@ -143,7 +144,8 @@ public final class PeerzNode implements AutoCloseable {
             history,
             loop,
             new ProposalBlocks(app, mempool),
-            execution);
+            execution,
+            new SignatureCache());
     this.mempoolReactor = new MempoolReactor(mempool, transport, signatures);
     this.blockSync = new BlockSyncReactor(DecidedBlocks.of(db.blocks()), transport, loop);
     this.consensusReactor =

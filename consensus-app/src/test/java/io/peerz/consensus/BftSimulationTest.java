@@ -341,7 +341,7 @@ class BftSimulationTest {
             .findFirst()
             .orElseThrow();
     ValidatorSet vals = net.nodes.get(0).core().chainState().validators();
-    assertThat(Evidence.invalidReason(e, SimNetwork.CHAIN_ID, vals)).isNull();
+    assertThat(Evidence.invalidReason(e, SimNetwork.CHAIN_ID, vals, new SignatureCache())).isNull();
     byte[] sig = e.getVoteB().getSignature().toByteArray();
     sig[0] ^= 1;
     io.peerz.consensus.proto.DuplicateVoteEvidence forged =
@@ -349,8 +349,9 @@ class BftSimulationTest {
             .setVoteB(
                 e.getVoteB().toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(sig)))
             .build();
-    assertThat(Evidence.invalidReason(forged, SimNetwork.CHAIN_ID, vals))
+    assertThat(Evidence.invalidReason(forged, SimNetwork.CHAIN_ID, vals, new SignatureCache()))
         .isEqualTo("evidence_signature");
-    assertThat(Evidence.invalidReason(e, "another-chain", vals)).isEqualTo("evidence_signature");
+    assertThat(Evidence.invalidReason(e, "another-chain", vals, new SignatureCache()))
+        .isEqualTo("evidence_signature");
   }
 }

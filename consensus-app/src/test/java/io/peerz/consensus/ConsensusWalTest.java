@@ -150,7 +150,8 @@ class ConsensusWalTest {
               return true;
             }
           },
-          () -> T0 + 1000);
+          () -> T0 + 1000,
+          new SignatureCache());
     }
 
     Ed25519KeyPair keyOf(byte[] address) {

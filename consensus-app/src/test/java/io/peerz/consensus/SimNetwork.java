@@ -117,7 +117,15 @@ final class SimNetwork {
       ValidatorHistory history = new ValidatorHistory();
       driver =
           new ConsensusDriver(
-              cfg, CHAIN_ID, signer, wal, history, loop, blockSource(), this::applyBlock);
+              cfg,
+              CHAIN_ID,
+              signer,
+              wal,
+              history,
+              loop,
+              blockSource(),
+              this::applyBlock,
+              signatures);
       BlockSyncReactor blockSync = new BlockSyncReactor(new StoredBlocks(this), transport, loop);
       ConsensusReactor reactor =
           new ConsensusReactor(
@@ -334,6 +342,8 @@ final class SimNetwork {
   final Random random;
   private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
   private final ConsensusConfig cfg;
+  // One memory for every node: they all verify the same votes, and the process need not repeat it.
+  private final SignatureCache signatures = new SignatureCache();
   private final List<ValidatorUpdate> genesisValidators = new ArrayList<>();
   private long seq;
   long now;

@@ -41,21 +41,6 @@ public final class Transactions {
     if (txBytes == null || txBytes.length == 0) {
       throw new MalformedTxException("tx is empty");
     }
-    return DECODED.get(txBytes);
-  }
-
-  /**
-   * Decoded txs by their bytes. A node decodes each tx when it arrives (RPC or gossip), in CheckTx,
-   * in every mempool recheck after a block, to verify the block's signatures and to execute it;
-   * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
-   * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
-   * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
-   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
-   */
-  private static final DecodeCache DECODED = new DecodeCache(1 << 12);
-
-  /** {@link #decode} of non-empty bytes, without the cache. */
-  static SignedTx decodeUncached(byte[] txBytes) throws MalformedTxException {
     Tx tx;
     try {
       tx = Tx.parseFrom(txBytes);

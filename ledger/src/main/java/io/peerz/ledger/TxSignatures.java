@@ -14,13 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Tx signature verification done once per node: a bounded memory of the hashes of txs whose
- * signature verified, filled by CheckTx and read by FinalizeBlock (and by the mempool's recheck
- * after every block), and parallel verification of a batch on a pool of its own. The tx hash is the
- * SHA-256 of the canonical tx bytes, which hold the body (with the signer's key) and the signature,
- * so a remembered hash answers exactly what verifying again would: the state machine stays
- * deterministic. Only valid results are kept. One instance per node, owned by whoever wires it (the
- * node hands it to the state machine, the mempool, tx gossip and RPC); thread-safe.
+ * Tx decoding and signature verification done once per node: a bounded memory of the hashes of txs
+ * whose signature verified, filled by CheckTx and read by FinalizeBlock (and by the mempool's
+ * recheck after every block), and parallel verification of a batch on a pool of its own. The tx
+ * hash is the SHA-256 of the canonical tx bytes, which hold the body (with the signer's key) and
+ * the signature, so a remembered hash answers exactly what verifying again would: the state machine
+ * stays deterministic. Only valid results are kept. One instance per node, owned by whoever wires
+ * it (the node hands it to the state machine, the mempool, tx gossip and RPC); thread-safe.
  */
 public final class TxSignatures implements AutoCloseable {
 
@@ -40,6 +40,18 @@ public final class TxSignatures implements AutoCloseable {
 
   private final AtomicLong verifications = new AtomicLong();
 
+  private final Ed25519Batch batch = new Ed25519Batch();
+
+  /**
+   * Decoded txs by their bytes. A node decodes each tx when it arrives (RPC or gossip), in CheckTx,
+   * in every mempool recheck after a block, to verify the block's signatures and to execute it;
+   * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
+   * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
+   * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
+   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
+   */
+  private final DecodeCache decoded = new DecodeCache(1 << 12);
+
   private final ForkJoinPool pool =
       new ForkJoinPool(
           Runtime.getRuntime().availableProcessors(),
@@ -55,6 +67,14 @@ public final class TxSignatures implements AutoCloseable {
 
   /** A memory and a pool of one thread per core, both empty until used. */
   public TxSignatures() {}
+
+  /** {@link Transactions#decode}, remembered for the txs of the node's recent traffic. */
+  public SignedTx decode(byte[] raw) throws MalformedTxException {
+    if (raw == null || raw.length == 0) {
+      throw new MalformedTxException("tx is empty");
+    }
+    return decoded.get(raw);
+  }
 
   /** Whether the tx's signature verifies for its body's signer key; verified once per hash. */
   public boolean valid(SignedTx tx) {
@@ -195,7 +215,7 @@ public final class TxSignatures implements AutoCloseable {
       signatures.add(tx.tx().getSignature().toByteArray());
     }
     verifications.addAndGet(pending.size());
-    boolean[] ok = Ed25519Batch.verify(keys, bodies, signatures);
+    boolean[] ok = batch.verify(keys, bodies, signatures);
     List<SignedTx> valid = new ArrayList<>(pending.size());
     for (int i = 0; i < ok.length; i++) {
       if (ok[i]) {
@@ -205,9 +225,9 @@ public final class TxSignatures implements AutoCloseable {
     remember(valid);
   }
 
-  private static SignedTx decodeOrNull(byte[] raw) {
+  private SignedTx decodeOrNull(byte[] raw) {
     try {
-      return Transactions.decode(raw);
+      return decode(raw);
     } catch (MalformedTxException | RuntimeException e) {
       return null;
     }

@@ -39,19 +39,20 @@ class TransactionsTest {
 
   @Test
   void decodingIsRememberedByContentNotByTheCallersArray() throws Exception {
+    TxSignatures node = new TxSignatures();
     byte[] raw = Transactions.sign(body(KEY, 41), KEY).toByteArray();
-    SignedTx first = Transactions.decode(raw);
-    assertThat(Transactions.decode(raw.clone())).isSameAs(first);
+    SignedTx first = node.decode(raw);
+    assertThat(node.decode(raw.clone())).isSameAs(first);
     // The caller changes its array: the cache answers for the new bytes, not the old ones.
     byte[] changed = Transactions.sign(body(KEY, 42), KEY).toByteArray();
     byte[] reused = raw.clone();
-    Transactions.decode(reused);
+    node.decode(reused);
     assertThat(changed).hasSameSizeAs(reused);
     System.arraycopy(changed, 0, reused, 0, changed.length);
-    assertThat(Transactions.decode(reused).body().getNonce()).isEqualTo(42);
+    assertThat(node.decode(reused).body().getNonce()).isEqualTo(42);
     reused[0] ^= 0x7F; // no longer a Tx
-    assertThatThrownBy(() -> Transactions.decode(reused)).isInstanceOf(MalformedTxException.class);
-    assertThat(Transactions.decode(raw).body().getNonce()).isEqualTo(41);
+    assertThatThrownBy(() -> node.decode(reused)).isInstanceOf(MalformedTxException.class);
+    assertThat(node.decode(raw).body().getNonce()).isEqualTo(41);
   }
 
   @Test
@@ -60,7 +61,7 @@ class TransactionsTest {
     for (int round = 0; round < 3; round++) {
       for (long nonce = 0; nonce < 7; nonce++) {
         byte[] raw = Transactions.sign(body(KEY, nonce), KEY).toByteArray();
-        assertThat(cache.get(raw)).isEqualTo(Transactions.decodeUncached(raw));
+        assertThat(cache.get(raw)).isEqualTo(Transactions.decode(raw));
       }
     }
     assertThatThrownBy(() -> cache.get(new byte[] {1, 2, 3}))

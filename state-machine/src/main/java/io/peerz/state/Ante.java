@@ -2,7 +2,6 @@ package io.peerz.state;
 
 import io.peerz.ledger.MalformedTxException;
 import io.peerz.ledger.SignedTx;
-import io.peerz.ledger.Transactions;
 import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxBody;
 import io.peerz.state.proto.Account;
@@ -36,7 +35,7 @@ final class Ante {
     }
     SignedTx tx;
     try {
-      tx = Transactions.decode(raw);
+      tx = signatures.decode(raw);
     } catch (MalformedTxException e) {
       return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e.getMessage());
     } catch (RuntimeException e) {
