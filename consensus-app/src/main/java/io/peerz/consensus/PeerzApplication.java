@@ -113,7 +113,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             .addAllValidatorUpdates(outcome.validators())
             .setAppHash(com.google.protobuf.ByteString.copyFrom(pending.appHash()))
             .build();
-    state.commit(pending, results, List.of());
+    db.commit(pending, results, List.of());
     resetCheckState();
     return new InitChainResponse(outcome.validators(), pending.appHash());
   }
@@ -216,7 +216,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             .addAllValidatorUpdates(s.outcome().validatorUpdates())
             .setAppHash(com.google.protobuf.ByteString.copyFrom(s.pending().appHash()))
             .build();
-    db.state().commit(s.pending(), results, s.txs());
+    db.commit(s.pending(), results, s.txs());
     resetCheckState();
     if (snapshotter != null && snapshotConfig.takesAt(s.height())) {
       snapshot();

@@ -65,15 +65,14 @@ public final class CounterApp implements Application {
     ChangeSet changes = new ChangeSet(db.state());
     changes.put(KEY, ByteBuffer.allocate(8).putLong(0).array());
     StateStore.PendingCommit staged = db.state().stage(request.initialHeight() - 1, changes);
-    db.state()
-        .commit(
-            staged,
-            BlockResults.newBuilder()
-                .setHeight(request.initialHeight() - 1)
-                .addAllValidatorUpdates(request.validators())
-                .setAppHash(ByteString.copyFrom(staged.appHash()))
-                .build(),
-            List.of());
+    db.commit(
+        staged,
+        BlockResults.newBuilder()
+            .setHeight(request.initialHeight() - 1)
+            .addAllValidatorUpdates(request.validators())
+            .setAppHash(ByteString.copyFrom(staged.appHash()))
+            .build(),
+        List.of());
     checkNext = -1;
     return new InitChainResponse(request.validators(), staged.appHash());
   }
@@ -139,15 +138,14 @@ public final class CounterApp implements Application {
   public synchronized void commit() {
     PendingBlock p = pending;
     pending = null;
-    db.state()
-        .commit(
-            p.staged(),
-            BlockResults.newBuilder()
-                .setHeight(p.height())
-                .addAllTxResults(p.results())
-                .setAppHash(ByteString.copyFrom(p.staged().appHash()))
-                .build(),
-            p.txs());
+    db.commit(
+        p.staged(),
+        BlockResults.newBuilder()
+            .setHeight(p.height())
+            .addAllTxResults(p.results())
+            .setAppHash(ByteString.copyFrom(p.staged().appHash()))
+            .build(),
+        p.txs());
     checkNext = -1;
   }
 
