@@ -29,7 +29,7 @@ final class BatchWriter implements AutoCloseable {
     try {
       db.write(options, batch);
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure(what, e);
+      throw KeyValueColumn.storageFailure(what, e);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.peerz.ledger;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -27,7 +29,7 @@ final class KeyValueColumn {
     try {
       return db.get(cf, key);
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("read " + name, e);
+      throw KeyValueColumn.storageFailure("read " + name, e);
     }
   }
 
@@ -50,6 +52,11 @@ final class KeyValueColumn {
 
   void delete(WriteBatch batch, byte[] key) throws RocksDBException {
     batch.delete(cf, key);
+  }
+
+  /** The exception every store throws when RocksDB fails under it: the node cannot go on. */
+  static UncheckedIOException storageFailure(String what, RocksDBException e) {
+    return new UncheckedIOException("ledger storage failed: " + what, new IOException(e));
   }
 
   /** The column's name, for errors. */

@@ -151,7 +151,7 @@ public final class LedgerDb implements AutoCloseable {
     } catch (RocksDBException e) {
       cfOptions.forEach(ColumnFamilyOptions::close);
       dbOptions.close();
-      throw storageFailure("open " + dir, e);
+      throw KeyValueColumn.storageFailure("open " + dir, e);
     }
     LedgerDb ledger = new LedgerDb(dir, dbOptions, cfOptions, db, handles, indexTxs);
     LOG.info(
@@ -201,10 +201,6 @@ public final class LedgerDb implements AutoCloseable {
 
   private KeyValueColumn column(Family family) {
     return new KeyValueColumn(db, handles.get(family.ordinal()), family.cfName);
-  }
-
-  static UncheckedIOException storageFailure(String what, RocksDBException e) {
-    return new UncheckedIOException("ledger storage failed: " + what, new IOException(e));
   }
 
   /** Closes the database; later calls do nothing. Using the stores after close is an error. */

@@ -104,7 +104,7 @@ final class RocksBlockStore implements BlockStore {
       columns.last().put(batch, key);
       writer.writeSynced(batch, "append block " + height);
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("append block " + height, e);
+      throw KeyValueColumn.storageFailure("append block " + height, e);
     }
     if (last == 0) {
       base = height;

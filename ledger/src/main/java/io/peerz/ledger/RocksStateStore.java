@@ -370,7 +370,7 @@ final class RocksStateStore implements StateStore {
         onRestore.restored(batch, height);
         writer.writeSynced(batch, "restore height " + height);
       } catch (RocksDBException e) {
-        throw LedgerDb.storageFailure("restore height " + height, e);
+        throw KeyValueColumn.storageFailure("restore height " + height, e);
       }
       current = new Committed(height, appHash.clone(), true, c.generation() + 1);
       nodes.clear();
@@ -424,7 +424,7 @@ final class RocksStateStore implements StateStore {
     try {
       it.status();
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("iterate", e);
+      throw KeyValueColumn.storageFailure("iterate", e);
     }
   }
 }

@@ -212,7 +212,7 @@ final class TxIndexer implements AutoCloseable {
       indexedHeight.put(batch, LedgerKeys.height(height));
       writer.write(batch, "index height " + height);
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("index height " + height, e);
+      throw KeyValueColumn.storageFailure("index height " + height, e);
     }
   }
 
