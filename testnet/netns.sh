@@ -60,11 +60,11 @@ down() {
 }
 
 check() {
-  local p="pzchk$$"
-  p=${p:0:8}
-  trap 'down "$p"' EXIT
-  ip netns add "$p-n0" && ip link add "$p-h0" type veth peer name "$p-v0" \
-    && ip link set "$p-v0" netns "$p-n0"
+  check_prefix="pzc$(($$ % 100000))"
+  trap 'down "$check_prefix"' EXIT
+  ip netns add "$check_prefix-n0" \
+    && ip link add "$check_prefix-h0" type veth peer name "$check_prefix-v0" \
+    && ip link set "$check_prefix-v0" netns "$check_prefix-n0"
 }
 
 cmd=${1:-}
