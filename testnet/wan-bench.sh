@@ -76,23 +76,30 @@ for i in 0 1 2 3; do
   pids+=($!)
 done
 node0="http://$subnet.1:$((base + 1))"
+# node0's latest height, 0 while it does not answer yet.
+height() {
+  local h
+  h=$(curl -s --max-time 2 "$node0/status" 2>/dev/null \
+    | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p' || true)
+  echo "${h:-0}"
+}
 for _ in $(seq 1 120); do
-  h=$(curl -s --max-time 2 "$node0/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p')
-  [[ -n $h && $h -ge 2 ]] && break
+  [[ $(height) -ge 2 ]] && break
   sleep 1
 done
+[[ $(height) -ge 2 ]] || { echo "wan-bench.sh: node0 did not reach height 2; see $out/node0.log" >&2; exit 1; }
 
 bench() {
   "$peerz" bench --node "$node0" --home "$out/net/node0" --keyring-backend test \
     --accounts "$accounts" --txs "$1" --rate "$2" --plot "$out/$3.png" --output json >"$out/$3.json"
 }
-start_height=$(curl -s "$node0/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p')
+start_height=$(height)
 if [[ $warmup -gt 0 ]]; then
   bench "$warmup" max warmup
 fi
-from=$(curl -s "$node0/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p')
+from=$(height)
 bench "$txs" "$rate" bench
-to=$(curl -s "$node0/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p')
+to=$(height)
 
 python3 - "$out" "$node0" "$from" "$to" "$netem_args" "$use_netem" "$start_height" <<'EOF'
 import json, sys, urllib.request
