@@ -48,6 +48,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       RunWorkloadCommand.class,
       VerifyOutputCommand.class,
       BenchCommand.class,
+      DataCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })
