@@ -11,7 +11,6 @@ import io.peerz.ledger.StateRoot;
 import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.StateStore;
 import io.peerz.ledger.Transactions;
-import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.state.BlockContext;
@@ -117,7 +116,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             .addAllValidatorUpdates(outcome.validators())
             .setAppHash(com.google.protobuf.ByteString.copyFrom(pending.appHash()))
             .build();
-    state.commit(pending, results, List.of());
+    db.commit(pending, results, List.of());
     resetCheckState();
     return new InitChainResponse(outcome.validators(), pending.appHash());
   }
@@ -192,7 +191,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
    * CheckTx as if {@code pending} (the mempool, in order) had been accepted, on a throwaway check
    * state: the mempool's own check state does not advance.
    */
-  TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
+  public TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
     CheckState scratch = machine.newCheckState(db.state(), chainId);
     for (byte[] p : pending) {
       scratch.check(p);
@@ -253,7 +252,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
   @Override
   public boolean processProposal(ProcessProposalRequest request) {
     // Txs this node has not seen are verified on all cores first; ante then finds them remembered.
-    TxSignatures.preverifyAll(request.txs());
+    machine.signatures().preverifyAll(request.txs());
     CheckState proposal = machine.newCheckState(db.state(), chainId);
     List<byte[]> txs = request.txs();
     for (int i = 0; i < txs.size(); i++) {
@@ -293,7 +292,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             misbehavior);
     // Txs this node has not seen in its mempool are verified here on all cores; execution then
     // finds every signature remembered.
-    TxSignatures.preverifyAll(request.txs());
+    machine.signatures().preverifyAll(request.txs());
     BlockOutcome outcome = machine.executeBlock(state, ctx, request.txs());
     StateStore.PendingCommit pending = state.stage(request.height(), outcome.changes());
     staged = new Staged(pending, outcome, List.copyOf(request.txs()), request.height());
@@ -319,7 +318,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             .addAllValidatorUpdates(s.outcome().validatorUpdates())
             .setAppHash(com.google.protobuf.ByteString.copyFrom(s.pending().appHash()))
             .build();
-    db.state().commit(s.pending(), results, s.txs());
+    db.commit(s.pending(), results, s.txs());
     resetCheckState();
     if (snapshotter != null && snapshotConfig.takesAt(s.height())) {
       snapshot();

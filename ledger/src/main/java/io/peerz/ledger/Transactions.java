@@ -31,6 +31,10 @@ public final class Transactions {
     return Sha256.hash(txBytes);
   }
 
+  /** Parses TxBody without keeping unknown fields, so that re-encoding exposes them. */
+  private static final Parser<TxBody> BODY_PARSER =
+      DiscardUnknownFieldsParser.wrap(TxBody.parser());
+
   /**
    * Decodes raw bytes into envelope and body; throws {@link MalformedTxException} (with the reason)
    * for bytes that are not a Tx, a body that does not parse, a signer key that is not 32 bytes or a
@@ -44,25 +48,6 @@ public final class Transactions {
     if (txBytes == null || txBytes.length == 0) {
       throw new MalformedTxException("tx is empty");
     }
-    return DECODED.get(txBytes);
-  }
-
-  /**
-   * Decoded txs by their bytes. A node decodes each tx when it arrives (RPC or gossip), in CheckTx,
-   * in every mempool recheck after a block, to verify the block's signatures and to execute it;
-   * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
-   * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
-   * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
-   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
-   */
-  private static final DecodeCache DECODED = new DecodeCache(1 << 12);
-
-  /** Parses TxBody without keeping unknown fields, so that re-encoding exposes them. */
-  private static final Parser<TxBody> BODY_PARSER =
-      DiscardUnknownFieldsParser.wrap(TxBody.parser());
-
-  /** {@link #decode} of non-empty bytes, without the cache. */
-  static SignedTx decodeUncached(byte[] txBytes) throws MalformedTxException {
     Tx tx;
     try {
       tx = Tx.parseFrom(txBytes);

@@ -27,7 +27,7 @@ class StateRootTest {
       cs.put(b("deleted"), b("x"));
       cs.delete(b("deleted"));
       byte[] computed = StateRoot.of(cs.writes());
-      state.commit(state.stage(0, cs), BlockResults.getDefaultInstance(), List.of());
+      db.commit(state.stage(0, cs), BlockResults.getDefaultInstance(), List.of());
       assertThat(computed).isEqualTo(state.appHash()).isNotEqualTo(new byte[32]);
 
       ChangeSet other = new ChangeSet(new ChangeSet(state));

@@ -31,7 +31,7 @@ class TransactionsTest {
     Tx tx = Transactions.sign(body(KEY, 3), KEY);
     byte[] raw = tx.toByteArray();
     SignedTx decoded = Transactions.decode(raw);
-    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(new TxSignatures().valid(decoded)).isTrue();
     assertThat(decoded.body()).isEqualTo(body(KEY, 3));
     assertThat(decoded.hash()).isEqualTo(Sha256.hash(raw)).isEqualTo(Transactions.hash(raw));
     assertThat(decoded.signer()).isEqualTo(KEY.address());
@@ -39,19 +39,20 @@ class TransactionsTest {
 
   @Test
   void decodingIsRememberedByContentNotByTheCallersArray() throws Exception {
+    TxSignatures node = new TxSignatures();
     byte[] raw = Transactions.sign(body(KEY, 41), KEY).toByteArray();
-    SignedTx first = Transactions.decode(raw);
-    assertThat(Transactions.decode(raw.clone())).isSameAs(first);
+    SignedTx first = node.decode(raw);
+    assertThat(node.decode(raw.clone())).isSameAs(first);
     // The caller changes its array: the cache answers for the new bytes, not the old ones.
     byte[] changed = Transactions.sign(body(KEY, 42), KEY).toByteArray();
     byte[] reused = raw.clone();
-    Transactions.decode(reused);
+    node.decode(reused);
     assertThat(changed).hasSameSizeAs(reused);
     System.arraycopy(changed, 0, reused, 0, changed.length);
-    assertThat(Transactions.decode(reused).body().getNonce()).isEqualTo(42);
+    assertThat(node.decode(reused).body().getNonce()).isEqualTo(42);
     reused[0] ^= 0x7F; // no longer a Tx
-    assertThatThrownBy(() -> Transactions.decode(reused)).isInstanceOf(MalformedTxException.class);
-    assertThat(Transactions.decode(raw).body().getNonce()).isEqualTo(41);
+    assertThatThrownBy(() -> node.decode(reused)).isInstanceOf(MalformedTxException.class);
+    assertThat(node.decode(raw).body().getNonce()).isEqualTo(41);
   }
 
   @Test
@@ -60,7 +61,7 @@ class TransactionsTest {
     for (int round = 0; round < 3; round++) {
       for (long nonce = 0; nonce < 7; nonce++) {
         byte[] raw = Transactions.sign(body(KEY, nonce), KEY).toByteArray();
-        assertThat(cache.get(raw)).isEqualTo(Transactions.decodeUncached(raw));
+        assertThat(cache.get(raw)).isEqualTo(Transactions.decode(raw));
       }
     }
     assertThatThrownBy(() -> cache.get(new byte[] {1, 2, 3}))
@@ -80,7 +81,7 @@ class TransactionsTest {
         good.toBuilder()
             .setSignature(ByteString.copyFrom(other.sign(good.getBody().toByteArray())))
             .build();
-    assertThat(Transactions.decode(forged.toByteArray()).signatureValid()).isFalse();
+    assertThat(new TxSignatures().valid(Transactions.decode(forged.toByteArray()))).isFalse();
   }
 
   @Test
@@ -152,7 +153,9 @@ class TransactionsTest {
             .setBody(ByteString.copyFrom(canonical))
             .setSignature(ByteString.copyFrom(KEY.sign(canonical)))
             .build();
-    assertThat(Transactions.decode(signed.toByteArray()).signatureValid()).isTrue();
+    try (TxSignatures signatures = new TxSignatures()) {
+      assertThat(signatures.valid(Transactions.decode(signed.toByteArray()))).isTrue();
+    }
   }
 
   private static void assertRejected(byte[] raw, String reason) {
@@ -180,7 +183,7 @@ class TransactionsTest {
     SignedTx decoded = Transactions.decode(tx.toByteArray());
     assertThat(decoded.tx()).isEqualTo(tx);
     assertThat(decoded.body()).isEqualTo(body);
-    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(new TxSignatures().valid(decoded)).isTrue();
     assertThat(decoded.signer()).isEqualTo(key.address());
   }
 }

@@ -2,6 +2,7 @@ package io.peerz.state;
 
 import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.Event;
 import io.peerz.ledger.proto.TxBody;
 import io.peerz.ledger.proto.TxResult;
@@ -17,7 +18,8 @@ final class BlockExecutor {
 
   private BlockExecutor() {}
 
-  static BlockOutcome execute(StateReader committed, BlockContext ctx, List<byte[]> txs) {
+  static BlockOutcome execute(
+      StateReader committed, BlockContext ctx, List<byte[]> txs, TxSignatures signatures) {
     ChangeSet changes = new ChangeSet(committed);
     Store store = Store.writable(changes);
     Params params = store.params();
@@ -28,7 +30,7 @@ final class BlockExecutor {
     validators.slash(ctx.misbehavior());
     List<TxResult> results = new ArrayList<>(txs.size());
     for (byte[] tx : txs) {
-      TxResult r = executeTx(changes, params, ctx, epoch, tx);
+      TxResult r = executeTx(changes, params, ctx, epoch, tx, signatures);
       // Sized now, while its events are in the cache: the commit encodes the block's results
       // with the sizes remembered (12-13 -> 8.5 us per tx of encoding on a 4-validator testnet).
       r.getSerializedSize();
@@ -82,10 +84,15 @@ final class BlockExecutor {
   }
 
   private static TxResult executeTx(
-      ChangeSet changes, Params params, BlockContext ctx, long epoch, byte[] raw) {
+      ChangeSet changes,
+      Params params,
+      BlockContext ctx,
+      long epoch,
+      byte[] raw,
+      TxSignatures signatures) {
     Store store = Store.writable(changes);
     TxResult.Builder result = TxResult.newBuilder().setGasWanted(raw.length).setGasUsed(raw.length);
-    Ante.Outcome ante = Ante.check(store, params, ctx.chainId(), raw);
+    Ante.Outcome ante = Ante.check(store, params, ctx.chainId(), raw, signatures);
     if (ante instanceof Ante.Failed f) {
       return failed(result, f.error(), f.log());
     }

@@ -2,6 +2,7 @@ package io.peerz.state;
 
 import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.state.proto.Params;
 
@@ -12,12 +13,14 @@ final class MempoolCheck implements CheckState {
   private final ChangeSet overlay;
   private final Store store;
   private final String chainId;
+  private final TxSignatures signatures;
   private Params params; // read at the first check: nothing the check state does changes them
 
-  MempoolCheck(StateReader committed, String chainId) {
+  MempoolCheck(StateReader committed, String chainId, TxSignatures signatures) {
     this.overlay = new ChangeSet(committed);
     this.store = Store.writable(overlay);
     this.chainId = chainId;
+    this.signatures = signatures;
   }
 
   @Override
@@ -37,7 +40,7 @@ final class MempoolCheck implements CheckState {
       }
       params = store.params();
     }
-    Ante.Outcome ante = Ante.check(store, params, chainId, tx);
+    Ante.Outcome ante = Ante.check(store, params, chainId, tx, signatures);
     if (ante instanceof Ante.Failed f) {
       return result
           .setCode(f.error().code)

@@ -1,8 +1,11 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.peerz.abci.DocsProofVerifier;
+import io.peerz.consensus.Mempool;
+import io.peerz.consensus.Replay;
+import io.peerz.consensus.TestChains;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.StateProof;
@@ -28,50 +31,57 @@ class PeerzApplicationTest {
   @Test
   void transfersSubmittedToTheNodeCommitAndTheirStateIsQueryableWithProofs() throws Exception {
     // Blocks a little apart, so the proof's height is still the latest when it is checked.
-    NodeConfig config = TestChains.peerzConfig(home, validator, Duration.ofMillis(300));
-    try (PeerzNode node = TestChains.peerzNode(config, null)) {
+    NodeConfig config = TestNodes.peerzConfig(home, validator, Duration.ofMillis(300));
+    try (PeerzNode node = TestNodes.peerzNode(config, null)) {
       for (int nonce = 0; nonce < 3; nonce++) {
         byte[] tx = TestChains.send(nonce, recipient, 100);
-        assertThat(node.checkTx(tx).getCode()).as("dry check nonce=%d", nonce).isZero();
-        assertThat(node.broadcastTx(tx).getCode()).as("nonce=%d", nonce).isZero();
+        assertThat(node.backend().checkTx(tx).getCode()).as("dry check nonce=%d", nonce).isZero();
+        assertThat(node.backend().broadcastTx(tx).getCode()).as("nonce=%d", nonce).isZero();
       }
       byte[] last = TestChains.send(2, recipient, 100);
-      assertThat(node.broadcastTx(last).getCode()).isEqualTo(Mempool.CODE_DUPLICATE);
+      assertThat(node.backend().broadcastTx(last).getCode()).isEqualTo(Mempool.CODE_DUPLICATE);
       RpcBackend.CommittedTx committed =
-          node.awaitCommit(Transactions.hash(last), WAIT).get(30, TimeUnit.SECONDS);
+          node.backend().awaitCommit(Transactions.hash(last), WAIT).get(30, TimeUnit.SECONDS);
       assertThat(committed.result().getCode()).as(committed.result().getLog()).isZero();
 
       // A committed nonce cannot be replayed.
-      assertThat(node.broadcastTx(TestChains.send(0, recipient, 100)).getCode()).isNotZero();
+      assertThat(node.backend().broadcastTx(TestChains.send(0, recipient, 100)).getCode())
+          .isNotZero();
 
       RpcBackend.QueryAnswer account =
-          node.query("/account/" + recipient.address(), new byte[0], 0, false);
+          node.backend().query("/account/" + recipient.address(), new byte[0], 0, false);
       assertThat(account.code()).as(account.log()).isZero();
       assertThat(new String(account.value(), StandardCharsets.UTF_8)).contains("300");
 
       RpcBackend.QueryAnswer raw =
-          node.query("/store/" + Hex.encode(account.key()), new byte[0], 0, true);
+          node.backend().query("/store/" + Hex.encode(account.key()), new byte[0], 0, true);
       assertThat(raw.code()).as(raw.log()).isZero();
       assertThat(raw.value()).isNotEmpty();
       StateProof proof = StateProof.fromBytes(raw.proof());
       assertThat(proof.value()).isEqualTo(raw.value());
       assertThat(
               proof.verify(
-                  node.blocks().results(raw.height()).orElseThrow().getAppHash().toByteArray()))
+                  node.backend()
+                      .blocks()
+                      .results(raw.height())
+                      .orElseThrow()
+                      .getAppHash()
+                      .toByteArray()))
           .isTrue();
 
       // The account's own path with prove=true: its stored value and one peerz:smt op, checked
       // as a wallet would (docs/cometbft.md) against block H + 1's header app_hash.
       RpcBackend.QueryAnswer proven =
-          node.query("/account/" + recipient.address(), new byte[0], 0, true);
+          node.backend().query("/account/" + recipient.address(), new byte[0], 0, true);
       assertThat(proven.code()).as(proven.log()).isZero();
       assertThat(proven.key()).isEqualTo(account.key());
       assertThat(io.peerz.state.proto.Account.parseFrom(proven.value()).getBalance())
           .isEqualTo(300);
       long next = proven.height() + 1;
-      TestChains.await("block " + next, () -> node.blocks().block(next).isPresent(), WAIT);
+      TestChains.await(
+          "block " + next, () -> node.backend().blocks().block(next).isPresent(), WAIT);
       byte[] headerAppHash =
-          node.blocks().block(next).orElseThrow().getHeader().getAppHash().toByteArray();
+          node.backend().blocks().block(next).orElseThrow().getHeader().getAppHash().toByteArray();
       assertThat(
               DocsProofVerifier.verify(
                   DocsProofVerifier.OP_TYPE,
@@ -89,18 +99,17 @@ class PeerzApplicationTest {
 
   @Test
   void aQueryForAHeightThatIsNotTheLatestIsRefusedInTheQueryCodespace() {
-    try (PeerzNode node =
-        TestChains.peerzNode(TestChains.peerzConfig(home, validator, FAST), null)) {
-      TestChains.await("height 2", () -> node.appInfo().lastBlockHeight() >= 2, WAIT);
-      RpcBackend.QueryAnswer q = node.query("/store/00", new byte[0], 1, false);
+    try (PeerzNode node = TestNodes.peerzNode(TestNodes.peerzConfig(home, validator, FAST), null)) {
+      TestChains.await("height 2", () -> node.backend().appInfo().lastBlockHeight() >= 2, WAIT);
+      RpcBackend.QueryAnswer q = node.backend().query("/store/00", new byte[0], 1, false);
       // docs/errors.md: query / 4 height_unavailable, query / 2 bad_argument.
       assertThat(q.codespace()).isEqualTo("query");
       assertThat(q.code()).isEqualTo(4);
       assertThat(q.log()).contains("height 1 is not available");
-      RpcBackend.QueryAnswer bad = node.query("/store/zz", new byte[0], 0, false);
+      RpcBackend.QueryAnswer bad = node.backend().query("/store/zz", new byte[0], 0, false);
       assertThat(bad.codespace()).isEqualTo("query");
       assertThat(bad.code()).isEqualTo(2);
-      RpcBackend.QueryAnswer absent = node.query("/store/00", new byte[0], 0, false);
+      RpcBackend.QueryAnswer absent = node.backend().query("/store/00", new byte[0], 0, false);
       assertThat(absent.codespace()).isEqualTo("query");
       assertThat(absent.code()).isEqualTo(3);
     }

@@ -1,7 +1,13 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.peerz.consensus.Application;
+import io.peerz.consensus.BlockExecution;
+import io.peerz.consensus.CounterApp;
+import io.peerz.consensus.PeerzApplication;
+import io.peerz.consensus.Replay;
+import io.peerz.consensus.TestChains;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
@@ -73,14 +79,17 @@ class CrashRecoveryIT {
     Run crashed =
         runNode(
             List.of(
-                "-D" + PeerzNode.FAILPOINT_PROPERTY + "=" + PeerzNode.FAILPOINT_AFTER_BLOCK_APPEND),
+                "-D"
+                    + BlockExecution.FAILPOINT_PROPERTY
+                    + "="
+                    + BlockExecution.FAILPOINT_AFTER_BLOCK_APPEND),
             "submit",
             home.toString(),
             "5",
             app);
     assertThat(crashed.exitCode())
         .as("output:\n%s", String.join("\n", crashed.lines()))
-        .isEqualTo(PeerzNode.FAILPOINT_EXIT_STATUS);
+        .isEqualTo(BlockExecution.FAILPOINT_EXIT_STATUS);
 
     long appended;
     try (LedgerDb db = LedgerDb.open(home.resolve("data/ledger.db"))) {
@@ -129,7 +138,7 @@ class CrashRecoveryIT {
     Replay.Report clean =
         Replay.run(
             home,
-            TestChains.config(home, TestChains.key(1), null).genesis(),
+            TestNodes.config(home, TestChains.key(1), null).genesis(),
             (h, l) -> {},
             CounterApp::new);
     assertThat(clean.ok()).as("%s", clean).isTrue();
@@ -141,7 +150,7 @@ class CrashRecoveryIT {
     long appended = crashAndRecover("peerz");
     long txs = txsInLog();
     assertThat(txs).isPositive();
-    GenesisDoc genesis = TestChains.peerzConfig(home, TestChains.key(1), null).genesis();
+    GenesisDoc genesis = TestNodes.peerzConfig(home, TestChains.key(1), null).genesis();
     try (LedgerDb db = LedgerDb.open(home.resolve("data/ledger.db"))) {
       PeerzApplication app = new PeerzApplication(db, new StateMachine(), genesis.chainId());
       Application.QueryResponse account =

@@ -1,7 +1,11 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.peerz.consensus.ConsensusConfig;
+import io.peerz.consensus.MempoolReactor;
+import io.peerz.consensus.PeerzApplication;
+import io.peerz.consensus.TestChains;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
@@ -90,19 +94,20 @@ class PeerzNetworkTest {
             timeoutCommit,
             peers);
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
-    PeerzApplication app = new PeerzApplication(db, new StateMachine(), g.chainId());
-    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, null);
+    StateMachine machine = new StateMachine();
+    PeerzApplication app = new PeerzApplication(db, machine, g.chainId());
+    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, machine.signatures(), null);
     node.startConsensus();
     node.startP2p();
     return node;
   }
 
   private static String blockHash(PeerzNode n, long h) {
-    return Hex.encode(n.blocks().blockHash(h).orElseThrow());
+    return Hex.encode(n.backend().blocks().blockHash(h).orElseThrow());
   }
 
   private static String appHash(PeerzNode n, long h) {
-    return Hex.encode(n.blocks().results(h).orElseThrow().getAppHash().toByteArray());
+    return Hex.encode(n.backend().blocks().results(h).orElseThrow().getAppHash().toByteArray());
   }
 
   @Test
@@ -117,20 +122,26 @@ class PeerzNetworkTest {
     try (PeerzNode a = start(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)));
         PeerzNode b = start(dir.resolve("b"), g, vb, nb, pb, List.of(peer(na, pa)))) {
       byte[] tx = TestChains.send(0, TestChains.key(8), 5);
-      assertThat(a.broadcastTx(tx).getCode()).isZero();
+      assertThat(a.backend().broadcastTx(tx).getCode()).isZero();
       // Each validator has half the power: no block without both, so b's blocks prove p2p works.
       TestChains.await(
-          "the tx committed on b", () -> b.blocks().tx(Transactions.hash(tx)).isPresent(), WAIT);
+          "the tx committed on b",
+          () -> b.backend().blocks().tx(Transactions.hash(tx)).isPresent(),
+          WAIT);
       TestChains.await(
           "height 4 committed on both",
-          () -> a.appInfo().lastBlockHeight() >= 4 && b.appInfo().lastBlockHeight() >= 4,
+          () ->
+              a.backend().appInfo().lastBlockHeight() >= 4
+                  && b.backend().appInfo().lastBlockHeight() >= 4,
           WAIT);
-      long top = Math.min(a.appInfo().lastBlockHeight(), b.appInfo().lastBlockHeight());
+      long top =
+          Math.min(
+              a.backend().appInfo().lastBlockHeight(), b.backend().appInfo().lastBlockHeight());
       for (long h = 1; h <= top; h++) {
         assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
         assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
         assertThat(
-                b.blocks().seenCommit(h).orElseThrow().getSignaturesList().stream()
+                b.backend().blocks().seenCommit(h).orElseThrow().getSignaturesList().stream()
                     .filter(
                         s ->
                             s.getBlockIdFlag()
@@ -149,16 +160,21 @@ class PeerzNetworkTest {
    */
   private static void broadcastAndCountCopies(List<PeerzNode> nodes) throws Exception {
     byte[] tx = TestChains.send(0, TestChains.key(8), 5);
-    assertThat(nodes.get(0).broadcastTx(tx).getCode()).isZero();
+    assertThat(nodes.get(0).backend().broadcastTx(tx).getCode()).isZero();
     TestChains.await(
         "the tx gossiped to the other two nodes",
-        () -> nodes.get(1).txsFromPeers() >= 1 && nodes.get(2).txsFromPeers() >= 1,
+        () ->
+            nodes.get(1).mempoolReactor().txsFromPeers() >= 1
+                && nodes.get(2).mempoolReactor().txsFromPeers() >= 1,
         WAIT);
     TestChains.await(
         "the tx committed on every node",
-        () -> nodes.stream().allMatch(x -> x.blocks().tx(Transactions.hash(tx)).isPresent()),
+        () ->
+            nodes.stream()
+                .allMatch(x -> x.backend().blocks().tx(Transactions.hash(tx)).isPresent()),
         WAIT);
-    assertThat(nodes.stream().map(PeerzNode::txsFromPeers)).containsExactly(0L, 1L, 1L);
+    assertThat(nodes.stream().map(n -> n.mempoolReactor().txsFromPeers()))
+        .containsExactly(0L, 1L, 1L);
   }
 
   @Test
@@ -184,8 +200,9 @@ class PeerzNetworkTest {
               nodes.stream()
                   .allMatch(
                       x ->
-                          x.peersOfPeers().size() == 2
-                              && x.peersOfPeers().values().stream().allMatch(s -> s.size() == 2)),
+                          x.mempoolReactor().peersOfPeers().size() == 2
+                              && x.mempoolReactor().peersOfPeers().values().stream()
+                                  .allMatch(s -> s.size() == 2)),
           WAIT);
       // Each node but the sender got the tx once: nobody relayed it back or across.
       broadcastAndCountCopies(nodes);
@@ -219,7 +236,7 @@ class PeerzNetworkTest {
           start(dir.resolve("c"), g, v[2], n[2], port[2], List.of(peer(n[1], port[1])), slow));
       TestChains.await(
           "height 1 committed on every node",
-          () -> nodes.stream().allMatch(x -> x.appInfo().lastBlockHeight() >= 1),
+          () -> nodes.stream().allMatch(x -> x.backend().appInfo().lastBlockHeight() >= 1),
           WAIT);
       // c got it once, relayed by b; nobody relayed it back.
       broadcastAndCountCopies(nodes);
@@ -243,28 +260,34 @@ class PeerzNetworkTest {
         PeerzNode b = start(dir.resolve("b"), g, vb, nb, pb, List.of(peer(na, pa)), slow)) {
       List<byte[]> txs = new ArrayList<>();
       long bytes = 0;
-      for (int i = 0; bytes <= PeerzNode.PROPOSAL_TX_BYTES * 5 / 4; i++) {
+      for (int i = 0; bytes <= ConsensusConfig.PROPOSAL_TX_BYTES * 5 / 4; i++) {
         byte[] tx = TestChains.send(i, TestChains.key(8), 1);
         txs.add(tx);
         bytes += tx.length;
       }
       TestChains.await(
           "height 1 committed on both",
-          () -> a.appInfo().lastBlockHeight() >= 1 && b.appInfo().lastBlockHeight() >= 1,
+          () ->
+              a.backend().appInfo().lastBlockHeight() >= 1
+                  && b.backend().appInfo().lastBlockHeight() >= 1,
           WAIT);
       for (byte[] tx : txs) {
-        assertThat(a.broadcastTx(tx).getCode()).isZero();
+        assertThat(a.backend().broadcastTx(tx).getCode()).isZero();
       }
       byte[] last = txs.get(txs.size() - 1);
       TestChains.await(
-          "every tx committed", () -> a.blocks().tx(Transactions.hash(last)).isPresent(), WAIT);
+          "every tx committed",
+          () -> a.backend().blocks().tx(Transactions.hash(last)).isPresent(),
+          WAIT);
       int withTxs = 0;
-      for (long h = 1; h <= a.appInfo().lastBlockHeight(); h++) {
+      for (long h = 1; h <= a.backend().appInfo().lastBlockHeight(); h++) {
         long blockBytes =
-            a.blocks().block(h).orElseThrow().getTxsList().stream()
+            a.backend().blocks().block(h).orElseThrow().getTxsList().stream()
                 .mapToLong(com.google.protobuf.ByteString::size)
                 .sum();
-        assertThat(blockBytes).as("height %d", h).isLessThanOrEqualTo(PeerzNode.PROPOSAL_TX_BYTES);
+        assertThat(blockBytes)
+            .as("height %d", h)
+            .isLessThanOrEqualTo(ConsensusConfig.PROPOSAL_TX_BYTES);
         withTxs += blockBytes > 0 ? 1 : 0;
       }
       assertThat(withTxs).isGreaterThanOrEqualTo(2);
@@ -275,12 +298,12 @@ class PeerzNetworkTest {
   void relayRuleSkipsTheSenderAndItsPeers() {
     Map<String, java.util.Set<String>> known =
         Map.of("a", java.util.Set.of("b", "x"), "c", java.util.Set.of("b"));
-    assertThat(PeerzNode.relays(null, "a", known)).as("own txs go to everyone").isTrue();
-    assertThat(PeerzNode.relays("a", "a", known)).as("not back to the sender").isFalse();
-    assertThat(PeerzNode.relays("a", "x", known)).as("x has it from a").isFalse();
-    assertThat(PeerzNode.relays("a", "c", known)).as("a and c are not connected").isTrue();
-    assertThat(PeerzNode.relays("b", "c", known)).as("c says it is connected to b").isFalse();
-    assertThat(PeerzNode.relays("z", "y", known)).as("unknown peers: relay").isTrue();
+    assertThat(MempoolReactor.relays(null, "a", known)).as("own txs go to everyone").isTrue();
+    assertThat(MempoolReactor.relays("a", "a", known)).as("not back to the sender").isFalse();
+    assertThat(MempoolReactor.relays("a", "x", known)).as("x has it from a").isFalse();
+    assertThat(MempoolReactor.relays("a", "c", known)).as("a and c are not connected").isTrue();
+    assertThat(MempoolReactor.relays("b", "c", known)).as("c says it is connected to b").isFalse();
+    assertThat(MempoolReactor.relays("z", "y", known)).as("unknown peers: relay").isTrue();
   }
 
   @Test
@@ -295,22 +318,24 @@ class PeerzNetworkTest {
     // a has no persistent peers: it still listens, and b dials it.
     try (PeerzNode a = start(dir.resolve("a"), g, va, na, pa, List.of())) {
       for (int k = 0; k < 3; k++) {
-        assertThat(a.broadcastTx(TestChains.send(k, TestChains.key(8), 5)).getCode()).isZero();
+        assertThat(a.backend().broadcastTx(TestChains.send(k, TestChains.key(8), 5)).getCode())
+            .isZero();
       }
-      TestChains.await("height 30 on a", () -> a.appInfo().lastBlockHeight() >= 30, WAIT);
-      assertThat(a.blocks().tx(Transactions.hash(TestChains.send(2, TestChains.key(8), 5))))
+      TestChains.await("height 30 on a", () -> a.backend().appInfo().lastBlockHeight() >= 30, WAIT);
+      assertThat(
+              a.backend().blocks().tx(Transactions.hash(TestChains.send(2, TestChains.key(8), 5))))
           .isPresent();
       try (PeerzNode b = start(dir.resolve("b"), g, follower, nb, pb, List.of(peer(na, pa)))) {
-        long target = a.appInfo().lastBlockHeight();
+        long target = a.backend().appInfo().lastBlockHeight();
         // Committed, not just appended: a block's results are stored after it executes.
         TestChains.await(
-            "b synced to " + target, () -> b.appInfo().lastBlockHeight() >= target, WAIT);
+            "b synced to " + target, () -> b.backend().appInfo().lastBlockHeight() >= target, WAIT);
         for (long h = 1; h <= target; h++) {
           assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
           assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
         }
-        TestChains.await("b no longer catching up", () -> !b.status().catchingUp(), WAIT);
-        assertThat(b.validators(target)).isEqualTo(a.validators(target));
+        TestChains.await("b no longer catching up", () -> !b.backend().status().catchingUp(), WAIT);
+        assertThat(b.backend().validators(target)).isEqualTo(a.backend().validators(target));
       }
     }
   }

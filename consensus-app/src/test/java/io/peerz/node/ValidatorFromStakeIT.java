@@ -1,8 +1,10 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.peerz.consensus.PeerzApplication;
+import io.peerz.consensus.TestChains;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
@@ -87,8 +89,9 @@ class ValidatorFromStakeIT {
             COMMIT,
             List.of(peer));
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
-    PeerzApplication app = new PeerzApplication(db, new StateMachine(), g.chainId());
-    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, null);
+    StateMachine machine = new StateMachine();
+    PeerzApplication app = new PeerzApplication(db, machine, g.chainId());
+    PeerzNode node = new PeerzNode(config, db, app, app::checkTxDry, machine.signatures(), null);
     node.startConsensus();
     node.startP2p();
     return node;
@@ -133,32 +136,32 @@ class ValidatorFromStakeIT {
     int pb = freePort();
     try (PeerzNode a = start(dir.resolve("a"), g, va, na, pa, peer(nb, pb));
         PeerzNode b = start(dir.resolve("b"), g, vb, nb, pb, peer(na, pa))) {
-      TestChains.await("b follows a", () -> b.appInfo().lastBlockHeight() >= 2, WAIT);
-      assertThat(power(a.validators(2).orElseThrow(), vb)).isZero();
+      TestChains.await("b follows a", () -> b.backend().appInfo().lastBlockHeight() >= 2, WAIT);
+      assertThat(power(a.backend().validators(2).orElseThrow(), vb)).isZero();
 
       // 20,000 bonded / power_reduction 1,000 = power 20, against the genesis validator's 10.
       byte[] tx = createValidator(vb, 20 * POWER_REDUCTION);
-      assertThat(a.broadcastTx(tx).getCode()).isZero();
+      assertThat(a.backend().broadcastTx(tx).getCode()).isZero();
       RpcBackend.CommittedTx committed =
-          a.awaitCommit(Transactions.hash(tx), WAIT).get(90, TimeUnit.SECONDS);
+          a.backend().awaitCommit(Transactions.hash(tx), WAIT).get(90, TimeUnit.SECONDS);
       assertThat(committed.result().getCode()).as(committed.result().getLog()).isZero();
       long boundary = (committed.height() + EPOCH - 1) / EPOCH * EPOCH;
 
       TestChains.await(
           "the boundary block committed on both",
           () ->
-              a.appInfo().lastBlockHeight() >= boundary
-                  && b.appInfo().lastBlockHeight() >= boundary,
+              a.backend().appInfo().lastBlockHeight() >= boundary
+                  && b.backend().appInfo().lastBlockHeight() >= boundary,
           WAIT);
       ValidatorUpdate added =
           ValidatorUpdate.newBuilder()
               .setPubKey(ByteString.copyFrom(vb.publicKey()))
               .setPower(20)
               .build();
-      assertThat(a.blocks().results(boundary).orElseThrow().getValidatorUpdatesList())
+      assertThat(a.backend().blocks().results(boundary).orElseThrow().getValidatorUpdatesList())
           .containsExactly(added);
       for (long h = committed.height(); h < boundary; h++) {
-        assertThat(a.blocks().results(h).orElseThrow().getValidatorUpdatesList())
+        assertThat(a.backend().blocks().results(h).orElseThrow().getValidatorUpdatesList())
             .as("height %d", h)
             .isEmpty();
       }
@@ -168,16 +171,16 @@ class ValidatorFromStakeIT {
       TestChains.await(
           "height " + (joined + 2) + " committed on both",
           () ->
-              a.appInfo().lastBlockHeight() >= joined + 2
-                  && b.appInfo().lastBlockHeight() >= joined + 2,
+              a.backend().appInfo().lastBlockHeight() >= joined + 2
+                  && b.backend().appInfo().lastBlockHeight() >= joined + 2,
           WAIT);
-      assertThat(power(a.validators(boundary + 1).orElseThrow(), vb)).isZero();
-      List<Validator> set = a.validators(joined).orElseThrow();
+      assertThat(power(a.backend().validators(boundary + 1).orElseThrow(), vb)).isZero();
+      List<Validator> set = a.backend().validators(joined).orElseThrow();
       assertThat(power(set, vb)).isEqualTo(20);
       assertThat(power(set, va)).isEqualTo(10);
-      assertThat(b.validators(joined)).isEqualTo(Optional.of(set));
+      assertThat(b.backend().validators(joined)).isEqualTo(Optional.of(set));
       for (long h = joined; h <= joined + 1; h++) {
-        List<CommitSig> sigs = a.blocks().seenCommit(h).orElseThrow().getSignaturesList();
+        List<CommitSig> sigs = a.backend().blocks().seenCommit(h).orElseThrow().getSignaturesList();
         // With 20 of 30 power b's signature is needed for +2/3: every commit carries it.
         assertThat(
                 sigs.stream()
@@ -188,7 +191,8 @@ class ValidatorFromStakeIT {
             .contains(ByteString.copyFrom(vb.address().bytes()))
             .hasSize(2);
       }
-      RpcBackend.QueryAnswer q = a.query("/validator/" + vb.address(), new byte[0], 0, false);
+      RpcBackend.QueryAnswer q =
+          a.backend().query("/validator/" + vb.address(), new byte[0], 0, false);
       assertThat(q.code()).as(q.log()).isZero();
       assertThat(new String(q.value(), StandardCharsets.UTF_8))
           .contains("\"bonded\":\"20000\"")

@@ -1,7 +1,12 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.peerz.consensus.Application;
+import io.peerz.consensus.CounterApp;
+import io.peerz.consensus.Replay;
+import io.peerz.consensus.TestChains;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
@@ -27,67 +32,75 @@ class PeerzNodeTest {
 
   @Test
   void aSingleValidatorCommitsSubmittedTxsInBlocks() throws Exception {
-    try (PeerzNode node = TestChains.counterNode(TestChains.config(home, validator, FAST), null)) {
+    try (PeerzNode node = TestNodes.counterNode(TestNodes.config(home, validator, FAST), null)) {
       for (int k = 0; k < 5; k++) {
-        assertThat(node.broadcastTx(CounterApp.tx(k)).getCode()).isZero();
+        assertThat(node.backend().broadcastTx(CounterApp.tx(k)).getCode()).isZero();
       }
       RpcBackend.CommittedTx last =
-          node.awaitCommit(Transactions.hash(CounterApp.tx(4)), WAIT).get(30, TimeUnit.SECONDS);
+          node.backend()
+              .awaitCommit(Transactions.hash(CounterApp.tx(4)), WAIT)
+              .get(30, TimeUnit.SECONDS);
       assertThat(last.result().getCode()).isZero();
-      assertThat(node.blocks().tx(Transactions.hash(CounterApp.tx(4)))).isPresent();
-      RpcBackend.QueryAnswer q = node.query("/counter", new byte[0], 0, false);
+      assertThat(node.backend().blocks().tx(Transactions.hash(CounterApp.tx(4)))).isPresent();
+      RpcBackend.QueryAnswer q = node.backend().query("/counter", new byte[0], 0, false);
       assertThat(ByteBuffer.wrap(q.value()).getLong()).isEqualTo(5);
-      assertThat(node.mempool(10).count()).isZero();
+      assertThat(node.backend().mempool(10).count()).isZero();
 
-      RpcBackend.NodeStatus status = node.status();
+      RpcBackend.NodeStatus status = node.backend().status();
       assertThat(status.chainId()).isEqualTo(TestChains.CHAIN_ID);
       assertThat(status.latestHeight()).isGreaterThanOrEqualTo(last.height());
       assertThat(status.validatorPower()).isEqualTo(10);
-      assertThat(node.validators(1)).hasValueSatisfying(v -> assertThat(v).hasSize(1));
-      assertThat(node.appInfo().lastBlockHeight()).isGreaterThanOrEqualTo(last.height());
+      assertThat(node.backend().validators(1)).hasValueSatisfying(v -> assertThat(v).hasSize(1));
+      assertThat(node.backend().appInfo().lastBlockHeight()).isGreaterThanOrEqualTo(last.height());
       assertThat(Files.exists(home.resolve("data/priv_validator_state.json"))).isTrue();
     }
   }
 
   @Test
   void emptyBlocksAreCreatedWithStrictlyIncreasingTimes() {
-    try (PeerzNode node = TestChains.counterNode(TestChains.config(home, validator, FAST), null)) {
+    try (PeerzNode node = TestNodes.counterNode(TestNodes.config(home, validator, FAST), null)) {
       // Blocks are appended before they execute; wait for height 4 to be committed, not only
       // decided.
-      TestChains.await("height 4 committed", () -> node.appInfo().lastBlockHeight() >= 4, WAIT);
+      TestChains.await(
+          "height 4 committed", () -> node.backend().appInfo().lastBlockHeight() >= 4, WAIT);
       long previous = 0;
       for (long h = 1; h <= 4; h++) {
-        var header = node.blocks().block(h).orElseThrow().getHeader();
-        long t = SignBytes.millis(header.getTime());
+        var header = node.backend().blocks().block(h).orElseThrow().getHeader();
+        long t = Blocks.millis(header.getTime());
         assertThat(t).isGreaterThan(previous);
         previous = t;
         assertThat(header.getChainId()).isEqualTo(TestChains.CHAIN_ID);
         assertThat(header.getProposerAddress().toByteArray())
             .isEqualTo(validator.address().bytes());
-        assertThat(node.blocks().results(h)).isPresent();
+        assertThat(node.backend().blocks().results(h)).isPresent();
       }
     }
   }
 
   @Test
   void aRestartedNodeContinuesFromItsLastCommittedHeight() {
-    NodeConfig config = TestChains.config(home, validator, FAST);
+    NodeConfig config = TestNodes.config(home, validator, FAST);
     long stoppedAt;
     List<String> hashes = new ArrayList<>();
-    try (PeerzNode node = TestChains.counterNode(config, null)) {
-      node.broadcastTx(CounterApp.tx(0));
-      TestChains.await("height 3", () -> node.blocks().lastHeight() >= 3, WAIT);
+    try (PeerzNode node = TestNodes.counterNode(config, null)) {
+      node.backend().broadcastTx(CounterApp.tx(0));
+      TestChains.await("height 3", () -> node.backend().blocks().lastHeight() >= 3, WAIT);
       node.close();
-      stoppedAt = node.blocks().lastHeight();
+      stoppedAt = node.backend().blocks().lastHeight();
     }
-    try (PeerzNode node = TestChains.counterNode(config, null)) {
+    try (PeerzNode node = TestNodes.counterNode(config, null)) {
       for (long h = 1; h <= stoppedAt; h++) {
-        hashes.add(Hex.encode(node.blocks().results(h).orElseThrow().getAppHash().toByteArray()));
+        hashes.add(
+            Hex.encode(
+                node.backend().blocks().results(h).orElseThrow().getAppHash().toByteArray()));
       }
-      TestChains.await("two more blocks", () -> node.blocks().lastHeight() >= stoppedAt + 2, WAIT);
-      assertThat(node.broadcastTx(CounterApp.tx(1)).getCode()).isZero();
+      TestChains.await(
+          "two more blocks", () -> node.backend().blocks().lastHeight() >= stoppedAt + 2, WAIT);
+      assertThat(node.backend().broadcastTx(CounterApp.tx(1)).getCode()).isZero();
       for (long h = 1; h <= stoppedAt; h++) {
-        assertThat(Hex.encode(node.blocks().results(h).orElseThrow().getAppHash().toByteArray()))
+        assertThat(
+                Hex.encode(
+                    node.backend().blocks().results(h).orElseThrow().getAppHash().toByteArray()))
             .isEqualTo(hashes.get((int) h - 1));
       }
     }
@@ -95,15 +108,15 @@ class PeerzNodeTest {
 
   @Test
   void replayRebuildsTheSameAppHashAtEveryHeight() {
-    NodeConfig config = TestChains.config(home, validator, FAST);
+    NodeConfig config = TestNodes.config(home, validator, FAST);
     long last;
-    try (PeerzNode node = TestChains.counterNode(config, null)) {
+    try (PeerzNode node = TestNodes.counterNode(config, null)) {
       for (int k = 0; k < 3; k++) {
-        node.broadcastTx(CounterApp.tx(k));
+        node.backend().broadcastTx(CounterApp.tx(k));
       }
-      TestChains.await("height 5", () -> node.blocks().lastHeight() >= 5, WAIT);
+      TestChains.await("height 5", () -> node.backend().blocks().lastHeight() >= 5, WAIT);
       node.close();
-      last = node.blocks().lastHeight();
+      last = node.backend().blocks().lastHeight();
     }
     List<Long> progress = new ArrayList<>();
     Replay.Report report =
@@ -115,11 +128,12 @@ class PeerzNodeTest {
 
   @Test
   void replayStopsAtTheFirstHeightWhoseAppHashDiffers() {
-    NodeConfig config = TestChains.config(home, validator, FAST);
-    try (PeerzNode node = TestChains.counterNode(config, null)) {
+    NodeConfig config = TestNodes.config(home, validator, FAST);
+    try (PeerzNode node = TestNodes.counterNode(config, null)) {
       // Blocks are appended before they execute; wait for height 4 to be committed, not only
       // decided.
-      TestChains.await("height 4 committed", () -> node.appInfo().lastBlockHeight() >= 4, WAIT);
+      TestChains.await(
+          "height 4 committed", () -> node.backend().appInfo().lastBlockHeight() >= 4, WAIT);
     }
     Replay.Report report =
         Replay.run(home, config.genesis(), (h, l) -> {}, db -> new SkewedApp(new CounterApp(db)));

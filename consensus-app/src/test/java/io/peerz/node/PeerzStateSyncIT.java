@@ -1,10 +1,15 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.peerz.consensus.proto.LightBlockResponse;
-import io.peerz.consensus.proto.StateSyncAnchor;
+import io.peerz.consensus.Application;
+import io.peerz.consensus.PeerzApplication;
+import io.peerz.consensus.Replay;
+import io.peerz.consensus.SnapshotConfig;
+import io.peerz.consensus.StateSyncChecks;
+import io.peerz.consensus.StateSyncConfig;
+import io.peerz.consensus.TestChains;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
@@ -87,11 +92,11 @@ class PeerzStateSyncIT {
   }
 
   private static String appHash(PeerzNode n, long h) {
-    return Hex.encode(n.blocks().results(h).orElseThrow().getAppHash().toByteArray());
+    return Hex.encode(n.backend().blocks().results(h).orElseThrow().getAppHash().toByteArray());
   }
 
   private static String blockHash(PeerzNode n, long h) {
-    return Hex.encode(n.blocks().blockHash(h).orElseThrow());
+    return Hex.encode(n.backend().blocks().blockHash(h).orElseThrow());
   }
 
   /** Serves the first chunk it is asked for with one bit flipped, every later one intact. */
@@ -176,18 +181,20 @@ class PeerzStateSyncIT {
         config(dir.resolve("a"), g, va, na, pa, List.of(peer(nb, pb)), StateSyncConfig.DISABLED);
     io.peerz.ledger.LedgerDb db =
         io.peerz.ledger.LedgerDb.open(PeerzNode.dataDir(configA.home()).resolve("ledger.db"));
+    io.peerz.state.StateMachine machine = new io.peerz.state.StateMachine();
     PeerzApplication real =
         new PeerzApplication(
             db,
-            new io.peerz.state.StateMachine(),
+            machine,
             g.chainId(),
             PeerzNode.dataDir(configA.home()).resolve("snapshots"),
             configA.snapshots());
     TamperingApp tampering = new TamperingApp(real);
-    try (PeerzNode a = new PeerzNode(configA, db, tampering, real::checkTxDry, null)) {
+    try (PeerzNode a =
+        new PeerzNode(configA, db, tampering, real::checkTxDry, machine.signatures(), null)) {
       a.startConsensus();
       a.startP2p();
-      TestChains.await("height 20 on a", () -> a.appInfo().lastBlockHeight() >= 20, WAIT);
+      TestChains.await("height 20 on a", () -> a.backend().appInfo().lastBlockHeight() >= 20, WAIT);
       NodeConfig configB =
           config(
               dir.resolve("b"),
@@ -198,98 +205,19 @@ class PeerzStateSyncIT {
               List.of(peer(na, pa)),
               StateSyncConfig.enabled(WAIT));
       try (PeerzNode b = PeerzNode.start(configB)) {
-        TestChains.await("b commits past its snapshot", () -> b.blocks().baseHeight() > 0, WAIT);
-        long snapshotHeight = b.blocks().baseHeight() - 1;
+        TestChains.await(
+            "b commits past its snapshot", () -> b.backend().blocks().baseHeight() > 0, WAIT);
+        long snapshotHeight = b.backend().blocks().baseHeight() - 1;
         assertThat(tampering.tampered.get()).isGreaterThan(1);
         assertThat(snapshotHeight % 10).isZero();
-        long target = a.appInfo().lastBlockHeight();
+        long target = a.backend().appInfo().lastBlockHeight();
         TestChains.await(
-            "b synced to " + target, () -> b.appInfo().lastBlockHeight() >= target, WAIT);
+            "b synced to " + target, () -> b.backend().appInfo().lastBlockHeight() >= target, WAIT);
         for (long h = snapshotHeight + 1; h <= target; h++) {
           assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
         }
       }
     }
-  }
-
-  /**
-   * The light blocks b verified (kept in its anchor) pass verification; altered ones, or a trusted
-   * set that never signed them, do not.
-   */
-  private static void verificationRefusesForgedLightBlocks(
-      Path home, GenesisDoc g, long height, String expectedAppHash) throws Exception {
-    StateSyncAnchor anchor =
-        StateSyncAnchor.parseFrom(
-            java.nio.file.Files.readAllBytes(PeerzNode.dataDir(home).resolve("statesync.pb")));
-    assertThat(anchor.getHeight()).isEqualTo(height);
-    ValidatorSet trusted =
-        ValidatorSet.of(
-            g.validators().stream()
-                .map(
-                    v ->
-                        io.peerz.ledger.proto.ValidatorUpdate.newBuilder()
-                            .setPubKey(com.google.protobuf.ByteString.copyFrom(v.pubKey()))
-                            .setPower(v.power())
-                            .build())
-                .toList());
-    LightBlockResponse at = anchor.getAtHeight();
-    LightBlockResponse next = anchor.getNext();
-    assertThat(Hex.encode(StateSyncer.verify(g.chainId(), trusted, height, at, next)))
-        .isEqualTo(expectedAppHash);
-
-    LightBlockResponse otherAppHash =
-        next.toBuilder()
-            .setBlock(
-                next.getBlock().toBuilder()
-                    .setHeader(
-                        next.getBlock().getHeader().toBuilder()
-                            .setAppHash(com.google.protobuf.ByteString.copyFrom(new byte[32]))))
-            .build();
-    assertThatThrownBy(() -> StateSyncer.verify(g.chainId(), trusted, height, at, otherAppHash))
-        .isInstanceOf(StateSyncer.Unusable.class)
-        .hasMessageContaining("commit of height " + (height + 1) + " is invalid");
-
-    io.peerz.ledger.proto.CommitSig sig = next.getCommit().getSignatures(0);
-    byte[] bad = sig.getSignature().toByteArray();
-    bad[0] ^= 1;
-    LightBlockResponse badSignature =
-        next.toBuilder()
-            .setCommit(
-                next.getCommit().toBuilder()
-                    .setSignatures(
-                        0,
-                        sig.toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(bad))))
-            .build();
-    assertThatThrownBy(() -> StateSyncer.verify(g.chainId(), trusted, height, at, badSignature))
-        .isInstanceOf(StateSyncer.Unusable.class)
-        .hasMessageContaining("commit_signature");
-
-    ValidatorSet stranger =
-        ValidatorSet.of(
-            List.of(
-                io.peerz.ledger.proto.ValidatorUpdate.newBuilder()
-                    .setPubKey(
-                        com.google.protobuf.ByteString.copyFrom(TestChains.key(9).publicKey()))
-                    .setPower(10)
-                    .build()));
-    assertThatThrownBy(() -> StateSyncer.verify(g.chainId(), stranger, height, at, next))
-        .isInstanceOf(StateSyncer.Unusable.class)
-        .hasMessageContaining("genesis validators");
-
-    LightBlockResponse otherSet =
-        next.toBuilder()
-            .setNextValidators(
-                next.getNextValidators().toBuilder()
-                    .setValidators(
-                        0,
-                        next.getNextValidators().getValidators(0).toBuilder().setVotingPower(11)))
-            .build();
-    assertThatThrownBy(() -> StateSyncer.verify(g.chainId(), trusted, height, at, otherSet))
-        .isInstanceOf(StateSyncer.Unusable.class)
-        .hasMessageContaining("validators hash");
-    assertThatThrownBy(() -> StateSyncer.verify("other-chain", trusted, height, at, next))
-        .isInstanceOf(StateSyncer.Unusable.class)
-        .hasMessageContaining("another chain");
   }
 
   private static Long commonSnapshot(PeerzNode a, PeerzNode b) {
@@ -361,26 +289,31 @@ class PeerzStateSyncIT {
     try (PeerzNode a = PeerzNode.start(configA);
         PeerzNode a2 = PeerzNode.start(configA2)) {
       for (int k = 0; k < 12; k++) {
-        assertThat(a.broadcastTx(TestChains.send(k, TestChains.key(10 + k % 5), 5)).getCode())
+        assertThat(
+                a.backend()
+                    .broadcastTx(TestChains.send(k, TestChains.key(10 + k % 5), 5))
+                    .getCode())
             .isZero();
       }
-      TestChains.await("height 30 on a", () -> a.appInfo().lastBlockHeight() >= 30, WAIT);
+      TestChains.await("height 30 on a", () -> a.backend().appInfo().lastBlockHeight() >= 30, WAIT);
       long targetA;
       try (PeerzNode b = PeerzNode.start(configB)) {
         // start returns once the snapshot is restored; block sync then appends from the next
         // height, which becomes the block store's base.
-        assertThat(b.appInfo().lastBlockHeight()).isGreaterThanOrEqualTo(30);
-        TestChains.await("b commits past its snapshot", () -> b.blocks().baseHeight() > 0, WAIT);
-        snapshotHeight = b.blocks().baseHeight() - 1;
+        assertThat(b.backend().appInfo().lastBlockHeight()).isGreaterThanOrEqualTo(30);
+        TestChains.await(
+            "b commits past its snapshot", () -> b.backend().blocks().baseHeight() > 0, WAIT);
+        snapshotHeight = b.backend().blocks().baseHeight() - 1;
         assertThat(snapshotHeight).isGreaterThanOrEqualTo(30);
         assertThat(snapshotHeight % 10).isZero();
-        long target = a.appInfo().lastBlockHeight();
+        long target = a.backend().appInfo().lastBlockHeight();
         TestChains.await(
-            "b synced to " + target, () -> b.appInfo().lastBlockHeight() >= target, WAIT);
+            "b synced to " + target, () -> b.backend().appInfo().lastBlockHeight() >= target, WAIT);
         // The restored state is a's state at the snapshot height: block h+1 commits to it.
         assertThat(
                 Hex.encode(
-                    b.blocks()
+                    b.backend()
+                        .blocks()
                         .block(snapshotHeight + 1)
                         .orElseThrow()
                         .getHeader()
@@ -391,24 +324,27 @@ class PeerzStateSyncIT {
           assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
           assertThat(blockHash(b, h)).as("height %d", h).isEqualTo(blockHash(a, h));
         }
-        assertThat(b.blocks().block(snapshotHeight)).isEmpty();
+        assertThat(b.backend().blocks().block(snapshotHeight)).isEmpty();
         assertThat(rpc(b, "/block?height=" + snapshotHeight))
             .contains("height is not available")
             .contains("base height: " + (snapshotHeight + 1));
         // A tx after the sync commits on both to the same state.
         byte[] tx = TestChains.send(12, TestChains.key(20), 9);
-        assertThat(b.broadcastTx(tx).getCode()).isZero();
+        assertThat(b.backend().broadcastTx(tx).getCode()).isZero();
         TestChains.await(
             "the tx committed on a",
-            () -> a.blocks().tx(io.peerz.ledger.Transactions.hash(tx)).isPresent(),
+            () -> a.backend().blocks().tx(io.peerz.ledger.Transactions.hash(tx)).isPresent(),
             WAIT);
-        targetA = a.appInfo().lastBlockHeight();
-        TestChains.await("b at " + targetA, () -> b.appInfo().lastBlockHeight() >= targetA, WAIT);
+        targetA = a.backend().appInfo().lastBlockHeight();
+        TestChains.await(
+            "b at " + targetA, () -> b.backend().appInfo().lastBlockHeight() >= targetA, WAIT);
         assertThat(appHash(b, targetA)).isEqualTo(appHash(a, targetA));
-        TestChains.await("b no longer catching up", () -> !b.status().catchingUp(), WAIT);
+        TestChains.await("b no longer catching up", () -> !b.backend().status().catchingUp(), WAIT);
         // b rebuilt the validator sets with their proposer priorities.
-        assertThat(b.validators(targetA)).isPresent().isEqualTo(a.validators(targetA));
-        assertThat(b.validators(snapshotHeight - 1)).isEmpty();
+        assertThat(b.backend().validators(targetA))
+            .isPresent()
+            .isEqualTo(a.backend().validators(targetA));
+        assertThat(b.backend().validators(snapshotHeight - 1)).isEmpty();
         // b, restored, takes its own snapshots: byte-identical to a's at the same height.
         TestChains.await(
             "a snapshot height both nodes list", () -> commonSnapshot(a, b) != null, WAIT);
@@ -417,14 +353,17 @@ class PeerzStateSyncIT {
         assertThat(snapshotAt(b, common)).isEqualTo(snapshotAt(a, common));
       }
 
-      verificationRefusesForgedLightBlocks(homeB, g, snapshotHeight, appHash(a, snapshotHeight));
+      StateSyncChecks.verificationRefusesForgedLightBlocks(
+          PeerzNode.dataDir(homeB), g, snapshotHeight, appHash(a, snapshotHeight));
 
       // Restarted, b resumes from its snapshot anchor and keeps following a.
       try (PeerzNode b = PeerzNode.start(configB)) {
-        assertThat(b.blocks().baseHeight()).isEqualTo(snapshotHeight + 1);
-        long target = a.appInfo().lastBlockHeight();
+        assertThat(b.backend().blocks().baseHeight()).isEqualTo(snapshotHeight + 1);
+        long target = a.backend().appInfo().lastBlockHeight();
         TestChains.await(
-            "restarted b synced to " + target, () -> b.appInfo().lastBlockHeight() >= target, WAIT);
+            "restarted b synced to " + target,
+            () -> b.backend().appInfo().lastBlockHeight() >= target,
+            WAIT);
         for (long h = targetA; h <= target; h++) {
           assertThat(appHash(b, h)).as("height %d", h).isEqualTo(appHash(a, h));
         }

@@ -1,6 +1,9 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import ch.qos.logback.classic.Level;
+import io.peerz.consensus.BlockExecution;
+import io.peerz.consensus.CounterApp;
+import io.peerz.consensus.TestChains;
 import io.peerz.ledger.Hex;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,34 +27,34 @@ final class CrashRecoveryMain {
     boolean peerz = args.length > 3 && args[3].equals("peerz");
     PeerzNode node =
         peerz
-            ? TestChains.peerzNode(
-                TestChains.peerzConfig(home, TestChains.key(1), Duration.ofMillis(20)),
-                PeerzNode.readFailpoint())
-            : TestChains.counterNode(
-                TestChains.config(home, TestChains.key(1), Duration.ofMillis(20)),
-                PeerzNode.readFailpoint());
+            ? TestNodes.peerzNode(
+                TestNodes.peerzConfig(home, TestChains.key(1), Duration.ofMillis(20)),
+                BlockExecution.failpoint())
+            : TestNodes.counterNode(
+                TestNodes.config(home, TestChains.key(1), Duration.ofMillis(20)),
+                BlockExecution.failpoint());
     if (mode.equals("submit")) {
       for (int k = 0; k < n; k++) {
         byte[] tx = peerz ? TestChains.send(k, TestChains.key(2), 10) : CounterApp.tx(k);
-        int code = node.broadcastTx(tx).getCode();
+        int code = node.backend().broadcastTx(tx).getCode();
         System.out.println("SUBMITTED n=" + k + " code=" + code);
       }
       // The fail point halts this process when the block with the txs is appended.
       TestChains.await("a halt at the fail point", () -> false, Duration.ofSeconds(60));
     } else {
-      long recovered = node.appInfo().lastBlockHeight();
+      long recovered = node.backend().appInfo().lastBlockHeight();
       System.out.println(
           "RECOVERED height="
               + recovered
               + " app_hash="
-              + Hex.encode(node.appInfo().lastBlockAppHash())
+              + Hex.encode(node.backend().appInfo().lastBlockAppHash())
               + " log_height="
-              + node.blocks().lastHeight());
+              + node.backend().blocks().lastHeight());
       TestChains.await(
           "more blocks",
-          () -> node.appInfo().lastBlockHeight() >= recovered + n,
+          () -> node.backend().appInfo().lastBlockHeight() >= recovered + n,
           Duration.ofSeconds(60));
-      System.out.println("ADVANCED height=" + node.appInfo().lastBlockHeight());
+      System.out.println("ADVANCED height=" + node.backend().appInfo().lastBlockHeight());
       node.close();
     }
     System.out.flush();

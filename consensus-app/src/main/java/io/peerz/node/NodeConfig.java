@@ -1,5 +1,7 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
+import io.peerz.consensus.SnapshotConfig;
+import io.peerz.consensus.StateSyncConfig;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import java.nio.file.Path;

@@ -1,8 +1,11 @@
-package io.peerz.consensus;
+package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.peerz.consensus.Application;
+import io.peerz.consensus.PeerzApplication;
+import io.peerz.consensus.TestChains;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
@@ -47,7 +50,7 @@ class ByzantineProposerTest {
     }
 
     @Override
-    public List<byte[]> prepareProposal(PrepareProposalRequest request) {
+    public List<byte[]> prepareProposal(Application.PrepareProposalRequest request) {
       proposals.incrementAndGet();
       List<byte[]> txs = new ArrayList<>(app.prepareProposal(request));
       txs.add(GARBAGE);
@@ -55,27 +58,28 @@ class ByzantineProposerTest {
     }
 
     @Override
-    public boolean processProposal(ProcessProposalRequest request) {
+    public boolean processProposal(Application.ProcessProposalRequest request) {
       return true;
     }
 
     @Override
-    public InfoResponse info() {
+    public Application.InfoResponse info() {
       return app.info();
     }
 
     @Override
-    public InitChainResponse initChain(InitChainRequest request) {
+    public Application.InitChainResponse initChain(Application.InitChainRequest request) {
       return app.initChain(request);
     }
 
     @Override
-    public TxResult checkTx(byte[] tx, CheckTxKind kind) {
+    public TxResult checkTx(byte[] tx, Application.CheckTxKind kind) {
       return app.checkTx(tx, kind);
     }
 
     @Override
-    public FinalizeBlockResponse finalizeBlock(FinalizeBlockRequest request) {
+    public Application.FinalizeBlockResponse finalizeBlock(
+        Application.FinalizeBlockRequest request) {
       return app.finalizeBlock(request);
     }
 
@@ -85,7 +89,7 @@ class ByzantineProposerTest {
     }
 
     @Override
-    public QueryResponse query(QueryRequest request) {
+    public Application.QueryResponse query(Application.QueryRequest request) {
       return app.query(request);
     }
   }
@@ -117,14 +121,15 @@ class ByzantineProposerTest {
             Duration.ofMillis(50),
             List.of(peer));
     LedgerDb db = LedgerDb.open(PeerzNode.dataDir(home).resolve("ledger.db"));
-    PeerzApplication peerz = new PeerzApplication(db, new StateMachine(), g.chainId());
+    StateMachine machine = new StateMachine();
+    PeerzApplication peerz = new PeerzApplication(db, machine, g.chainId());
     Application app = peerz;
     if (byzantine) {
       GarbageProposer garbage = new GarbageProposer(peerz);
       byzantines.add(garbage);
       app = garbage;
     }
-    PeerzNode node = new PeerzNode(config, db, app, peerz::checkTxDry, null);
+    PeerzNode node = new PeerzNode(config, db, app, peerz::checkTxDry, machine.signatures(), null);
     node.startConsensus();
     node.startP2p();
     return node;
@@ -182,12 +187,14 @@ class ByzantineProposerTest {
           "a garbage proposal made and height 3 committed on both",
           () ->
               byzantines.get(0).proposals.get() > 0
-                  && a.appInfo().lastBlockHeight() >= 3
-                  && b.appInfo().lastBlockHeight() >= 3,
+                  && a.backend().appInfo().lastBlockHeight() >= 3
+                  && b.backend().appInfo().lastBlockHeight() >= 3,
           WAIT);
-      long top = Math.min(a.appInfo().lastBlockHeight(), b.appInfo().lastBlockHeight());
+      long top =
+          Math.min(
+              a.backend().appInfo().lastBlockHeight(), b.backend().appInfo().lastBlockHeight());
       for (long h = 1; h <= top; h++) {
-        Block block = b.blocks().block(h).orElseThrow();
+        Block block = b.backend().blocks().block(h).orElseThrow();
         assertThat(block.getTxsList())
             .as("height %d", h)
             .doesNotContain(ByteString.copyFrom(GARBAGE));
