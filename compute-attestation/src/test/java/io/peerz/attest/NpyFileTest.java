@@ -55,7 +55,7 @@ class NpyFileTest {
         .isEqualTo(
             "\u0093NUMPY\u0001\u0000v\u0000{'descr': '|i1', 'fortran_order': False, 'shape': (2,"
                 + " 3), }"
-                + " ".repeat(56)
+                + " ".repeat(58)
                 + "\n");
     assertThat(Arrays.copyOfRange(b, 128, b.length)).containsExactly(1, 2, 3, -4, -5, -6);
   }
