@@ -174,7 +174,7 @@ final class BlockExecutor {
       case SUBMIT_JOB -> Jobs.submit(c, body.getSubmitJob());
       case COMMIT_RESULT -> Jobs.commit(c, body.getCommitResult());
       case REVEAL_ROWS -> Jobs.reveal(c, body.getRevealRows());
-      case SET_DATA_URL -> Executors.setDataUrl(c, body.getSetDataUrl());
+      case SET_DATA_URL -> ExecutorRegistry.setDataUrl(c, body.getSetDataUrl());
       case CANCEL_JOB -> Jobs.cancel(c, body.getCancelJob());
       case REVEAL_ENTRIES -> DataJobs.reveal(c, body.getRevealEntries());
       case DISPUTE_ENTRY -> DataJobs.dispute(c, body.getDisputeEntry());

@@ -107,7 +107,7 @@ final class DataJobs {
                 + MAX_NPY_OVERHEAD
                 + " bytes plus the body)");
       }
-      if (!in.getUrl().isEmpty() && !Executors.isHttpUrl(in.getUrl())) {
+      if (!in.getUrl().isEmpty() && !ExecutorRegistry.isHttpUrl(in.getUrl())) {
         throw ErrorCode.INVALID_INPUT_URL.reject(
             "input "
                 + in.getName()
