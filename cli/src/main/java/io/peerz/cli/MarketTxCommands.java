@@ -3,12 +3,14 @@ package io.peerz.cli;
 import com.google.protobuf.ByteString;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
+import io.peerz.ledger.proto.MsgCancelJob;
 import io.peerz.ledger.proto.MsgClosePool;
 import io.peerz.ledger.proto.MsgCommitResult;
 import io.peerz.ledger.proto.MsgCreatePool;
 import io.peerz.ledger.proto.MsgJoinPool;
 import io.peerz.ledger.proto.MsgLeavePool;
 import io.peerz.ledger.proto.MsgRegisterExecutor;
+import io.peerz.ledger.proto.MsgRequestRows;
 import io.peerz.ledger.proto.MsgRevealRows;
 import io.peerz.ledger.proto.MsgSubmitJob;
 import io.peerz.ledger.proto.TxBody;
@@ -38,10 +40,17 @@ final class MarketTxCommands {
     String template;
 
     @Option(
-        names = "--model",
-        required = true,
+        names = "--workload",
         paramLabel = "<workload>",
-        description = "Workload every job runs, e.g. int8-gemm-1024.")
+        description =
+            "What every job runs: gemm-int8 (C = A x B on each buyer's own int8 matrices, see"
+                + " peerz job submit) or a seeded benchmark workload such as int8-gemm-1024.")
+    String workload;
+
+    @Option(
+        names = "--model",
+        paramLabel = "<workload>",
+        description = "The seeded workload, e.g. int8-gemm-1024 (the older name of --workload).")
     String model;
 
     @Option(
@@ -82,10 +91,15 @@ final class MarketTxCommands {
 
     @Override
     void setMessage(TxBody.Builder body) {
+      if (workload == null && model == null) {
+        throw new CliException(
+            "give --workload gemm-int8 (buyers' own matrices) or --workload int8-gemm-<n>");
+      }
       body.setCreatePool(
           MsgCreatePool.newBuilder()
               .setTemplate(template)
-              .setModel(model)
+              .setWorkload(workload == null ? "" : workload)
+              .setModel(model == null ? "" : model)
               .setHardwareClass(hardwareClass)
               .setLimit(limit)
               .setPerUser(perUser)
@@ -125,6 +139,14 @@ final class MarketTxCommands {
         description = "The executor's hardware class (peerz evaluate tells which).")
     String hardwareClass;
 
+    @Option(
+        names = "--data-url",
+        paramLabel = "<url>",
+        description =
+            "Its data endpoint (http://host:port) for data jobs; 'peerz server' announces it"
+                + " itself, so this is optional.")
+    String dataUrl;
+
     @Override
     void setMessage(TxBody.Builder body) {
       body.setRegisterExecutor(
@@ -132,7 +154,8 @@ final class MarketTxCommands {
               .setSubnetId(subnetId)
               .setNodeId(nodeId)
               .setExecutorPubKey(ByteString.copyFrom(ExecutorKey.read(executorKey).publicKey()))
-              .setHardwareClass(hardwareClass));
+              .setHardwareClass(hardwareClass)
+              .setDataUrl(dataUrl == null ? "" : dataUrl));
     }
   }
 
@@ -240,6 +263,57 @@ final class MarketTxCommands {
               .setPoolId(pool)
               .setInputSeed(ByteString.copyFrom(seedBytes()))
               .setMaxBudget(maxBudget));
+    }
+  }
+
+  @Command(
+      name = "cancel-job",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Cancel your job while it is still queued (no executor took it yet): its whole budget",
+        "comes back. 'peerz query job-fit ID' says why no executor takes it."
+      })
+  static final class CancelJob extends TxSubcommand {
+    @Parameters(index = "0", paramLabel = "<job-id>", description = "Job id.")
+    long jobId;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setCancelJob(MsgCancelJob.newBuilder().setJobId(jobId));
+    }
+  }
+
+  @Command(
+      name = "request-rows",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Ask the executor of your verified data job to post rows of its output on chain, when",
+        "you cannot download it. It must post them with proofs within",
+        "params.availability_timeout_blocks, or it is slashed and your budget refunded."
+      })
+  static final class RequestRows extends TxSubcommand {
+    @Parameters(index = "0", paramLabel = "<job-id>", description = "Job id.")
+    long jobId;
+
+    @Option(
+        names = "--rows",
+        required = true,
+        split = ",",
+        paramLabel = "<row>",
+        description = "Rows of the output, e.g. 0,17,511 (at most params.availability_max_rows).")
+    java.util.List<Integer> rows;
+
+    @Option(
+        names = "--output",
+        defaultValue = "c",
+        paramLabel = "<name>",
+        description = "The output's name (default: ${DEFAULT-VALUE}).")
+    String outputName = "c";
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRequestRows(
+          MsgRequestRows.newBuilder().setJobId(jobId).setOutput(outputName).addAllRows(rows));
     }
   }
 

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       InitCommand.class,
       StartCommand.class,
       ServerCommand.class,
+      JobCommand.class,
       KeysCommand.class,
       TxCommand.class,
       QueryCommand.class,

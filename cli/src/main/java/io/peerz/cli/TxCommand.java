@@ -62,6 +62,8 @@ import picocli.CommandLine.Parameters;
       MarketTxCommands.LeavePool.class,
       MarketTxCommands.ClosePool.class,
       MarketTxCommands.SubmitJob.class,
+      MarketTxCommands.CancelJob.class,
+      MarketTxCommands.RequestRows.class,
       MarketTxCommands.CommitResult.class,
       MarketTxCommands.RevealRows.class
     })

@@ -7,7 +7,6 @@ import com.google.protobuf.ByteString;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
-import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -83,44 +82,33 @@ abstract class TxSubcommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Ed25519KeyPair key = signingKey();
-    RpcClient rpc = node.client();
-    String chain = chainId != null ? chainId : NodeFacts.chainId(rpc);
-    long txFee = fee != null ? fee : NodeFacts.minFee(rpc);
-    long txNonce = nonce != null ? nonce : NodeFacts.nonce(rpc, key.address().toString());
-    TxBody.Builder body = body(chain, key.publicKey(), txNonce, txFee, memo);
-    setMessage(body);
-    Tx tx = Transactions.sign(body.build(), key);
-    byte[] bytes = tx.toByteArray();
-    byte[] hash = Transactions.hash(bytes);
-    String hashHex = Hex.encodeUpper(hash);
-
-    RpcClient.Broadcast check = rpc.broadcastTxSync(bytes);
     PrintWriter out = spec.commandLine().getOut();
+    Sent sent = sign();
+    RpcClient.Broadcast check = node.client().broadcastTxSync(sent.bytes());
     if (check.code() != 0) {
-      report(out, hashHex, 0, check.code(), check.codespace(), check.log(), null);
+      report(out, sent.hashHex(), 0, check.code(), check.codespace(), check.log(), null);
       throw failure(
           "the node rejected the transaction", check.code(), check.codespace(), check.log());
     }
     if (!waitForInclusion) {
       if (output.json()) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("txhash", hashHex);
+        n.put("txhash", sent.hashHex());
         n.put("code", 0);
         out.println(Json.compact(n));
       } else {
-        out.println("txhash: " + hashHex);
+        out.println("txhash: " + sent.hashHex());
         out.println("accepted into the mempool (not waiting for inclusion: --no-wait)");
       }
       return 0;
     }
-    JsonNode committed = awaitInclusion(rpc, hash, hashHex);
+    JsonNode committed = awaitInclusion(node.client(), sent.hash(), sent.hashHex());
     JsonNode result = committed.path("tx_result");
     int code = result.path("code").asInt(0);
     long height = committed.path("height").asLong(0);
     report(
         out,
-        hashHex,
+        sent.hashHex(),
         height,
         code,
         result.path("codespace").asText(""),
@@ -134,6 +122,66 @@ abstract class TxSubcommand implements Callable<Integer> {
           result.path("log").asText(""));
     }
     return 0;
+  }
+
+  /** A signed tx: its bytes and hash. */
+  record Sent(byte[] bytes, byte[] hash, String hashHex) {}
+
+  /** Signs this command's message with chain id, fee and nonce from the flags or the node. */
+  Sent sign() {
+    Ed25519KeyPair key = signingKey();
+    RpcClient rpc = node.client();
+    String chain = chainId != null ? chainId : NodeFacts.chainId(rpc);
+    long txFee = fee != null ? fee : defaultFee(rpc);
+    long txNonce = nonce != null ? nonce : NodeFacts.nonce(rpc, key.address().toString());
+    TxBody.Builder body = body(chain, key.publicKey(), txNonce, txFee, memo);
+    setMessage(body);
+    byte[] bytes = Transactions.sign(body.build(), key).toByteArray();
+    byte[] hash = Transactions.hash(bytes);
+    return new Sent(bytes, hash, Hex.encodeUpper(hash));
+  }
+
+  /** The fee when --fee is not given: the node's min_fee. */
+  long defaultFee(RpcClient rpc) {
+    return NodeFacts.minFee(rpc);
+  }
+
+  /**
+   * Signs, broadcasts and waits for the tx's block; the committed tx_result (code 0), or a
+   * CliException with the code, codespace and log of a rejection.
+   */
+  JsonNode sendAndWait() {
+    Sent sent = sign();
+    RpcClient.Broadcast check = node.client().broadcastTxSync(sent.bytes());
+    if (check.code() != 0) {
+      throw failure(
+          "the node rejected the transaction", check.code(), check.codespace(), check.log());
+    }
+    JsonNode committed = awaitInclusion(node.client(), sent.hash(), sent.hashHex());
+    JsonNode result = committed.path("tx_result");
+    int code = result.path("code").asInt(0);
+    if (code != 0) {
+      throw failure(
+          "the transaction failed in block " + committed.path("height").asText(),
+          code,
+          result.path("codespace").asText(""),
+          result.path("log").asText(""));
+    }
+    return result;
+  }
+
+  /** The value of attribute {@code key} of the first event of {@code type} in a tx result. */
+  static String eventAttribute(JsonNode result, String type, String key) {
+    for (JsonNode e : result.path("events")) {
+      if (e.path("type").asText().equals(type)) {
+        for (JsonNode a : e.path("attributes")) {
+          if (a.path("key").asText().equals(key)) {
+            return a.path("value").asText();
+          }
+        }
+      }
+    }
+    throw new CliException("the tx result has no " + type + "." + key + " event");
   }
 
   /** The key that signs: the keyring key named by --from (executor txs sign with a key file). */

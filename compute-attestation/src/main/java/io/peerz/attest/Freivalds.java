@@ -101,6 +101,55 @@ public final class Freivalds {
   }
 
   /**
+   * The buyer's full check of C = A x B: null when C passes {@code rounds} rounds of Freivalds'
+   * check, else a wrong entry, found by recomputing the failing row exactly (O(k n) more).
+   */
+  public static EntryCheck.Wrong firstWrongEntry(
+      Int8Matrix a, Int8Matrix b, Int32Matrix c, byte[] seed, int rounds) {
+    if (a.cols() != b.rows() || c.rows() != a.rows() || c.cols() != b.cols()) {
+      throw new IllegalArgumentException(
+          "C is "
+              + c.rows()
+              + " x "
+              + c.cols()
+              + ", A x B is "
+              + a.rows()
+              + " x "
+              + b.cols()
+              + " (A "
+              + a.rows()
+              + " x "
+              + a.cols()
+              + ", B "
+              + b.rows()
+              + " x "
+              + b.cols()
+              + ")");
+    }
+    int m = a.rows();
+    int k = a.cols();
+    int n = b.cols();
+    int row = firstFailingRow(m, k, n, a.data(), b.data(), c.data(), seed, rounds);
+    if (row < 0) {
+      return null;
+    }
+    int[] exact = new int[n];
+    for (int t = 0; t < k; t++) {
+      int av = a.data()[row * k + t];
+      int bt = t * n;
+      for (int j = 0; j < n; j++) {
+        exact[j] += av * b.data()[bt + j];
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      if (exact[j] != c.data()[row * n + j]) {
+        return new EntryCheck.Wrong(row, j, c.data()[row * n + j], exact[j]);
+      }
+    }
+    throw new IllegalStateException("row " + row + " failed Freivalds' check but equals A x B");
+  }
+
+  /**
    * Round {@code round}'s vector: n entries in [0, 65535], entry j the big-endian u16 at bytes 2(j
    * mod 16) of block floor(j / 16) of SHA-256("peerz/freivalds/v1" || seed (32 bytes) || round (u32
    * BE) || block (u32 BE)).
