@@ -204,6 +204,11 @@ final class JobCommand {
           b.cols(),
           Hex.encodeUpper(cb.root()).substring(0, 12));
       out.flush();
+      if (waitFor.isZero()) {
+        out.printf("not following it (--wait-for 0s): peerz job status %d%n", id);
+        out.flush();
+        return 0;
+      }
       return follow(id, out);
     }
 
