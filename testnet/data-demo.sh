@@ -98,8 +98,12 @@ result="$(tx register-subnet --name "data-$tag" --repo "github.com/demo/data-$ta
 subnet="$(echo "$result" | event_attr subnet_registered subnet_id)"
 for i in 1 2 3 4; do
   p="dd-$tag-p$i"
-  tx register-node --subnet-id "$subnet" --hotkey "${addr_of[e$i]}" \
-    --peer-id "$("$peerz" keys show "$p" --peer-id --keyring-backend test)" \
+  "$peerz" keys add "$p-hot" --keyring-backend test --output json >/dev/null
+  "$peerz" keys add "$p-client" --keyring-backend test --output json >/dev/null
+  tx register-node --subnet-id "$subnet" --hotkey "$p-hot" \
+    --peer-id "$("$peerz" keys show "$p-hot" --peer-id --keyring-backend test)" \
+    --bootnode-peer-id "$("$peerz" keys show "$p" --peer-id --keyring-backend test)" \
+    --client-peer-id "$("$peerz" keys show "$p-client" --peer-id --keyring-backend test)" \
     --stake-to-be-added 1000 --max-burn-amount 100 --from "$p" | json '["code"]' >/dev/null
   tx activate-node --subnet-id "$subnet" --from "$p" | json '["code"]' >/dev/null
 done

@@ -261,7 +261,7 @@ final class JobCommand {
               case "challenged" -> "challenged: the executor reveals sampled entries";
               default -> status + ": " + j.path("verification").asText();
             };
-        if (!line.equals(said)) {
+        if (!line.equals(said) && !status.equals("verified")) {
           out.println("job " + id + " " + line);
           out.flush();
           said = line;

@@ -304,10 +304,10 @@ final class MarketTxCommands {
     java.util.List<Integer> rows;
 
     @Option(
-        names = "--output",
+        names = "--matrix",
         defaultValue = "c",
         paramLabel = "<name>",
-        description = "The output's name (default: ${DEFAULT-VALUE}).")
+        description = "The output matrix's name (default: ${DEFAULT-VALUE}).")
     String outputName = "c";
 
     @Override
