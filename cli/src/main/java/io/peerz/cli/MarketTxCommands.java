@@ -7,11 +7,16 @@ import io.peerz.ledger.proto.MsgCancelJob;
 import io.peerz.ledger.proto.MsgClosePool;
 import io.peerz.ledger.proto.MsgCommitResult;
 import io.peerz.ledger.proto.MsgCreatePool;
+import io.peerz.ledger.proto.MsgDisputeEntry;
 import io.peerz.ledger.proto.MsgJoinPool;
 import io.peerz.ledger.proto.MsgLeavePool;
+import io.peerz.ledger.proto.MsgPostRows;
 import io.peerz.ledger.proto.MsgRegisterExecutor;
+import io.peerz.ledger.proto.MsgReportMissingInputs;
 import io.peerz.ledger.proto.MsgRequestRows;
+import io.peerz.ledger.proto.MsgRevealEntries;
 import io.peerz.ledger.proto.MsgRevealRows;
+import io.peerz.ledger.proto.MsgSetDataUrl;
 import io.peerz.ledger.proto.MsgSubmitJob;
 import io.peerz.ledger.proto.TxBody;
 import java.io.IOException;
@@ -380,6 +385,114 @@ final class MarketTxCommands {
     @Override
     void setMessage(TxBody.Builder body) {
       body.setRevealRows(MsgRevealRows.newBuilder().setJobId(jobId).setReveal(bytes(reveal)));
+    }
+  }
+
+  @Command(
+      name = "reveal-entries",
+      mixinStandardHelpOptions = true,
+      description =
+          "Answer a data job's challenge with the sampled entries (peerz server does this).")
+  static final class RevealEntries extends ExecutorTx {
+    @Option(
+        names = "--reveal",
+        required = true,
+        paramLabel = "<hex|@file>",
+        description = "The EntryReveal's protobuf bytes, in hex or @file.")
+    String reveal;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRevealEntries(MsgRevealEntries.newBuilder().setJobId(jobId).setReveal(bytes(reveal)));
+    }
+  }
+
+  @Command(
+      name = "post-rows",
+      mixinStandardHelpOptions = true,
+      description =
+          "Answer an availability request with the requested rows (peerz server does this).")
+  static final class PostRows extends ExecutorTx {
+    @Option(
+        names = "--rows",
+        required = true,
+        paramLabel = "<hex|@file>",
+        description = "The PostedRows' protobuf bytes, in hex or @file.")
+    String rows;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setPostRows(MsgPostRows.newBuilder().setJobId(jobId).setRows(bytes(rows)));
+    }
+  }
+
+  @Command(
+      name = "report-missing-inputs",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Report that an assigned data job's inputs never arrived (peerz server does this once",
+        "params.input_timeout_blocks have passed): the job is refunded, nobody is slashed."
+      })
+  static final class ReportMissingInputs extends ExecutorTx {
+    @Option(names = "--detail", paramLabel = "<text>", description = "What did not arrive.")
+    String detail = "";
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setReportMissingInputs(
+          MsgReportMissingInputs.newBuilder().setJobId(jobId).setDetail(detail));
+    }
+  }
+
+  @Command(
+      name = "set-data-url",
+      mixinStandardHelpOptions = true,
+      description =
+          "Announce an executor's data endpoint, signed by its key (peerz server does this).")
+  static final class SetDataUrl extends TxSubcommand {
+    @Option(
+        names = "--executor-key",
+        required = true,
+        paramLabel = "<file>",
+        description = "The executor's key file; it signs and pays the fee.")
+    Path executorKey;
+
+    @Parameters(index = "0", paramLabel = "<url>", description = "e.g. http://203.0.113.7:8091")
+    String url;
+
+    @Override
+    Ed25519KeyPair signingKey() {
+      return ExecutorKey.read(executorKey);
+    }
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setSetDataUrl(MsgSetDataUrl.newBuilder().setDataUrl(url));
+    }
+  }
+
+  @Command(
+      name = "dispute-entry",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Send a prepared dispute (a RevealedEntry); 'peerz job dispute' builds it from a.npy,",
+        "b.npy and c.npy and is what a buyer runs."
+      })
+  static final class DisputeEntry extends TxSubcommand {
+    @Option(names = "--job-id", required = true, paramLabel = "<id>", description = "Job id.")
+    long jobId;
+
+    @Option(
+        names = "--entry",
+        required = true,
+        paramLabel = "<hex|@file>",
+        description = "The RevealedEntry's protobuf bytes, in hex or @file.")
+    String entry;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setDisputeEntry(
+          MsgDisputeEntry.newBuilder().setJobId(jobId).setEntry(ExecutorTx.bytes(entry)));
     }
   }
 }

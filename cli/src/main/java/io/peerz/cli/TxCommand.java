@@ -65,7 +65,12 @@ import picocli.CommandLine.Parameters;
       MarketTxCommands.CancelJob.class,
       MarketTxCommands.RequestRows.class,
       MarketTxCommands.CommitResult.class,
-      MarketTxCommands.RevealRows.class
+      MarketTxCommands.RevealRows.class,
+      MarketTxCommands.RevealEntries.class,
+      MarketTxCommands.PostRows.class,
+      MarketTxCommands.ReportMissingInputs.class,
+      MarketTxCommands.SetDataUrl.class,
+      MarketTxCommands.DisputeEntry.class
     })
 final class TxCommand {
 
