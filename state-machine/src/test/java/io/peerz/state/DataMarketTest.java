@@ -666,4 +666,39 @@ class DataMarketTest {
         ErrorCode.REVEAL_MISMATCH);
     assertThat(reveal(who, id, honest).getCode()).isZero();
   }
+
+  @Test
+  void replayingADataJobsBlocksFromGenesisGivesTheSameChangeSets() {
+    market();
+    long id = submit();
+    int who = f.assignee(id);
+    int[] e = unsampled(id);
+    GemmCommitments cheat = corrupted(e[0], e[1]);
+    assertThat(work(who, id, cheat).getCode()).isZero();
+    chain.ok(f.alice, tx -> tx.setRequestRows(MsgRequestRows.newBuilder().setJobId(id).addRows(1)));
+    chain.ok(
+        f.exec[who],
+        tx ->
+            tx.setPostRows(
+                MsgPostRows.newBuilder()
+                    .setJobId(id)
+                    .setRows(cheat.rows(id, List.of(1)).toByteString())));
+    chain.ok(f.alice, tx -> tx.setDisputeEntry(dispute(id, cheat.entry(e[0], e[1]))));
+    long second = submit();
+    chain.advanceTo(chain.height + 3);
+    assertThat(f.job(second).getStatus()).isEqualTo(JobStatus.JOB_STATUS_ASSIGNED);
+    MarketFixture g = new MarketFixture(PARAMS);
+    for (int i = g.chain.blocks.size(); i < chain.blocks.size(); i++) {
+      g.chain.block(chain.blocks.get(i).toArray(byte[][]::new));
+    }
+    assertThat(ReplayDeterminismTest.fingerprint(g.chain.outcomes))
+        .isEqualTo(ReplayDeterminismTest.fingerprint(chain.outcomes));
+    assertThat(hex(g.chain.state.entries)).isEqualTo(hex(chain.state.entries));
+  }
+
+  private static java.util.List<String> hex(java.util.Map<byte[], byte[]> entries) {
+    List<String> out = new java.util.ArrayList<>();
+    entries.forEach((k, v) -> out.add(MsgContext.hex(k) + "=" + MsgContext.hex(v)));
+    return out;
+  }
 }
