@@ -38,6 +38,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       InitCommand.class,
       StartCommand.class,
       ServerCommand.class,
+      JobCommand.class,
       KeysCommand.class,
       TxCommand.class,
       QueryCommand.class,

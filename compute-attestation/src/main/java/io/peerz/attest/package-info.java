@@ -7,8 +7,14 @@
  * io.peerz.attest.CpuGemm}, {@link io.peerz.attest.FloatRowCheck}, {@link
  * io.peerz.attest.OutputCommitment}, {@link io.peerz.attest.RowProof}, {@link
  * io.peerz.attest.Attestations}, {@link io.peerz.attest.Challenge}, {@link
- * io.peerz.attest.Verifier}, {@link io.peerz.attest.Verdict}, {@link io.peerz.attest.Freivalds} and
- * the generated wire types in {@code io.peerz.attest.proto} (Attestation, SignedAttestation,
- * Reveal, RevealedRow). The format and its soundness are in docs/attestation.md.
+ * io.peerz.attest.Verifier}, {@link io.peerz.attest.Verdict}, {@link io.peerz.attest.Freivalds};
+ * for data jobs on the buyer's own matrices {@link io.peerz.attest.NpyFile} (with {@link
+ * io.peerz.attest.NpyDtype}, {@link io.peerz.attest.NpyFormatException}, {@link
+ * io.peerz.attest.Int8Matrix}, {@link io.peerz.attest.Int32Matrix}), {@link
+ * io.peerz.attest.MatrixCommitment}, {@link io.peerz.attest.GemmCommitments}, {@link
+ * io.peerz.attest.DataWorkload}, {@link io.peerz.attest.EntryChallenge} and {@link
+ * io.peerz.attest.EntryCheck}; and the generated wire types in {@code io.peerz.attest.proto}
+ * (Attestation, SignedAttestation, Reveal, RevealedRow, CommittedMatrix, MatrixVector,
+ * RevealedEntry, EntryReveal, PostedRows). The format and its soundness are in docs/attestation.md.
  */
 package io.peerz.attest;

@@ -72,7 +72,7 @@ final class BlockExecutor {
     Store store = Store.writable(marketChanges);
     List<Event> events = new ArrayList<>();
     MsgContext c =
-        new MsgContext(store, new Bank(store), params, new byte[0], ctx.height(), epoch, events);
+        new MsgContext(store, new Bank(store), params, new byte[0], ctx.height(), epoch, events, 0);
     try {
       JobScheduler.endBlock(c, ctx.blockHash());
       marketChanges.commitInto();
@@ -116,7 +116,14 @@ final class BlockExecutor {
     List<Event> events = new ArrayList<>();
     MsgContext c =
         new MsgContext(
-            msgStore, new Bank(msgStore), params, passed.signer(), ctx.height(), epoch, events);
+            msgStore,
+            new Bank(msgStore),
+            params,
+            passed.signer(),
+            ctx.height(),
+            epoch,
+            events,
+            passed.fee());
     try {
       dispatch(c, body);
       msgChanges.commitInto();
@@ -174,6 +181,13 @@ final class BlockExecutor {
       case SUBMIT_JOB -> Jobs.submit(c, body.getSubmitJob());
       case COMMIT_RESULT -> Jobs.commit(c, body.getCommitResult());
       case REVEAL_ROWS -> Jobs.reveal(c, body.getRevealRows());
+      case SET_DATA_URL -> ExecutorRegistry.setDataUrl(c, body.getSetDataUrl());
+      case CANCEL_JOB -> Jobs.cancel(c, body.getCancelJob());
+      case REVEAL_ENTRIES -> DataJobs.reveal(c, body.getRevealEntries());
+      case DISPUTE_ENTRY -> DataJobs.dispute(c, body.getDisputeEntry());
+      case REQUEST_ROWS -> DataJobs.requestRows(c, body.getRequestRows());
+      case POST_ROWS -> DataJobs.postRows(c, body.getPostRows());
+      case REPORT_MISSING_INPUTS -> DataJobs.reportMissingInputs(c, body.getReportMissingInputs());
       case MSG_NOT_SET -> throw new IllegalStateException("ante lets no message-less tx through");
     }
   }

@@ -34,7 +34,7 @@ final class Queries {
           + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply,"
           + " /validator/<0xaddr>, /validators,"
           + " /pool/<id>, /pools, /job/<id>, /executor/<0xaddr>, /executor/<0xaddr>/jobs,"
-          + " /executors/<subnet>, /work/<subnet>/<epoch>";
+          + " /executors/<subnet>, /work/<subnet>/<epoch>, /job-fit/<id>";
 
   private final Store store;
 
@@ -82,6 +82,7 @@ final class Queries {
         case "pool#2" -> ok(Keys.pool(id(p[2])), MarketJson.pool(store, existingPool(id(p[2]))));
         case "pools#1" -> pools();
         case "job#2" -> ok(Keys.job(id(p[2])), MarketJson.job(store, existingJob(id(p[2]))));
+        case "job-fit#2" -> jobFit(existingJob(id(p[2])));
         case "executor#2" ->
             ok(
                 Keys.executor(address(p[2])),
@@ -403,6 +404,52 @@ final class Queries {
           return true;
         });
     return list(Keys.POOL, o);
+  }
+
+  /**
+   * For every member of the job's pool, in address order: eligible, or the first rule that keeps it
+   * from the job (JobScheduler.exclusion, the scheduler's own rules).
+   */
+  private QueryResult jobFit(io.peerz.state.proto.Job job) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("job_id", s(job.getId()));
+    o.put("status", Jobs.status(job.getStatus()));
+    o.put("pool_id", s(job.getPoolId()));
+    io.peerz.state.proto.Pool pool = store.pool(job.getPoolId());
+    Params params = store.params();
+    ArrayNode list = o.putArray("executors");
+    int eligible = 0;
+    if (pool != null) {
+      o.put("workload", Pools.workload(pool));
+      o.put("hardware_class", pool.getHardwareClass());
+      for (io.peerz.state.proto.PoolMember m : store.members(pool.getId())) {
+        JobScheduler.Exclusion ex = JobScheduler.exclusion(store, params, job, pool, m);
+        ObjectNode e = list.addObject();
+        e.put("executor", MsgContext.hex(m.getExecutor().toByteArray()));
+        e.put("fit", ex == null ? "eligible" : ex.rule());
+        e.put("detail", ex == null ? "can take the job now" : ex.detail());
+        eligible += ex == null ? 1 : 0;
+      }
+    }
+    String summary;
+    if (job.getKind() != io.peerz.state.proto.JobKind.JOB_KIND_POOL) {
+      summary = "a benchmark job: it goes to its own executor only";
+    } else if (pool == null || list.isEmpty()) {
+      summary = "no executor has joined pool " + job.getPoolId() + ": nobody can take the job";
+    } else if (job.getStatus() != io.peerz.state.proto.JobStatus.JOB_STATUS_QUEUED) {
+      summary = "the job is " + Jobs.status(job.getStatus()) + ", not waiting for an executor";
+    } else if (job.getEscrow() < pool.getPrice()) {
+      summary = "its escrow is below the pool's price: it will be refunded";
+    } else if (eligible == 0) {
+      summary =
+          "no executor can take it; it is refunded at the end of block "
+              + job.getQueueDeadlineHeight()
+              + " unless one becomes eligible (or cancel it with tx cancel-job)";
+    } else {
+      summary = eligible + " executor(s) can take it; it is assigned at the end of a block";
+    }
+    o.put("summary", summary);
+    return ok(Keys.job(job.getId()), o);
   }
 
   private QueryResult executorJobs(byte[] addr, String what) {
