@@ -37,7 +37,9 @@ public final class LedgerDb implements AutoCloseable {
     TX_BY_HEIGHT("tx_by_height", false),
     EVENT_INDEX("event_index", false),
     STATE("state", false),
-    TREE("tree", false);
+    TREE("tree", false),
+    STATE_HISTORY("state_history", false),
+    STATE_CHANGES("state_changes", true);
 
     final String cfName;
 
@@ -104,9 +106,13 @@ public final class LedgerDb implements AutoCloseable {
             indexer);
     this.state =
         new RocksStateStore(
-            column(Family.STATE),
-            column(Family.TREE),
-            new MetaEntry(meta, RocksStateStore.META_KEY),
+            new RocksStateStore.Columns(
+                column(Family.STATE),
+                column(Family.TREE),
+                column(Family.STATE_HISTORY),
+                column(Family.STATE_CHANGES),
+                new MetaEntry(meta, RocksStateStore.META_KEY),
+                new MetaEntry(meta, RocksStateStore.EARLIEST_KEY)),
             writer,
             indexer::restoredAt);
     indexer.recover(state.height(), blocks);
@@ -187,6 +193,15 @@ public final class LedgerDb implements AutoCloseable {
     RocksBlockStore.ResultsWrite write = blocks.writeResults(staged, results, txs.size());
     state.commit(staged, write.batch(), t0, txs.size());
     indexer.submit(staged.height(), write.stored(), txs);
+  }
+
+  /**
+   * Deletes what is stored for the heights below {@code retainHeight}: blocks, seen commits, block
+   * hashes, results and their tx index entries (CometBFT's block pruning, the retain height of
+   * ABCI's Commit), a bounded number of heights a call. Returns the lowest height kept.
+   */
+  public long pruneBlocks(long retainHeight) {
+    return blocks.prune(retainHeight);
   }
 
   /** The raw database, for tests that damage or rewrite storage on purpose; stores get columns. */

@@ -56,6 +56,49 @@ final class LedgerKeys {
     return out;
   }
 
+  /**
+   * {@code key} in an encoding that keeps unsigned byte order and ends where it ends
+   * (FoundationDB's tuple layer for byte strings): each 0x00 becomes 0x00 0xFF, then a 0x00
+   * terminates. Followed by a height it orders a key's versions after one another, each key's
+   * before the next key's.
+   */
+  static byte[] orderedKey(byte[] key) {
+    int zeros = 0;
+    for (byte b : key) {
+      if (b == 0) {
+        zeros++;
+      }
+    }
+    byte[] out = new byte[key.length + zeros + 1];
+    int at = 0;
+    for (byte b : key) {
+      out[at++] = b;
+      if (b == 0) {
+        out[at++] = (byte) 0xff;
+      }
+    }
+    out[at] = 0;
+    return out;
+  }
+
+  /** The state key at the start of {@code encoded} ({@link #orderedKey}, then anything). */
+  static byte[] decodeOrderedKey(byte[] encoded) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(encoded.length);
+    for (int i = 0; i < encoded.length; i++) {
+      byte b = encoded[i];
+      if (b == 0) {
+        if (i + 1 < encoded.length && encoded[i + 1] == (byte) 0xff) {
+          out.write(0);
+          i++;
+          continue;
+        }
+        return out.toByteArray();
+      }
+      out.write(b);
+    }
+    throw new IllegalStateException("ordered key without its terminator");
+  }
+
   static byte[] concat(byte[] a, byte[] b) {
     byte[] out = new byte[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);

@@ -32,11 +32,21 @@ final class RocksBlockStore implements BlockStore {
       MetaEntry base,
       MetaEntry last) {}
 
+  /**
+   * The most heights one {@link #prune} call deletes: each is read (its block for the tx and block
+   * hashes, its results for the indexed events), so a node that turns pruning on over a long chain
+   * catches up over many commits instead of stalling one.
+   */
+  static final int MAX_PRUNED_HEIGHTS_PER_CALL = 200;
+
   private final Columns columns;
   private final BatchWriter writer;
   private final TxIndexer index;
   private volatile long base;
   private volatile long last;
+  // The lowest height with results where no block is stored (the ABCI mode): -1 when there are
+  // none, Long.MIN_VALUE until looked up.
+  private long resultsFloor = Long.MIN_VALUE;
 
   RocksBlockStore(Columns columns, BatchWriter writer, TxIndexer index) {
     this.columns = columns;
@@ -115,6 +125,82 @@ final class RocksBlockStore implements BlockStore {
         height,
         Hex.encodeUpper(hash),
         block.getTxsCount());
+  }
+
+  /**
+   * Deletes the blocks, seen commits, block hashes and results of the heights below {@code
+   * retainHeight}, with their tx index entries (CometBFT's PruneBlocks), at most {@link
+   * #MAX_PRUNED_HEIGHTS_PER_CALL} heights a call. The base moves first, so a reader is refused a
+   * height before its data goes. Where no block is stored (the application under CometBFT) the
+   * results and the index are pruned alone. Returns the lowest height kept (0 when nothing is).
+   */
+  synchronized long prune(long retainHeight) {
+    index.awaitIndexed();
+    long from;
+    long to;
+    if (last > 0) {
+      to = Math.min(retainHeight, last);
+      if (to <= base) {
+        return base;
+      }
+      from = base;
+    } else {
+      if (resultsFloor == Long.MIN_VALUE) {
+        resultsFloor = firstResultsHeight();
+      }
+      if (resultsFloor < 0 || retainHeight <= resultsFloor) {
+        return Math.max(0, resultsFloor);
+      }
+      from = resultsFloor;
+      to = retainHeight;
+    }
+    to = Math.min(to, from + MAX_PRUNED_HEIGHTS_PER_CALL);
+    if (last > 0) {
+      base = to;
+    }
+    long t0 = System.nanoTime();
+    try (WriteBatch batch = new WriteBatch()) {
+      for (long h = from; h < to; h++) {
+        byte[] key = LedgerKeys.height(h);
+        Optional<Block> block = block(h);
+        index.prune(batch, h, results(h).orElse(null));
+        if (block.isPresent()) {
+          columns.blocks().delete(batch, key);
+          columns.blockHashes().delete(batch, Blocks.hash(block.get().getHeader()));
+        }
+        columns.seenCommits().delete(batch, key);
+        columns.results().delete(batch, key);
+      }
+      if (last > 0) {
+        columns.base().put(batch, LedgerKeys.height(to));
+      }
+      // Not synced: a lost prune leaves the blocks and the base it had, which agree.
+      writer.write(batch, "prune blocks below " + to);
+    } catch (RocksDBException e) {
+      throw KeyValueColumn.storageFailure("prune blocks below " + to, e);
+    }
+    if (last == 0) {
+      resultsFloor = to;
+    }
+    LOG.info(
+        "blocks_pruned from={} to={} heights={} ms={}",
+        from,
+        to,
+        to - from,
+        (System.nanoTime() - t0) / 1_000_000);
+    return to;
+  }
+
+  /** The lowest height with stored results, or -1. */
+  private long firstResultsHeight() {
+    try (org.rocksdb.RocksIterator it = columns.results().iterator()) {
+      it.seekToFirst();
+      if (it.isValid()) {
+        return LedgerKeys.readHeight(it.key());
+      }
+      RocksStateStore.checkIterator(it);
+      return -1;
+    }
   }
 
   @Override

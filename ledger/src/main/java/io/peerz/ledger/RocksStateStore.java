@@ -21,10 +21,37 @@ import org.slf4j.LoggerFactory;
  * The authenticated state on RocksDB: values in its {@code state} column, tree nodes in its {@code
  * tree} column, the committed height and root in its meta entry. It writes nothing else: a block's
  * results come into its commit's batch from the block store ({@link LedgerDb#commit}).
+ *
+ * <p>Earlier versions (the state as committed at an earlier height) are kept as change sets, as
+ * Erigon keeps Ethereum's history beside its plain state: each commit also writes, for every key it
+ * changes, the value the key had before it, in the {@code state_history} column (the key in an
+ * order-keeping encoding, then the height) and the key in the {@code state_changes} column (height,
+ * then key; with the height alone, the root of that version). The value of a key at version V is
+ * the value its first change after V replaced, or its current value when it has not changed since:
+ * one seek. {@link #pruneVersions} forgets the versions below a height (the Cosmos SDK's pruning);
+ * the current state is never pruned.
  */
 final class RocksStateStore implements StateStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStateStore.class);
   static final byte[] META_KEY = "state".getBytes(StandardCharsets.UTF_8);
+
+  /** The meta entry of the oldest kept version: changes of later heights are kept. */
+  static final byte[] EARLIEST_KEY = "state.earliest".getBytes(StandardCharsets.UTF_8);
+
+  /** A history value: the key had no value before the change. */
+  private static final byte[] ABSENT = {0};
+
+  /** A history value's first byte when the key had the value that follows. */
+  private static final byte PRESENT = 1;
+
+  private static final byte[] NO_VALUE = new byte[0];
+
+  /**
+   * The most history entries one {@link #pruneVersions} call deletes (it stops at the end of the
+   * height that passes it): a node that turns pruning on after a long archive catches up over many
+   * commits instead of stalling one.
+   */
+  static final int MAX_PRUNED_ENTRIES_PER_CALL = 200_000;
 
   /** About 40 MB of heap; a tree has about two nodes per key, so 65,000 keys' paths fit. */
   static final int NODE_CACHE_ENTRIES = 1 << 17;
@@ -41,7 +68,10 @@ final class RocksStateStore implements StateStore {
 
   private final KeyValueColumn stateColumn;
   private final KeyValueColumn treeColumn;
+  private final KeyValueColumn historyColumn;
+  private final KeyValueColumn changesColumn;
   private final MetaEntry committedEntry;
+  private final MetaEntry earliestEntry;
   private final BatchWriter writer;
   private final RestoreListener onRestore;
   // Commits exclude proofs and staging so neither reads a half-applied tree.
@@ -50,6 +80,12 @@ final class RocksStateStore implements StateStore {
   // Commits and restores apply their writes to these after writing them (CommittedCache).
   private final CommittedCache<Node> nodes = new CommittedCache<>(NODE_CACHE_ENTRIES);
   private final CommittedCache<byte[]> values = new CommittedCache<>(VALUE_CACHE_ENTRIES);
+
+  /** The oldest version readers may ask for; raised (under the write lock) before pruning. */
+  private volatile long earliest;
+
+  /** The oldest version whose changes are all on disk (the meta entry); pruning thread only. */
+  private long historyFloor;
 
   /** The last committed state; {@code generation} counts commits by this instance. */
   private record Committed(long height, byte[] appHash, boolean any, long generation) {}
@@ -68,15 +104,22 @@ final class RocksStateStore implements StateStore {
     }
   }
 
-  RocksStateStore(
-      KeyValueColumn stateColumn,
-      KeyValueColumn treeColumn,
-      MetaEntry committedEntry,
-      BatchWriter writer,
-      RestoreListener onRestore) {
-    this.stateColumn = stateColumn;
-    this.treeColumn = treeColumn;
-    this.committedEntry = committedEntry;
+  /** The columns and meta entries the state owns. */
+  record Columns(
+      KeyValueColumn state,
+      KeyValueColumn tree,
+      KeyValueColumn history,
+      KeyValueColumn changes,
+      MetaEntry committed,
+      MetaEntry earliest) {}
+
+  RocksStateStore(Columns columns, BatchWriter writer, RestoreListener onRestore) {
+    this.stateColumn = columns.state();
+    this.treeColumn = columns.tree();
+    this.historyColumn = columns.history();
+    this.changesColumn = columns.changes();
+    this.committedEntry = columns.committed();
+    this.earliestEntry = columns.earliest();
     this.writer = writer;
     this.onRestore = onRestore;
     byte[] meta = committedEntry.read();
@@ -96,6 +139,26 @@ final class RocksStateStore implements StateStore {
               + " differs from the committed app hash "
               + Hex.encodeUpper(current.appHash()));
     }
+    byte[] floor = earliestEntry.read();
+    if (floor != null) {
+      historyFloor = LedgerKeys.readHeight(floor);
+    } else if (current.any()) {
+      // A store written before versions were kept: its history starts with its current state.
+      historyFloor = current.height();
+      try (WriteBatch batch = new WriteBatch()) {
+        startHistory(batch, current.height(), current.appHash());
+        writer.write(batch, "start state history at " + current.height());
+      } catch (RocksDBException e) {
+        throw KeyValueColumn.storageFailure("start state history", e);
+      }
+    }
+    earliest = historyFloor;
+  }
+
+  /** Marks {@code height} (of root {@code root}) as the oldest kept version, in {@code batch}. */
+  private void startHistory(WriteBatch batch, long height, byte[] root) throws RocksDBException {
+    earliestEntry.put(batch, LedgerKeys.height(height));
+    changesColumn.put(batch, LedgerKeys.height(height), root);
   }
 
   @Override
@@ -106,6 +169,11 @@ final class RocksStateStore implements StateStore {
   @Override
   public byte[] appHash() {
     return current.appHash().clone();
+  }
+
+  @Override
+  public long earliestVersion() {
+    return current.any() ? earliest : 0;
   }
 
   @Override
@@ -183,6 +251,27 @@ final class RocksStateStore implements StateStore {
    */
   void commit(PendingCommit staged, EncodedWriteBatch batch, long encodeStartNanos, int txs) {
     Staged s = own(staged);
+    Committed before = current;
+    byte[] heightKey = LedgerKeys.height(s.height());
+    int historyWrites = 0;
+    if (before.any()) {
+      // Only this thread commits: the values read here are those the staged writes replace.
+      for (Map.Entry<byte[], byte[]> e : s.stateWrites().entrySet()) {
+        byte[] old = get(e.getKey());
+        if (old == null ? e.getValue() == null : Arrays.equals(old, e.getValue())) {
+          continue;
+        }
+        historyColumn.put(
+            batch,
+            LedgerKeys.concat(LedgerKeys.orderedKey(e.getKey()), heightKey),
+            old == null ? ABSENT : LedgerKeys.concat(new byte[] {PRESENT}, old));
+        changesColumn.put(batch, LedgerKeys.concat(heightKey, e.getKey()), NO_VALUE);
+        historyWrites++;
+      }
+    } else {
+      earliestEntry.put(batch, heightKey);
+    }
+    changesColumn.put(batch, heightKey, s.root());
     // Encoded before the lock: readers wait only for the write itself.
     for (Map.Entry<byte[], byte[]> e : s.stateWrites().entrySet()) {
       if (e.getValue() == null) {
@@ -215,18 +304,23 @@ final class RocksStateStore implements StateStore {
         writer.writeSynced(written, "commit height " + s.height());
       }
       current = new Committed(s.height(), s.root().clone(), true, c.generation() + 1);
+      if (!before.any()) {
+        earliest = s.height();
+        historyFloor = s.height();
+      }
       nodes.apply(s.treeWrites());
       values.apply(cacheable(s.stateWrites()));
     } finally {
       lock.writeLock().unlock();
     }
     LOG.info(
-        "state_committed height={} app_hash={} writes={} tree_writes={} txs={} encode_ms={}"
-            + " write_ms={}",
+        "state_committed height={} app_hash={} writes={} tree_writes={} history_writes={} txs={}"
+            + " encode_ms={} write_ms={}",
         s.height(),
         Hex.encodeUpper(s.root()),
         s.stateWrites().size(),
         s.treeWrites().size(),
+        historyWrites,
         txs,
         (t1 - encodeStartNanos) / 1_000_000,
         (System.nanoTime() - t1) / 1_000_000);
@@ -256,10 +350,98 @@ final class RocksStateStore implements StateStore {
     lock.readLock().lock();
     try {
       Committed c = current;
-      return new FrozenState(c.height(), c.appHash().clone(), stateColumn.iterator());
+      return new FrozenState(c.height(), c.appHash().clone(), stateColumn.iterator(), null);
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  @Override
+  public CommittedState at(long version) {
+    lock.readLock().lock();
+    try {
+      Committed c = current;
+      if (!c.any() || version < earliest || version > c.height()) {
+        throw new IllegalArgumentException(
+            "the state of height "
+                + version
+                + " is not kept: "
+                + (c.any() ? "heights " + earliest + " to " + c.height() + " are" : "none is"));
+      }
+      if (version == c.height()) {
+        return new FrozenState(c.height(), c.appHash().clone(), stateColumn.iterator(), null);
+      }
+      byte[] root = changesColumn.get(LedgerKeys.height(version));
+      if (root == null) {
+        throw new IllegalStateException(
+            "ledger state history is corrupt: no root stored for kept height " + version);
+      }
+      // Iterators taken together under the lock see one commit's columns.
+      return new FrozenState(version, root, stateColumn.iterator(), historyColumn.iterator());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long pruneVersions(long keepFrom) {
+    long target;
+    lock.writeLock().lock();
+    try {
+      Committed c = current;
+      if (!c.any()) {
+        return 0;
+      }
+      // Readers are refused the pruned heights before their entries go.
+      earliest = Math.max(earliest, Math.min(keepFrom, c.height()));
+      target = earliest;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    if (historyFloor >= target) {
+      return target;
+    }
+    long t0 = System.nanoTime();
+    long from = historyFloor;
+    long floor = historyFloor;
+    int deleted = 0;
+    try (WriteBatch batch = new WriteBatch();
+        RocksIterator it = changesColumn.iterator()) {
+      // The entries of height h hold the values before h: version h-1 and older need them.
+      while (floor < target && deleted < MAX_PRUNED_ENTRIES_PER_CALL) {
+        long h = floor + 1;
+        byte[] heightKey = LedgerKeys.height(h);
+        it.seek(LedgerKeys.concat(heightKey, new byte[] {0}));
+        for (; it.isValid(); it.next()) {
+          byte[] key = it.key();
+          if (!LedgerKeys.startsWith(key, heightKey)) {
+            break;
+          }
+          byte[] stateKey = Arrays.copyOfRange(key, 8, key.length);
+          changesColumn.delete(batch, key);
+          historyColumn.delete(
+              batch, LedgerKeys.concat(LedgerKeys.orderedKey(stateKey), heightKey));
+          deleted++;
+        }
+        checkIterator(it);
+        changesColumn.delete(batch, LedgerKeys.height(floor));
+        floor = h;
+      }
+      earliestEntry.put(batch, LedgerKeys.height(floor));
+      // Not synced: a lost prune leaves more history on disk, which the floor says.
+      writer.write(batch, "prune state versions below " + floor);
+    } catch (RocksDBException e) {
+      throw KeyValueColumn.storageFailure("prune state versions below " + floor, e);
+    }
+    historyFloor = floor;
+    LOG.info(
+        "state_versions_pruned from={} to={} entries={} earliest={} ms={}",
+        from,
+        floor,
+        deleted,
+        target,
+        (System.nanoTime() - t0) / 1_000_000);
+    return target;
   }
 
   /**
@@ -268,17 +450,25 @@ final class RocksStateStore implements StateStore {
    * compaction that only rewrites their sequence numbers, and as every node takes its state
    * snapshot at the same heights, all of them rewrote the results and index files at the same time
    * (1-2 s of compaction on each, seen as a commit latency peak every 100 heights).
+   *
+   * <p>An earlier version reads the current values through one iterator and the history through
+   * another, taken at the same commit: a key's value at the version is the one its first later
+   * change replaced, if it changed since.
    */
   private static final class FrozenState implements CommittedState {
     private final long height;
     private final byte[] appHash;
     private final RocksIterator it;
+    private final RocksIterator history; // null: the latest version
+    private final byte[] after; // the heights whose changes undo this version's successors
     private boolean closed;
 
-    FrozenState(long height, byte[] appHash, RocksIterator it) {
+    FrozenState(long height, byte[] appHash, RocksIterator it, RocksIterator history) {
       this.height = height;
       this.appHash = appHash;
       this.it = it;
+      this.history = history;
+      this.after = LedgerKeys.height(height + 1);
     }
 
     @Override
@@ -294,6 +484,12 @@ final class RocksStateStore implements StateStore {
     @Override
     public synchronized byte[] get(byte[] key) {
       requireOpen();
+      if (history != null) {
+        byte[][] earlier = earlierValue(key);
+        if (earlier != null) {
+          return earlier[0];
+        }
+      }
       it.seek(key);
       if (it.isValid() && Arrays.equals(it.key(), key)) {
         return it.value();
@@ -302,10 +498,79 @@ final class RocksStateStore implements StateStore {
       return null;
     }
 
+    /**
+     * {value} when {@code key} changed after this version ({value} null: it had none), else null.
+     * Moves the history iterator.
+     */
+    private byte[][] earlierValue(byte[] key) {
+      byte[] ordered = LedgerKeys.orderedKey(key);
+      history.seek(LedgerKeys.concat(ordered, after));
+      if (!history.isValid()) {
+        checkIterator(history);
+        return null;
+      }
+      byte[] found = history.key();
+      // Another key's entries start with this key's bytes only when they are longer.
+      if (found.length != ordered.length + 8 || !LedgerKeys.startsWith(found, ordered)) {
+        return null;
+      }
+      byte[] v = history.value();
+      return new byte[][] {v[0] == PRESENT ? Arrays.copyOfRange(v, 1, v.length) : null};
+    }
+
     @Override
     public synchronized void scan(byte[] from, byte[] to, EntryVisitor visitor) {
       requireOpen();
-      RocksStateStore.scan(it, from, to, visitor);
+      if (history == null) {
+        RocksStateStore.scan(it, from, to, visitor);
+        return;
+      }
+      byte[] start = from == null ? new byte[0] : from;
+      it.seek(start);
+      history.seek(LedgerKeys.orderedKey(start));
+      while (true) {
+        byte[] current = it.isValid() ? it.key() : null;
+        if (current != null && to != null && Arrays.compareUnsigned(current, to) >= 0) {
+          current = null;
+        }
+        byte[] changed = history.isValid() ? LedgerKeys.decodeOrderedKey(history.key()) : null;
+        if (changed != null && to != null && Arrays.compareUnsigned(changed, to) >= 0) {
+          changed = null;
+        }
+        if (current == null && changed == null) {
+          checkIterator(it);
+          checkIterator(history);
+          return;
+        }
+        byte[] key;
+        if (current == null) {
+          key = changed;
+        } else if (changed == null) {
+          key = current;
+        } else {
+          key = Arrays.compareUnsigned(current, changed) <= 0 ? current : changed;
+        }
+        byte[] value = null;
+        boolean fromHistory = false;
+        if (changed != null && Arrays.equals(changed, key)) {
+          byte[][] earlier = earlierValue(key);
+          if (earlier != null) {
+            value = earlier[0];
+            fromHistory = true;
+          }
+          // Past every entry of this key: heights never start with 0x80 or more.
+          history.seek(LedgerKeys.concat(LedgerKeys.orderedKey(key), new byte[] {(byte) 0x80}));
+        }
+        if (current != null && Arrays.equals(current, key)) {
+          if (!fromHistory) {
+            value = it.value();
+          }
+          it.next();
+        }
+        if (value != null && !visitor.visit(key, value)) {
+          return;
+        }
+      }
     }
 
     private void requireOpen() {
@@ -321,6 +586,9 @@ final class RocksStateStore implements StateStore {
       }
       closed = true;
       it.close();
+      if (history != null) {
+        history.close();
+      }
     }
   }
 
@@ -358,6 +626,10 @@ final class RocksStateStore implements StateStore {
       try (WriteBatch batch = new WriteBatch()) {
         clear(batch, stateColumn);
         clear(batch, treeColumn);
+        // The restored state is the first version this store has: no history before it.
+        clear(batch, historyColumn);
+        clear(batch, changesColumn);
+        startHistory(batch, height, appHash);
         for (Entry e : entries) {
           stateColumn.put(batch, e.key(), e.value());
         }
@@ -373,6 +645,8 @@ final class RocksStateStore implements StateStore {
         throw KeyValueColumn.storageFailure("restore height " + height, e);
       }
       current = new Committed(height, appHash.clone(), true, c.generation() + 1);
+      earliest = height;
+      historyFloor = height;
       nodes.clear();
       values.clear();
     } finally {

@@ -24,6 +24,27 @@ public interface StateStore extends StateReader {
   StateProof prove(byte[] key);
 
   /**
+   * The oldest height whose state is kept ({@link #at}): the first committed height, the height a
+   * snapshot restored, or the floor {@link #pruneVersions} last set; 0 before anything is
+   * committed.
+   */
+  long earliestVersion();
+
+  /**
+   * A read-only view of the state as committed at {@code version}, from {@link #earliestVersion()}
+   * to {@link #height()}; later commits and pruning do not change it. Close it when done. Throws
+   * IllegalArgumentException for a version outside that range.
+   */
+  CommittedState at(long version);
+
+  /**
+   * Forgets the states of the heights below {@code keepFrom} (capped at the latest): readers are
+   * refused them at once, their history is deleted over one or more calls (each deletes a bounded
+   * amount). Returns the new {@link #earliestVersion()}.
+   */
+  long pruneVersions(long keepFrom);
+
+  /**
    * A read-only view of the state as last committed, which later commits do not change (a RocksDB
    * snapshot): what a state-sync snapshot is cut from. Close it when done.
    */

@@ -207,6 +207,44 @@ final class TxIndexer implements AutoCloseable {
     indexedHeight.put(batch, LedgerKeys.height(height));
   }
 
+  /**
+   * Deletes, into {@code batch}, the index entries of the txs committed at {@code height}: by
+   * height, by hash (unless the hash now points at a later commit of the same bytes) and by event
+   * ({@code results} gives their attributes; null when they are gone). The block store prunes with
+   * this, after {@link #awaitIndexed}.
+   */
+  void prune(WriteBatch batch, long height, BlockResults results) throws RocksDBException {
+    try (RocksIterator it = txByHeight.iterator()) {
+      for (it.seek(LedgerKeys.heightIndex(height, 0)); it.isValid(); it.next()) {
+        byte[] position = it.key();
+        if (LedgerKeys.readHeight(position) != height) {
+          break;
+        }
+        byte[] hash = it.value();
+        txByHeight.delete(batch, position);
+        byte[] at = txIndex.get(hash);
+        if (at != null && at.length >= 12 && Arrays.equals(at, 0, 12, position, 0, 12)) {
+          txIndex.delete(batch, hash);
+        }
+        int index = java.nio.ByteBuffer.wrap(position, 8, 4).getInt();
+        if (results == null || index < 0 || index >= results.getTxResultsCount()) {
+          continue;
+        }
+        for (Event event : results.getTxResults(index).getEventsList()) {
+          for (EventAttribute attr : event.getAttributesList()) {
+            if (attr.getIndex()) {
+              eventIndex.delete(
+                  batch,
+                  LedgerKeys.eventKey(
+                      event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position));
+            }
+          }
+        }
+      }
+      RocksStateStore.checkIterator(it);
+    }
+  }
+
   private void writeHeight(long height) {
     try (WriteBatch batch = new WriteBatch()) {
       indexedHeight.put(batch, LedgerKeys.height(height));
