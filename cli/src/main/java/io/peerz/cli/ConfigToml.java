@@ -33,13 +33,18 @@ final class ConfigToml {
       return empty();
     }
     try {
-      return parse(Files.readString(file));
+      return parse(Files.readString(file), file.getFileName().toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 
   static ConfigToml parse(String text) {
+    return parse(text, "config.toml");
+  }
+
+  /** Parses {@code text}; {@code name} names the file in errors. */
+  static ConfigToml parse(String text, String name) {
     Map<String, String> values = new LinkedHashMap<>();
     String section = "";
     int lineNo = 0;
@@ -51,14 +56,14 @@ final class ConfigToml {
       }
       if (line.startsWith("[")) {
         if (!line.endsWith("]")) {
-          throw new CliException("config.toml line " + lineNo + ": unclosed section header");
+          throw new CliException(name + " line " + lineNo + ": unclosed section header");
         }
         section = line.substring(1, line.length() - 1).trim();
         continue;
       }
       int eq = line.indexOf('=');
       if (eq <= 0) {
-        throw new CliException("config.toml line " + lineNo + ": expected key = value");
+        throw new CliException(name + " line " + lineNo + ": expected key = value");
       }
       String key = line.substring(0, eq).trim();
       String value = line.substring(eq + 1).trim();

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Create a node home: config/genesis.json (one validator, power 10), config/",
-      "priv_validator_key.json, config/node_key.json, config/config.toml,",
+      "priv_validator_key.json, config/node_key.json, config/config.toml, config/app.toml,",
       "data/priv_validator_state.json, and a 'validator' account in the test keyring funded",
       "with 1000000000 base units."
     })
@@ -100,6 +100,7 @@ final class InitCommand implements Callable<Integer> {
     PrivValidatorStateFile.writeInitial(h.resolve("data/priv_validator_state.json"));
     try {
       Files.writeString(config.resolve("config.toml"), ConfigToml.initial(name));
+      Files.writeString(config.resolve("app.toml"), AppToml.initial());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,7 +1,6 @@
 package io.peerz.cli;
 
-import io.peerz.abci.AbciServer;
-import io.peerz.consensus.PeerzApplication;
+import io.peerz.consensus.AppOptions;
 import io.peerz.consensus.SnapshotConfig;
 import io.peerz.consensus.StateSyncConfig;
 import io.peerz.genesis.GenesisDoc;
@@ -9,10 +8,9 @@ import io.peerz.genesis.GenesisFile;
 import io.peerz.genesis.NodeKeyFile;
 import io.peerz.genesis.PrivValidatorKeyFile;
 import io.peerz.ledger.Ed25519KeyPair;
-import io.peerz.ledger.LedgerDb;
+import io.peerz.node.AbciNode;
 import io.peerz.node.NodeConfig;
 import io.peerz.node.PeerzNode;
-import io.peerz.state.StateMachine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,7 +38,10 @@ import picocli.CommandLine.Option;
       "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_P2P_PERSISTENT_PEERS,",
       "PEERZ_CONSENSUS_TIMEOUT_COMMIT, PEERZ_STATESYNC_ENABLE, PEERZ_STATESYNC_SNAPSHOT_INTERVAL,",
       "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT),",
-      "overridden by these flags (CometBFT's names)."
+      "overridden by these flags (CometBFT's names). The application's settings come from",
+      "<home>/config/app.toml (the Cosmos SDK's keys: pruning, pruning-keep-recent,",
+      "pruning-interval, min-retain-blocks, halt-height, halt-time), PEERZ_PRUNING, ...,",
+      "PEERZ_HALT_TIME, and the flags of the same names."
     })
 final class StartCommand implements Callable<Integer> {
   @Mixin HomeOption home;
@@ -121,6 +121,53 @@ final class StartCommand implements Callable<Integer> {
               + " node next starts with kv.")
   String indexer;
 
+  @Option(
+      names = "--pruning",
+      paramLabel = "<strategy>",
+      description = {
+        "Which earlier state versions to keep (abci_query at a height, export --height):",
+        "default (the last 362880), nothing (all), everything (the last 2), custom",
+        "(--pruning-keep-recent, --pruning-interval) (default: default)."
+      })
+  String pruning;
+
+  @Option(
+      names = "--pruning-keep-recent",
+      paramLabel = "<n>",
+      description = "With --pruning custom: how many recent versions to keep, at least 2.")
+  Long pruningKeepRecent;
+
+  @Option(
+      names = "--pruning-interval",
+      paramLabel = "<heights>",
+      description = "With --pruning custom: delete old versions every this many heights, >= 10.")
+  Long pruningInterval;
+
+  @Option(
+      names = "--min-retain-blocks",
+      paramLabel = "<n>",
+      description = {
+        "Keep at least this many recent blocks and delete the older ones (and their results",
+        "and tx index); the blocks of served state-sync snapshots stay (default: 0, keep all)."
+      })
+  Long minRetainBlocks;
+
+  @Option(
+      names = "--halt-height",
+      paramLabel = "<height>",
+      description = {
+        "Stop cleanly after committing this height, exit code 0 (default: 0, never); a height",
+        "below the last committed one is refused."
+      })
+  Long haltHeight;
+
+  @Option(
+      names = "--halt-time",
+      paramLabel = "<unix-seconds>",
+      description =
+          "Stop cleanly after the first block at or after this Unix time (default: 0, never).")
+  Long haltTime;
+
   /** The settings after config.toml, environment and flags have had their say. */
   record Settings(
       String moniker,
@@ -130,7 +177,8 @@ final class StartCommand implements Callable<Integer> {
       List<String> persistentPeers,
       SnapshotConfig snapshots,
       StateSyncConfig stateSync,
-      boolean indexTxs) {}
+      boolean indexTxs,
+      AppOptions app) {}
 
   Settings settings(Path h, Map<String, String> env) {
     ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
@@ -155,7 +203,17 @@ final class StartCommand implements Callable<Integer> {
         peerList(peers),
         snapshots(toml, env),
         stateSync(toml, env),
-        indexTxs(toml, env));
+        indexTxs(toml, env),
+        AppToml.read(
+            h,
+            env,
+            new AppToml.Overrides(
+                pruning,
+                pruningKeepRecent,
+                pruningInterval,
+                minRetainBlocks,
+                haltHeight,
+                haltTime)));
   }
 
   private boolean indexTxs(ConfigToml toml, Map<String, String> env) {
@@ -276,17 +334,27 @@ final class StartCommand implements Callable<Integer> {
             s.persistentPeers(),
             s.snapshots(),
             s.stateSync(),
-            s.indexTxs());
+            s.indexTxs(),
+            s.app());
     log.info(
-        "starting node chain_id={} moniker={} node_id={} home={}",
+        "starting node chain_id={} moniker={} node_id={} home={} pruning={} keep_recent={}"
+            + " interval={} min_retain_blocks={} {}",
         genesis.chainId(),
         s.moniker(),
         NodeKeyFile.nodeId(nodeKey.publicKey()),
-        h);
+        h,
+        s.app().pruning().strategy().key(),
+        s.app().pruning().keepRecent(),
+        s.app().pruning().interval(),
+        s.app().minRetainBlocks(),
+        s.app().haltSettings());
     if (abci != null) {
-      return serveAbci(log, h, genesis, s.snapshots());
+      return serveAbci(log, h, genesis, s);
     }
     PeerzNode node = PeerzNode.start(config);
+    if (node.haltedAtStart()) {
+      return 0;
+    }
     Thread hook =
         new Thread(
             () -> {
@@ -301,33 +369,20 @@ final class StartCommand implements Callable<Integer> {
   }
 
   /** The application behind an ABCI socket: same data directory, genesis and state. */
-  private int serveAbci(Logger log, Path h, GenesisDoc genesis, SnapshotConfig snapshots)
+  private int serveAbci(Logger log, Path h, GenesisDoc genesis, Settings s)
       throws InterruptedException {
-    LedgerDb db = LedgerDb.open(h.resolve("data/ledger.db"));
-    // CometBFT drives state sync itself ([statesync] in its config.toml); the application takes
-    // and serves the snapshots and restores from them.
-    PeerzApplication app =
-        new PeerzApplication(
-            db, new StateMachine(), genesis.chainId(), h.resolve("data/snapshots"), snapshots);
-    AbciServer server = AbciServer.start(app, abci.startsWith("tcp://") ? abci : "tcp://" + abci);
-    CountDownLatch stopped = new CountDownLatch(1);
+    AbciNode node =
+        AbciNode.start(
+            h, genesis, abci.startsWith("tcp://") ? abci : "tcp://" + abci, s.snapshots(), s.app());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("stopping abci server");
-                  server.close();
-                  app.close();
-                  db.close();
-                  stopped.countDown();
+                  node.close();
                 },
                 "peerz-shutdown"));
-    log.info(
-        "abci server started addr={} chain_id={} last_height={}",
-        server.address(),
-        genesis.chainId(),
-        app.info().lastBlockHeight());
-    stopped.await();
+    node.awaitTermination();
     return 0;
   }
 }

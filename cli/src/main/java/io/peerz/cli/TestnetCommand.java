@@ -33,9 +33,10 @@ final class TestnetCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Write <output>/node0..node<N-1>: one shared genesis with N validators of equal power,",
-        "each home's keys, a funded 'validator' account in its test keyring, and a config.toml",
-        "with its own loopback ports (node i: p2p <base-port>+10i, RPC <base-port>+10i+1) and",
-        "every other node as a persistent peer. Start each with 'peerz start --home <node>'."
+        "each home's keys, a funded 'validator' account in its test keyring, app.toml, and a",
+        "config.toml with its own loopback ports (node i: p2p <base-port>+10i, RPC",
+        "<base-port>+10i+1) and every other node as a persistent peer. Start each with",
+        "'peerz start --home <node>'."
       })
   static final class Init implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -129,6 +130,7 @@ final class TestnetCommand {
                     "[p2p]\n", "[p2p]\npersistent_peers = \"" + String.join(",", peers) + "\"\n");
         try {
           Files.writeString(nodes.get(i).home().resolve("config/config.toml"), toml);
+          Files.writeString(nodes.get(i).home().resolve("config/app.toml"), AppToml.initial());
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

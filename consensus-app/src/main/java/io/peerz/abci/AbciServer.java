@@ -56,8 +56,13 @@ public final class AbciServer implements AutoCloseable {
    * @throws IllegalArgumentException if {@code listen} is not a {@code tcp://host:port} address
    */
   public static AbciServer start(Application app, String listen) {
+    return start(app, listen, CommitListener.NONE);
+  }
+
+  /** As {@link #start(Application, String)}, telling {@code commits} of every Commit answered. */
+  public static AbciServer start(Application app, String listen, CommitListener commits) {
     InetSocketAddress bind = parse(listen);
-    ApplicationAdapter adapter = new ApplicationAdapter(app);
+    ApplicationAdapter adapter = new ApplicationAdapter(app, commits);
     EventLoopGroup group = new NioEventLoopGroup(1);
     ChannelGroup connections = new DefaultChannelGroup("abci", GlobalEventExecutor.INSTANCE);
     AtomicInteger connectionIds = new AtomicInteger();

@@ -68,10 +68,19 @@ final class ApplicationAdapter {
   static final long MAX_BLOCK_BYTES = AbciServer.MAX_FRAME_BYTES;
 
   private final Application app;
+  private final CommitListener commits;
   private final ReentrantLock appLock = new ReentrantLock();
+  // The block the next Commit commits (under appLock).
+  private long finalizedHeight;
+  private long finalizedTimeMillis;
 
   ApplicationAdapter(Application app) {
+    this(app, CommitListener.NONE);
+  }
+
+  ApplicationAdapter(Application app, CommitListener commits) {
     this.app = app;
+    this.commits = commits;
   }
 
   /**
@@ -122,8 +131,10 @@ final class ApplicationAdapter {
       case FINALIZE_BLOCK -> r.setFinalizeBlock(finalizeBlock(request.getFinalizeBlock())).build();
       case COMMIT -> {
         app.commit();
-        // retain_height 0: CometBFT keeps every block; peerz's replay needs them all.
-        yield r.setCommit(ResponseCommit.newBuilder().setRetainHeight(0)).build();
+        // CometBFT prunes its blocks below it (min-retain-blocks; 0 keeps them all).
+        long retain = app.retainHeight();
+        commits.committed(finalizedHeight, finalizedTimeMillis, retain);
+        yield r.setCommit(ResponseCommit.newBuilder().setRetainHeight(retain)).build();
       }
       case LIST_SNAPSHOTS -> r.setListSnapshots(listSnapshots()).build();
       case OFFER_SNAPSHOT -> r.setOfferSnapshot(offerSnapshot(request.getOfferSnapshot())).build();
@@ -305,6 +316,8 @@ final class ApplicationAdapter {
   }
 
   private ResponseFinalizeBlock finalizeBlock(RequestFinalizeBlock request) {
+    finalizedHeight = request.getHeight();
+    finalizedTimeMillis = millis(request.getTime());
     Application.FinalizeBlockResponse response =
         app.finalizeBlock(
             new Application.FinalizeBlockRequest(

@@ -42,6 +42,14 @@ public interface Application {
   /** Reads committed state. */
   QueryResponse query(QueryRequest request);
 
+  /**
+   * The height below which the last commit lets blocks go (ABCI's ResponseCommit.retain_height); 0
+   * keeps every block.
+   */
+  default long retainHeight() {
+    return 0;
+  }
+
   /** State sync: the snapshots this application serves, newest first (none by default). */
   default List<StateSnapshot> listSnapshots() {
     return List.of();

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * The one step a decided block goes through (CometBFT's state/execution.go ApplyBlock): appended to
  * the event log (synced) before it runs, finalized by the application, committed under the
  * mempool's lock with the mempool updated and re-checked (the ledger writes the block's results
- * with the state and indexes its txs on the indexer's thread), then published on the event bus.
+ * with the state and indexes its txs on the indexer's thread), then published on the event bus;
+ * then the blocks below the application's retain height are pruned and the halt point is checked.
  */
 public final class BlockExecution implements ConsensusDriver.Execution {
 
@@ -35,15 +36,34 @@ public final class BlockExecution implements ConsensusDriver.Execution {
   private final Mempool mempool;
   private final EventBus events;
   private final boolean haltAfterAppend;
+  private final BlockPruner pruner;
+  private final HaltPoint haltPoint;
 
   /** Executes into {@code app} over {@code blocks}; {@code failpoint} may be null. */
   public BlockExecution(
       BlockStore blocks, Application app, Mempool mempool, EventBus events, String failpoint) {
+    this(blocks, app, mempool, events, failpoint, null, null);
+  }
+
+  /**
+   * Also prunes the blocks below the application's retain height with {@code pruner} and tells
+   * {@code haltPoint} of each committed block, after the block is published (either may be null).
+   */
+  public BlockExecution(
+      BlockStore blocks,
+      Application app,
+      Mempool mempool,
+      EventBus events,
+      String failpoint,
+      BlockPruner pruner,
+      HaltPoint haltPoint) {
     this.blocks = blocks;
     this.app = app;
     this.mempool = mempool;
     this.events = events;
     this.haltAfterAppend = FAILPOINT_AFTER_BLOCK_APPEND.equals(failpoint);
+    this.pruner = pruner;
+    this.haltPoint = haltPoint;
   }
 
   /** The fail point this process was started with, or null. */
@@ -73,6 +93,12 @@ public final class BlockExecution implements ConsensusDriver.Execution {
         (System.nanoTime() - t1) / 1_000_000);
     // Stored and executed: subscribers (the RPC's websocket) hear of it, off this thread.
     events.publish(new EventBus.BlockCommitted(height));
+    if (pruner != null) {
+      pruner.prune(app.retainHeight());
+    }
+    if (haltPoint != null) {
+      haltPoint.committed(height, Blocks.millis(block.getHeader().getTime()));
+    }
     return r;
   }
 

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Brings the application and consensus to the same height at start (CometBFT's Handshaker): commits
  * genesis (InitChain) on a fresh node, executes the blocks the log holds and the application has
  * not committed (blocks are appended before they execute, so after a crash the log may be ahead),
- * and rebuilds what consensus knows from the stored blocks, or from the state-sync anchor on a node
- * restored from a snapshot.
+ * and rebuilds what consensus knows from the stored blocks, or from the anchor on a node restored
+ * from a snapshot or one that pruned its older blocks.
  */
 public final class Handshake {
   private static final Logger log = LoggerFactory.getLogger(Handshake.class);
@@ -32,7 +32,7 @@ public final class Handshake {
   private final BlockStore blocks;
   private final BlockExecution execution;
   private final ValidatorHistory history;
-  private final StateSyncReactor stateSync;
+  private final AnchorFile anchorFile;
   private final Path dataDir;
 
   /** The handshake of {@code app} with the log in {@code blocks} under {@code genesis}. */
@@ -42,7 +42,7 @@ public final class Handshake {
       BlockStore blocks,
       BlockExecution execution,
       ValidatorHistory history,
-      StateSyncReactor stateSync,
+      AnchorFile anchorFile,
       Path dataDir) {
     this.genesis = genesis;
     this.initialHeight = Math.max(1, genesis.initialHeight());
@@ -50,13 +50,13 @@ public final class Handshake {
     this.blocks = blocks;
     this.execution = execution;
     this.history = history;
-    this.stateSync = stateSync;
+    this.anchorFile = anchorFile;
     this.dataDir = dataDir;
   }
 
   /** Recovers and returns the state consensus continues from; validator sets are recorded. */
   public ChainState run() {
-    StateSyncAnchor anchor = stateSync.anchor();
+    StateSyncAnchor anchor = anchorFile.read();
     ChainState state = anchor != null ? anchoredState(anchor) : genesisState();
 
     // Crash recovery: blocks are appended before they execute, so the log may be ahead.
@@ -123,7 +123,10 @@ public final class Handshake {
     return out;
   }
 
-  /** The state after a snapshot restore: the blocks below it are not here, its anchor is. */
+  /**
+   * The state at the anchor: a snapshot restore's height or the lowest height block pruning kept;
+   * the blocks below it are not here, its light blocks are.
+   */
   private ChainState anchoredState(StateSyncAnchor anchor) {
     long appHeight = app.info().lastBlockHeight();
     if (appHeight < anchor.getHeight()) {
@@ -140,7 +143,7 @@ public final class Handshake {
         StateSyncer.chainState(genesis.chainId(), initialHeight, app.info().appVersion(), anchor);
     history.record(anchor.getHeight(), state.lastValidators());
     log.info(
-        "resuming from state sync snapshot height={} app_hash={} block_base={}",
+        "resuming from anchor height={} app_hash={} block_base={}",
         anchor.getHeight(),
         Hex.encodeUpper(state.appHash()),
         blocks.baseHeight());

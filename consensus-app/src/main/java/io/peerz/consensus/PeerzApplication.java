@@ -53,7 +53,9 @@ public final class PeerzApplication implements Application, AutoCloseable {
   private final SnapshotStore snapshots;
   private final SnapshotConfig snapshotConfig;
   private final ExecutorService snapshotter;
+  private final AppOptions options;
   private SnapshotRestore restoring;
+  private volatile long retainHeight;
 
   /** An application over {@code db} executing with {@code machine} for {@code chainId}. */
   public PeerzApplication(LedgerDb db, StateMachine machine, String chainId) {
@@ -70,6 +72,21 @@ public final class PeerzApplication implements Application, AutoCloseable {
       String chainId,
       Path snapshotDir,
       SnapshotConfig snapshotConfig) {
+    this(db, machine, chainId, snapshotDir, snapshotConfig, AppOptions.DEFAULT);
+  }
+
+  /**
+   * An application that also keeps the state versions and retains the blocks {@code options} says
+   * (app.toml's pruning and min-retain-blocks).
+   */
+  public PeerzApplication(
+      LedgerDb db,
+      StateMachine machine,
+      String chainId,
+      Path snapshotDir,
+      SnapshotConfig snapshotConfig,
+      AppOptions options) {
+    this.options = options;
     this.db = db;
     this.machine = machine;
     this.chainId = chainId;
@@ -323,6 +340,43 @@ public final class PeerzApplication implements Application, AutoCloseable {
     if (snapshotter != null && snapshotConfig.takesAt(s.height())) {
       snapshot();
     }
+    long keepFrom = options.pruning().keepFrom(s.height());
+    if (keepFrom > 0) {
+      db.state().pruneVersions(keepFrom);
+    }
+    retainHeight = retainHeightAfter(s.height());
+  }
+
+  @Override
+  public long retainHeight() {
+    return retainHeight;
+  }
+
+  /**
+   * The Cosmos SDK's block retention height (BaseApp.GetBlockRetentionHeight) once {@code height}
+   * is committed: {@code min-retain-blocks} below it, lowered to keep the blocks of the state-sync
+   * snapshots this node serves (a syncing peer needs the snapshot height's block and the next to
+   * verify it), the snapshots' whole window as the SDK keeps it and the oldest snapshot on disk.
+   * The SDK also keeps the evidence window; CometBFT v0.38 keeps what evidence needs itself
+   * (PruneBlocks' evidence point) and the embedded node commits evidence at its height or the next,
+   * so that term is left out. 0: prune nothing.
+   */
+  private long retainHeightAfter(long height) {
+    if (options.minRetainBlocks() == 0) {
+      return 0;
+    }
+    long retain = height - options.minRetainBlocks();
+    if (snapshots != null && snapshotConfig.interval() > 0) {
+      long window = snapshotConfig.interval() * snapshotConfig.keepRecent();
+      retain = Math.min(retain, height - window);
+      if (retain > 0) {
+        long oldest = snapshots.lowestHeight();
+        if (oldest > 0) {
+          retain = Math.min(retain, oldest);
+        }
+      }
+    }
+    return Math.max(0, retain);
   }
 
   /**
@@ -464,16 +518,58 @@ public final class PeerzApplication implements Application, AutoCloseable {
   public QueryResponse query(QueryRequest request) {
     StateStore state = db.state();
     long height = state.height();
-    if (request.height() != 0 && request.height() != height) {
+    if (request.height() == 0 || request.height() == height) {
+      return answer(state, height, request, true);
+    }
+    if (request.height() > height) {
       return failure(
           QueryResult.heightUnavailable(
               "height "
                   + request.height()
-                  + " is not available: only the latest committed state ("
-                  + height
-                  + ") is kept; query height 0 for it"),
+                  + " must be less than or equal to the current blockchain height "
+                  + height),
           height);
     }
+    long earliest = state.earliestVersion();
+    if (request.height() < earliest) {
+      return failure(
+          QueryResult.heightUnavailable(unavailable(request.height(), earliest)), height);
+    }
+    if (request.prove()) {
+      return failure(
+          QueryResult.notProvable(
+              "proofs are served against the latest committed height ("
+                  + height
+                  + ") only: query height 0 with prove=true, or height "
+                  + request.height()
+                  + " without it"),
+          height);
+    }
+    StateStore.CommittedState version;
+    try {
+      version = state.at(request.height());
+    } catch (IllegalArgumentException e) {
+      // Pruned between the check and the read.
+      return failure(
+          QueryResult.heightUnavailable(unavailable(request.height(), state.earliestVersion())),
+          height);
+    }
+    try (version) {
+      return answer(version, request.height(), request, false);
+    }
+  }
+
+  /** CometBFT's text for a height below what is kept. */
+  static String unavailable(long height, long lowest) {
+    return "height " + height + " is not available, lowest height is " + lowest;
+  }
+
+  /**
+   * Answers {@code request} from {@code state} as committed at {@code height}; {@code latest} when
+   * that is the store's current state, the only one proofs are taken from.
+   */
+  private QueryResponse answer(
+      StateReader state, long height, QueryRequest request, boolean latest) {
     String path = request.path() == null ? "" : request.path();
     if (path.startsWith(STORE_PATH)) {
       byte[] key;
@@ -482,8 +578,8 @@ public final class PeerzApplication implements Application, AutoCloseable {
       } catch (IllegalArgumentException e) {
         return failure(QueryResult.badArgument("store key is not hex: " + e.getMessage()), height);
       }
-      if (request.prove()) {
-        return proven(state, key);
+      if (request.prove() && latest) {
+        return proven(db.state(), key);
       }
       byte[] value = state.get(key);
       if (value == null) {
@@ -504,7 +600,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
                   + " entry's own path (e.g. /subnet/<id>) or /store/<hex key> with prove=true"),
           height);
     }
-    return proven(state, r.key());
+    return proven(db.state(), r.key());
   }
 
   /**

@@ -14,11 +14,6 @@ import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.Commit;
 import io.peerz.ledger.proto.ValidatorUpdate;
 import io.peerz.p2p.P2pChannels;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * State sync over p2p (CometBFT's statesync/reactor.go): serves the application's snapshots, their
  * chunks and light blocks (a decided block with the validator sets of its height and the next) to
  * peers, and restores a fresh node from theirs ({@link StateSyncer}), keeping the verified light
- * blocks in {@code data/statesync.pb} for consensus to resume from.
+ * blocks in the {@link AnchorFile} for consensus to resume from.
  */
 public final class StateSyncReactor implements Reactor {
 
@@ -38,23 +33,23 @@ public final class StateSyncReactor implements Reactor {
   private final BlockStore blocks;
   private final ValidatorHistory history;
   private final PeerTransport transport;
-  private final Path anchorFile;
+  private final AnchorFile anchorFile;
   private volatile StateSyncer syncer;
 
-  /** Serves {@code app}'s snapshots and {@code blocks}; the anchor lives in {@code dataDir}. */
+  /** Serves {@code app}'s snapshots and {@code blocks}; a restore writes {@code anchorFile}. */
   public StateSyncReactor(
       String chainId,
       Application app,
       BlockStore blocks,
       ValidatorHistory history,
       PeerTransport transport,
-      Path dataDir) {
+      AnchorFile anchorFile) {
     this.chainId = chainId;
     this.app = app;
     this.blocks = blocks;
     this.history = history;
     this.transport = transport;
-    this.anchorFile = dataDir.resolve("statesync.pb");
+    this.anchorFile = anchorFile;
   }
 
   @Override
@@ -91,7 +86,7 @@ public final class StateSyncReactor implements Reactor {
     // A restore writes its anchor before any block arrives: with one, the node has state.
     return blocks.lastHeight() == 0
         && blocks.results(initialHeight - 1).isEmpty()
-        && !Files.exists(anchorFile);
+        && !anchorFile.exists();
   }
 
   /**
@@ -111,30 +106,7 @@ public final class StateSyncReactor implements Reactor {
     } finally {
       syncer = null;
     }
-    writeAnchor(anchor);
-  }
-
-  /** The light blocks a state-synced node resumes from, or null for a node synced from genesis. */
-  StateSyncAnchor anchor() {
-    if (!Files.exists(anchorFile)) {
-      return null;
-    }
-    try {
-      return StateSyncAnchor.parseFrom(Files.readAllBytes(anchorFile));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + anchorFile, e);
-    }
-  }
-
-  private void writeAnchor(StateSyncAnchor anchor) {
-    Path tmp = anchorFile.resolveSibling("statesync.pb.tmp");
-    try {
-      Files.write(tmp, anchor.toByteArray());
-      Files.move(
-          tmp, anchorFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + anchorFile, e);
-    }
+    anchorFile.write(anchor);
   }
 
   /** The snapshots the application serves, newest first. */

@@ -1,5 +1,6 @@
 package io.peerz.node;
 
+import io.peerz.consensus.AppOptions;
 import io.peerz.consensus.SnapshotConfig;
 import io.peerz.consensus.StateSyncConfig;
 import io.peerz.genesis.GenesisDoc;
@@ -16,7 +17,8 @@ import java.util.List;
  * nobody and still listens for peers that dial it. {@code snapshots} says when the application
  * takes state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's; {@code
  * indexTxs} whether committed txs are indexed for the tx and tx_search queries (CometBFT's {@code
- * [tx_index] indexer}, "kv" or "null").
+ * [tx_index] indexer}, "kv" or "null"); {@code app} the application's app.toml settings (state
+ * pruning, min-retain-blocks, halt-height and halt-time).
  */
 public record NodeConfig(
     Path home,
@@ -30,12 +32,62 @@ public record NodeConfig(
     List<String> persistentPeers,
     SnapshotConfig snapshots,
     StateSyncConfig stateSync,
-    boolean indexTxs) {
+    boolean indexTxs,
+    AppOptions app) {
 
   public NodeConfig {
     persistentPeers = persistentPeers == null ? List.of() : List.copyOf(persistentPeers);
     snapshots = snapshots == null ? SnapshotConfig.DEFAULT : snapshots;
     stateSync = stateSync == null ? StateSyncConfig.DISABLED : stateSync;
+    app = app == null ? AppOptions.DEFAULT : app;
+  }
+
+  /** A node with app.toml's defaults. */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers,
+      SnapshotConfig snapshots,
+      StateSyncConfig stateSync,
+      boolean indexTxs) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        indexTxs,
+        null);
+  }
+
+  /** This config with the application settings {@code app}. */
+  public NodeConfig withApp(AppOptions app) {
+    return new NodeConfig(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        indexTxs,
+        app);
   }
 
   /** A node with default snapshots, no state sync, indexing txs. */
@@ -61,7 +113,8 @@ public record NodeConfig(
         persistentPeers,
         null,
         null,
-        true);
+        true,
+        null);
   }
 
   /** A node without persistent peers (a single validator, or one that only serves RPC). */

@@ -1,7 +1,9 @@
 package io.peerz.node;
 
+import io.peerz.consensus.AnchorFile;
 import io.peerz.consensus.Application;
 import io.peerz.consensus.BlockExecution;
+import io.peerz.consensus.BlockPruner;
 import io.peerz.consensus.BlockSyncReactor;
 import io.peerz.consensus.ConsensusConfig;
 import io.peerz.consensus.ConsensusDriver;
@@ -9,6 +11,7 @@ import io.peerz.consensus.ConsensusReactor;
 import io.peerz.consensus.ConsensusWal;
 import io.peerz.consensus.DecidedBlocks;
 import io.peerz.consensus.EventBus;
+import io.peerz.consensus.HaltPoint;
 import io.peerz.consensus.Handshake;
 import io.peerz.consensus.Mempool;
 import io.peerz.consensus.MempoolReactor;
@@ -19,6 +22,7 @@ import io.peerz.consensus.ProposalBlocks;
 import io.peerz.consensus.SignatureCache;
 import io.peerz.consensus.StateSyncReactor;
 import io.peerz.consensus.ValidatorHistory;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.TxSignatures;
@@ -68,9 +72,12 @@ public final class PeerzNode implements AutoCloseable {
   private final PeerRouter router;
   private final NodeRpc backend;
   private final TxSignatures signatures;
+  private final AnchorFile anchorFile;
+  private final HaltPoint haltPoint;
   private volatile RpcServer rpc;
   private volatile boolean closing;
   private boolean stopped;
+  private boolean haltedAtStart;
 
   /**
    * Opens the data directory, recovers to the last committed height (replaying decided blocks the
@@ -88,11 +95,16 @@ public final class PeerzNode implements AutoCloseable {
               new StateMachine(signatures),
               config.genesis().chainId(),
               dataDir(config.home()).resolve("snapshots"),
-              config.snapshots());
+              config.snapshots(),
+              config.app());
       node =
           new PeerzNode(config, db, app, app::checkTxDry, signatures, BlockExecution.failpoint());
       node.stateSyncIfFresh();
       node.startConsensus();
+      if (node.haltedAtStart) {
+        node.close();
+        return node;
+      }
       node.startP2p();
       node.startRpc();
       return node;
@@ -134,7 +146,17 @@ public final class PeerzNode implements AutoCloseable {
             config.validatorKey(), dataDir(config.home()).resolve("priv_validator_state.json"));
     this.loop = new ExecutorLoop(this::halt);
     this.wal = ConsensusWal.open(dataDir(config.home()).resolve("cs.wal"));
-    this.execution = new BlockExecution(db.blocks(), app, mempool, events, failpoint);
+    this.anchorFile = new AnchorFile(dataDir(config.home()));
+    this.haltPoint = new HaltPoint(config.app(), this::stopAtHalt);
+    this.execution =
+        new BlockExecution(
+            db.blocks(),
+            app,
+            mempool,
+            events,
+            failpoint,
+            new BlockPruner(db.blocks(), history, anchorFile, db::pruneBlocks),
+            haltPoint);
     this.driver =
         new ConsensusDriver(
             consensusConfig,
@@ -158,12 +180,7 @@ public final class PeerzNode implements AutoCloseable {
             mempoolReactor::peersOf);
     this.stateSync =
         new StateSyncReactor(
-            config.genesis().chainId(),
-            app,
-            db.blocks(),
-            history,
-            transport,
-            dataDir(config.home()));
+            config.genesis().chainId(), app, db.blocks(), history, transport, anchorFile);
     driver.attach(consensusReactor, blockSync);
     blockSync.attach(driver);
     this.router =
@@ -215,11 +232,27 @@ public final class PeerzNode implements AutoCloseable {
 
   private Handshake handshake() {
     return new Handshake(
-        config.genesis(), app, db.blocks(), execution, history, stateSync, dataDir(config.home()));
+        config.genesis(), app, db.blocks(), execution, history, anchorFile, dataDir(config.home()));
   }
 
-  /** Handshake with the application, then runs consensus on its own thread. */
+  /**
+   * Handshake with the application, then runs consensus on its own thread. A node whose last commit
+   * is its halt point starts nothing ({@link #haltedAtStart}); a halt height the chain has passed
+   * is refused (IllegalArgumentException) before anything is replayed.
+   */
   void startConsensus() {
+    long last = app.info().lastBlockHeight();
+    long lastTime =
+        db.blocks().block(last).map(b -> Blocks.millis(b.getHeader().getTime())).orElse(0L);
+    if (haltPoint.reachedAtStart(last, lastTime)) {
+      haltedAtStart = true;
+      log.info(
+          "halt_reached height={} {} action=not starting, exit code 0: the node stands at its"
+              + " halt point; set a later halt-height/halt-time, or 0, to go on",
+          last,
+          config.app().haltSettings());
+      return;
+    }
     if (!consensusConfig.createEmptyBlocks()) {
       mempool.onTxsAvailable(driver::txsAvailable);
     }
@@ -284,6 +317,21 @@ public final class PeerzNode implements AutoCloseable {
   void startRpc() {
     rpc = RpcServer.start(backend, events, config.rpcListen());
     log.info("rpc listening address={}", rpc.address());
+  }
+
+  /**
+   * The halt point's block is committed (on the consensus thread, inside its execution): consensus
+   * takes no input after it, and once that execution has finished (the WAL rotated) the node
+   * closes, so {@link #awaitTermination} returns and the process exits 0.
+   */
+  private void stopAtHalt(long height) {
+    driver.stop();
+    loop.execute(() -> new Thread(this::close, "peerz-halt").start());
+  }
+
+  /** Whether the node stood at its halt point when started, and so started nothing. */
+  public boolean haltedAtStart() {
+    return haltedAtStart;
   }
 
   private void halt(RuntimeException e) {

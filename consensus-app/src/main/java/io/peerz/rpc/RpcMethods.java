@@ -438,28 +438,26 @@ final class RpcMethods {
     return checkHeight(requested, latest);
   }
 
+  /**
+   * CometBFT v0.38's getHeight (rpc/core/env.go): its error texts, each an internal error (-32603)
+   * as v0.38's JSON-RPC server answers every error a method returns.
+   */
   private long checkHeight(long requested, long latest) {
     if (requested <= 0) {
-      throw RpcException.invalidRequest(
-          "height must be greater than zero (requested height: " + requested + ")");
+      throw RpcException.internal("height must be greater than 0, but got " + requested);
     }
     if (requested > latest) {
       throw RpcException.internal(
-          "height must be less than or equal to the head of the node's blockchain (requested"
-              + " height: "
+          "height "
               + requested
-              + ", blockchain height: "
-              + latest
-              + ")");
+              + " must be less than or equal to the current blockchain height "
+              + latest);
     }
     long base = store().baseHeight();
     if (requested < base) {
+      // Pruned (min-retain-blocks), or below a state-sync snapshot.
       throw RpcException.internal(
-          "height is not available (requested height: "
-              + requested
-              + ", base height: "
-              + base
-              + ")");
+          "height " + requested + " is not available, lowest height is " + base);
     }
     return requested;
   }

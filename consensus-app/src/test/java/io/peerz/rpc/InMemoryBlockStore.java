@@ -75,6 +75,15 @@ final class InMemoryBlockStore implements BlockStore {
     }
   }
 
+  /** Deletes the heights below {@code retainHeight}, as block pruning does. */
+  synchronized void prune(long retainHeight) {
+    blocks.headMap(retainHeight).clear();
+    commits.headMap(retainHeight).clear();
+    results.headMap(retainHeight).clear();
+    heightsByHash.values().removeIf(h -> h < retainHeight);
+    txs.values().removeIf(t -> t.height() < retainHeight);
+  }
+
   @Override
   public synchronized Optional<Block> block(long height) {
     return Optional.ofNullable(blocks.get(height));

@@ -547,14 +547,37 @@ class RpcServerTest {
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.error().get("code").asInt()).isEqualTo(-32603);
     assertThat(answer.error().get("data").asText())
-        .contains("requested height: 99")
-        .contains("blockchain height: 3");
+        .isEqualTo("height 99 must be less than or equal to the current blockchain height 3");
   }
 
   @Test
-  void zeroOrNegativeHeightIsAnInvalidRequest() throws Exception {
-    assertThat(get("/block?height=0").error().get("code").asInt()).isEqualTo(-32600);
-    assertThat(call("validators", "{\"height\":-1}").error().get("code").asInt()).isEqualTo(-32600);
+  void aPrunedHeightAnswersEveryHeightMethodWithCometBftsNotAvailableText() throws Exception {
+    FakeBackend pruned = new FakeBackend();
+    pruned.store.prune(2);
+    RpcServer target = RpcServer.start(pruned, "127.0.0.1:0");
+    try {
+      String expected = "height 1 is not available, lowest height is 2";
+      for (String method : List.of("block", "header", "block_results", "commit", "validators")) {
+        Answer answer = get(target, "/" + method + "?height=1");
+        assertThat(answer.error()).as(method).isNotNull();
+        assertThat(answer.error().get("code").asInt()).as(method).isEqualTo(-32603);
+        assertThat(answer.error().get("data").asText()).as(method).isEqualTo(expected);
+      }
+      // The kept heights answer as before.
+      assertThat(get(target, "/block?height=2").error()).isNull();
+      assertThat(get(target, "/block_results?height=2").error()).isNull();
+    } finally {
+      target.close();
+    }
+  }
+
+  @Test
+  void zeroOrNegativeHeightIsAnInternalErrorAsInCometBft038() throws Exception {
+    Answer zero = get("/block?height=0");
+    assertThat(zero.error().get("code").asInt()).isEqualTo(-32603);
+    assertThat(zero.error().get("data").asText())
+        .isEqualTo("height must be greater than 0, but got 0");
+    assertThat(call("validators", "{\"height\":-1}").error().get("code").asInt()).isEqualTo(-32603);
   }
 
   @Test

@@ -127,6 +127,12 @@ public final class SnapshotStore {
     }
   }
 
+  /** The height of the oldest complete snapshot, or 0 when there is none. */
+  public synchronized long lowestHeight() {
+    List<Long> heights = heights();
+    return heights.isEmpty() ? 0 : heights.get(heights.size() - 1);
+  }
+
   /** Deletes all but the {@code keepRecent} highest snapshots. */
   public synchronized void prune(int keepRecent) {
     List<Long> heights = heights();
