@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Rebuild state from genesis by re-executing every committed block into a scratch",
       "database, checking the app hash at each height. Exit code 1 and the height on a mismatch.",
-      "Run it on a stopped node."
+      "When the blocks below some height are gone (min-retain-blocks, or a node restored by",
+      "state sync), it starts from this node's oldest state-sync snapshot the stored blocks",
+      "continue from, and says so. Run it on a stopped node."
     })
 final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -47,6 +49,12 @@ final class ReplayCommand implements Callable<Integer> {
               + " after "
               + report.heightsReplayed()
               + " heights");
+    }
+    if (report.snapshotHeight() > 0) {
+      out.println(
+          "started from the state-sync snapshot at height "
+              + report.snapshotHeight()
+              + ": this node no longer stores every block from genesis");
     }
     out.println("replayed " + report.heightsReplayed() + " heights: every app hash matches");
     out.flush();

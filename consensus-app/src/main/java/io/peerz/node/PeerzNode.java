@@ -264,8 +264,9 @@ public final class PeerzNode implements AutoCloseable {
    * have lost. A node without persistent peers listens too, so that the node of a validator added
    * later (create-validator) can dial it. Does nothing when p2p already runs.
    */
-  void startP2p() {
-    if (transport.p2p() != null) {
+  synchronized void startP2p() {
+    // A node that halted (or closed) while starting starts nothing more.
+    if (transport.p2p() != null || stopped) {
       return;
     }
     P2pNode p2p = P2pNode.start(p2pConfig(), router);
@@ -314,7 +315,10 @@ public final class PeerzNode implements AutoCloseable {
   }
 
   /** Starts JSON-RPC on the configured listen address, subscribed to committed blocks. */
-  void startRpc() {
+  synchronized void startRpc() {
+    if (stopped) {
+      return;
+    }
     rpc = RpcServer.start(backend, events, config.rpcListen());
     log.info("rpc listening address={}", rpc.address());
   }
@@ -377,6 +381,11 @@ public final class PeerzNode implements AutoCloseable {
   /** Blocks until {@link #close()} is called from another thread (or a shutdown hook). */
   public void awaitTermination() throws InterruptedException {
     closed.await();
+  }
+
+  /** Waits up to {@code timeout} for the node to close; returns whether it did. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return closed.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Stops RPC, p2p, consensus and the mempool's threads, then the application and storage. */

@@ -326,8 +326,11 @@ class PeerzStateSyncIT {
         }
         assertThat(b.backend().blocks().block(snapshotHeight)).isEmpty();
         assertThat(rpc(b, "/block?height=" + snapshotHeight))
-            .contains("height is not available")
-            .contains("base height: " + (snapshotHeight + 1));
+            .contains(
+                "height "
+                    + snapshotHeight
+                    + " is not available, lowest height is "
+                    + (snapshotHeight + 1));
         // A tx after the sync commits on both to the same state.
         byte[] tx = TestChains.send(12, TestChains.key(20), 9);
         assertThat(b.backend().broadcastTx(tx).getCode()).isZero();
