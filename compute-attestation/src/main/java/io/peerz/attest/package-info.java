@@ -7,8 +7,12 @@
  * io.peerz.attest.CpuGemm}, {@link io.peerz.attest.FloatRowCheck}, {@link
  * io.peerz.attest.OutputCommitment}, {@link io.peerz.attest.RowProof}, {@link
  * io.peerz.attest.Attestations}, {@link io.peerz.attest.Challenge}, {@link
- * io.peerz.attest.Verifier}, {@link io.peerz.attest.Verdict}, {@link io.peerz.attest.Freivalds} and
- * the generated wire types in {@code io.peerz.attest.proto} (Attestation, SignedAttestation,
- * Reveal, RevealedRow). The format and its soundness are in docs/attestation.md.
+ * io.peerz.attest.Verifier}, {@link io.peerz.attest.Verdict}, {@link io.peerz.attest.Freivalds};
+ * the mlp-int8 model and its arithmetic ({@link io.peerz.attest.SafetensorsFile}, {@link
+ * io.peerz.attest.QuantizedMlp}, {@link io.peerz.attest.QuantizedLayer}, {@link
+ * io.peerz.attest.Requantization}, {@link io.peerz.attest.ModelCommitment}, {@link
+ * io.peerz.attest.Int8Gemm}); and the generated wire types in {@code io.peerz.attest.proto}
+ * (Attestation, SignedAttestation, Reveal, RevealedRow). The format and its soundness are in
+ * docs/attestation.md.
  */
 package io.peerz.attest;
