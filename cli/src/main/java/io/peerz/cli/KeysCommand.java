@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.ledger.PeerId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
