@@ -146,11 +146,13 @@ class MarketTxCommandTest {
   }
 
   @Test
-  void faultyTakesAFractionOfRows() {
-    assertThat(ServerCommand.skipPpm(null)).isZero();
-    assertThat(ServerCommand.skipPpm("skip-rows=0.1")).isEqualTo(100_000);
-    assertThatThrownBy(() -> ServerCommand.skipPpm("rows=0.1")).isInstanceOf(CliException.class);
-    assertThatThrownBy(() -> ServerCommand.skipPpm("skip-rows=0")).isInstanceOf(CliException.class);
+  void faultyTakesAFractionOfRowsACorruptEntryOrNoServing() {
+    assertThat(ServerCommand.faults(null).any()).isFalse();
+    assertThat(ServerCommand.faults("skip-rows=0.1").skipRowsPpm()).isEqualTo(100_000);
+    assertThat(ServerCommand.faults("corrupt-entry").corruptEntry()).isTrue();
+    assertThat(ServerCommand.faults("no-serve").noServe()).isTrue();
+    assertThatThrownBy(() -> ServerCommand.faults("rows=0.1")).isInstanceOf(CliException.class);
+    assertThatThrownBy(() -> ServerCommand.faults("skip-rows=0")).isInstanceOf(CliException.class);
   }
 
   @Test

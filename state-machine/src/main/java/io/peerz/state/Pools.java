@@ -1,6 +1,7 @@
 package io.peerz.state;
 
 import com.google.protobuf.ByteString;
+import io.peerz.attest.DataWorkload;
 import io.peerz.attest.Workload;
 import io.peerz.ledger.proto.MsgClosePool;
 import io.peerz.ledger.proto.MsgCreatePool;
@@ -29,10 +30,26 @@ final class Pools {
               throw ErrorCode.INVALID_TEMPLATE.reject(
                   "template '" + m.getTemplate() + "' is not gpu, proxy or custom");
         };
-    try {
-      Workload.parse(m.getModel());
-    } catch (IllegalArgumentException e) {
-      throw ErrorCode.INVALID_MODEL.reject("model: " + e.getMessage());
+    String workload = m.getWorkload().isEmpty() ? m.getModel() : m.getWorkload();
+    boolean data = DataWorkload.parse(workload) != null;
+    if (data && !m.getModel().isEmpty()) {
+      throw ErrorCode.INVALID_MODEL.reject(
+          workload
+              + " runs on each buyer's own matrices: give no model (got '"
+              + m.getModel()
+              + "')");
+    }
+    if (!data) {
+      try {
+        Workload.parse(workload);
+      } catch (IllegalArgumentException e) {
+        throw ErrorCode.INVALID_MODEL.reject(
+            "workload: " + e.getMessage() + ", or gemm-int8 for the buyer's own matrices");
+      }
+      if (!m.getModel().isEmpty() && !m.getModel().equals(workload)) {
+        throw ErrorCode.INVALID_MODEL.reject(
+            "model " + m.getModel() + " and workload " + workload + " disagree: give one");
+      }
     }
     if (ComputePoints.hardwareClass(c.params(), m.getHardwareClass()) == null) {
       throw ErrorCode.POOL_UNKNOWN_HARDWARE_CLASS.reject(
@@ -62,7 +79,8 @@ final class Pools {
                 .setId(id)
                 .setCreator(ByteString.copyFrom(c.signer()))
                 .setTemplate(template)
-                .setModel(m.getModel())
+                .setModel(data ? "" : workload)
+                .setWorkload(workload)
                 .setHardwareClass(m.getHardwareClass())
                 .setLimit(limit)
                 .setPerUser(perUser)
@@ -76,8 +94,8 @@ final class Pools {
         Long.toString(id),
         "creator",
         MsgContext.hex(c.signer()),
-        "model",
-        m.getModel(),
+        "workload",
+        workload,
         "hardware_class",
         m.getHardwareClass(),
         "price",
@@ -176,10 +194,19 @@ final class Pools {
         Long.toString(p.getDeposit()));
   }
 
+  /** The pool's workload (pools created before workloads were named hold it in model). */
+  static String workload(Pool p) {
+    return p.getWorkload().isEmpty() ? p.getModel() : p.getWorkload();
+  }
+
   /** Whether the executor's class has at least the VRAM of the pool's class. */
   static boolean meets(MsgContext c, Executor e, Pool p) {
-    HardwareClassParam have = ComputePoints.hardwareClass(c.params(), e.getHardwareClass());
-    HardwareClassParam need = ComputePoints.hardwareClass(c.params(), p.getHardwareClass());
+    return meets(c.params(), e, p);
+  }
+
+  static boolean meets(io.peerz.state.proto.Params params, Executor e, Pool p) {
+    HardwareClassParam have = ComputePoints.hardwareClass(params, e.getHardwareClass());
+    HardwareClassParam need = ComputePoints.hardwareClass(params, p.getHardwareClass());
     return have != null && need != null && have.getMinVramMib() >= need.getMinVramMib();
   }
 
