@@ -177,6 +177,16 @@ public final class QuantizedLayer {
     return Arrays.copyOfRange(weight, j * inFeatures, (j + 1) * inFeatures);
   }
 
+  /** The GEMM operand B = W^T, in x out row-major (by reference: do not change it). */
+  byte[] gemmOperand() {
+    return gemmOperand;
+  }
+
+  /** bias_j - zx sum_k W[j][k] per channel (by reference: do not change it). */
+  int[] foldedBias() {
+    return foldedBias;
+  }
+
   /** The bias (a copy). */
   public int[] bias() {
     return bias.clone();
