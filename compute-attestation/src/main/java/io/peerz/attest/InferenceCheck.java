@@ -77,6 +77,62 @@ public final class InferenceCheck {
   }
 
   /**
+   * Null when {@code outputs} have the structure of an mlp-int8 job's on {@code x} whatever the
+   * model (per layer l, {@code layers.<l>.accumulators} int32 then {@code layers.<l>.outputs} int8,
+   * both by rows, x's rows, equal widths, 32-byte roots), else why not. The widths are the model's
+   * to fix: compare with {@link #outputShapes}.
+   */
+  public static String checkOutputs(CommittedMatrix x, List<CommittedMatrix> outputs) {
+    if (outputs.isEmpty() || outputs.size() % 2 != 0) {
+      return "an mlp-int8 job commits two outputs per layer, got " + outputs.size();
+    }
+    for (int i = 0; i < outputs.size(); i++) {
+      CommittedMatrix o = outputs.get(i);
+      int l = i / 2;
+      boolean acc = i % 2 == 0;
+      String name =
+          acc ? InferenceCommitments.accumulatorsName(l) : InferenceCommitments.outputsName(l);
+      ElementType type = acc ? ElementType.ELEMENT_TYPE_INT32 : ElementType.ELEMENT_TYPE_INT8;
+      if (!o.getName().equals(name)
+          || o.getElementType() != type
+          || o.getLayout() != MatrixLayout.MATRIX_LAYOUT_ROWS
+          || o.getRows() != x.getRows()
+          || o.getCols() == 0
+          || (!acc && o.getCols() != outputs.get(i - 1).getCols())) {
+        return "output "
+            + i
+            + " is "
+            + MatrixCommitment.describe(o)
+            + ", expected "
+            + name
+            + " ("
+            + Integer.toUnsignedLong(x.getRows())
+            + " rows, "
+            + (acc ? "int32" : "int8")
+            + ", by rows)";
+      }
+      if (o.getRoot().size() != Sha256.LENGTH) {
+        return "output " + o.getName() + "'s root is " + o.getRoot().size() + " bytes";
+      }
+    }
+    return null;
+  }
+
+  /** Multiply-adds of one run of {@code model} on {@code x}: rows x sum of in x out per layer. */
+  public static long multiplyAdds(CommittedModel model, CommittedMatrix x) {
+    long perRow = 0;
+    for (int l = 0; l < model.getLayersCount(); l++) {
+      CommittedMatrix w = tensor(model, l, "weight");
+      perRow =
+          Math.addExact(
+              perRow,
+              Math.multiplyExact(
+                  Integer.toUnsignedLong(w.getRows()), Integer.toUnsignedLong(w.getCols())));
+    }
+    return Math.multiplyExact(perRow, Integer.toUnsignedLong(x.getRows()));
+  }
+
+  /**
    * The matrix a challenge samples: batch rows by the sum of every layer's width, column c being
    * layer l's column c minus the widths before it, so every activation of every layer is equally
    * likely.

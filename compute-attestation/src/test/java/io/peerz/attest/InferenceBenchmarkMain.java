@@ -7,8 +7,8 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs {@link InferenceBenchmark}; JMH command-line options (-f, -wi, -i, -p batch=4096, ...) override
- * the annotations. The command is in docs/BENCHMARKS.md.
+ * Runs {@link InferenceBenchmark}; JMH command-line options (-f, -wi, -i, -p batch=4096, ...)
+ * override the annotations. The command is in docs/BENCHMARKS.md.
  */
 public final class InferenceBenchmarkMain {
   private InferenceBenchmarkMain() {}

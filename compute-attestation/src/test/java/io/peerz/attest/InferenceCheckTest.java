@@ -3,10 +3,12 @@ package io.peerz.attest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.peerz.attest.proto.Attestation;
 import io.peerz.attest.proto.CommittedMatrix;
 import io.peerz.attest.proto.CommittedModel;
 import io.peerz.attest.proto.EntryReveal;
 import io.peerz.attest.proto.RevealedEntry;
+import io.peerz.attest.proto.SignedAttestation;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -169,6 +171,78 @@ class InferenceCheckTest {
         c.outputs(),
         good.toBuilder().setOutput("layers.0.outputs").build(),
         Verdict.Reason.REVEAL_MISMATCH);
+  }
+
+  @Test
+  void aSignedRevealVerifiesForTheHonestRunAndNotForTheCheater() {
+    List<QuantizedLayer.Result> honest = model.forward(x.rows(), x.data(), CpuGemm::multiply);
+    InferenceCommitments c = InferenceCommitments.of(committed, x, honest);
+    SignedAttestation signed = attest(c);
+    assertThat(Verifier.checkAttestation(signed).isValid()).isTrue();
+    EntryChallenge ch =
+        EntryChallenge.derive(
+            Fixtures.blockHash("r"),
+            Fixtures.JOB_ID,
+            InferenceCheck.challengeShape(c.outputs()),
+            16);
+    CommittedModel m = committed.committed();
+    assertThat(Verifier.verifyEntryReveal(signed, ch, c.reveal(ch), m).isValid()).isTrue();
+    // Entries of another challenge do not answer this one.
+    EntryChallenge other =
+        EntryChallenge.derive(
+            Fixtures.blockHash("s"),
+            Fixtures.JOB_ID,
+            InferenceCheck.challengeShape(c.outputs()),
+            16);
+    assertThat(
+            ((Verdict.Invalid) Verifier.verifyEntryReveal(signed, ch, c.reveal(other), m)).reason())
+        .isEqualTo(Verdict.Reason.REVEAL_MISMATCH);
+
+    // A cheater that zeroes the whole hidden layer of row 5 and commits to it.
+    byte[] hidden = honest.get(0).outputs().clone();
+    Arrays.fill(hidden, 5 * 64, 6 * 64, (byte) 0);
+    List<QuantizedLayer.Result> cheat =
+        List.of(
+            new QuantizedLayer.Result(20, 64, honest.get(0).accumulators(), hidden),
+            model.layers().get(1).forward(20, hidden, CpuGemm::multiply));
+    InferenceCommitments bad = InferenceCommitments.of(committed, x, cheat);
+    RevealedEntry e = bad.entry(0, 5, 0);
+    assertThat(Verifier.checkEntry(Verifier.decode(attest(bad)), e, m))
+        .isInstanceOf(EntryCheck.Wrong.class);
+    // The first block hash whose challenge samples a changed activation (row 5, hidden layer).
+    EntryChallenge hit = null;
+    for (int i = 0; hit == null; i++) {
+      EntryChallenge t =
+          EntryChallenge.derive(
+              Fixtures.blockHash("hit" + i),
+              Fixtures.JOB_ID,
+              InferenceCheck.challengeShape(bad.outputs()),
+              16);
+      for (int s = 0; s < 16; s++) {
+        if (t.rows()[s] == 5
+            && t.cols()[s] < 64
+            && hidden[5 * 64 + t.cols()[s]] != honest.get(0).outputs()[5 * 64 + t.cols()[s]]) {
+          hit = t;
+        }
+      }
+    }
+    Verdict v = Verifier.verifyEntryReveal(attest(bad), hit, bad.reveal(hit), m);
+    assertThat(((Verdict.Invalid) v).reason()).isEqualTo(Verdict.Reason.WRONG_ENTRY);
+    assertThat(((Verdict.Invalid) v).message()).startsWith("layers.0.outputs[5][");
+    assertThat(Verifier.checkAttestation(attest(bad)).isValid()).isTrue();
+  }
+
+  private static SignedAttestation attest(InferenceCommitments c) {
+    Attestation att =
+        Fixtures.attestation(new Workload(64), new byte[32], Fixtures.JOB_ID, new byte[32])
+            .toBuilder()
+            .setWorkload("mlp-int8")
+            .clearSeed()
+            .clearOutputRoot()
+            .addAllInputs(c.inputs())
+            .addAllOutputs(c.outputs())
+            .build();
+    return Attestations.sign(att, Fixtures.EXECUTOR);
   }
 
   @Test
