@@ -39,6 +39,17 @@ final class MarketJson {
     o.put("jobs_verified", s(p.getJobsVerified()));
     o.put("closed", p.getClosed());
     o.put("created_height", s(p.getCreatedHeight()));
+    if (p.hasModelCommitment()) {
+      ObjectNode model = o.putObject("model_commitment");
+      model.put("root", Hex.encodeUpper(p.getModelCommitment().getRoot().toByteArray()));
+      model.put("url", p.getModelUrl());
+      model.put("file_bytes", s(p.getModelFileBytes()));
+      model.put("layers", p.getModelCommitment().getLayersCount());
+      // The whole commitment as the chain holds it, for executors and buyers' checks.
+      model.put(
+          "bytes",
+          java.util.Base64.getEncoder().encodeToString(p.getModelCommitment().toByteArray()));
+    }
     ArrayNode members = o.putArray("members");
     for (PoolMember m : store.members(p.getId())) {
       members
