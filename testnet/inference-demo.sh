@@ -71,16 +71,16 @@ status_of() { aq "/job/$1" | json '["status"]'; }
 
 curl -sf "$node/status" >/dev/null || { echo "no node answers at $node" >&2; exit 1; }
 
-say "keys: queen (pools, subnet), alice (the buyer), providers p1, p2; executors: e1 honest, e2 changes one hidden activation"
+say "keys: queen (pools, subnet), alice (the buyer), providers p1..p3 (a subnet needs 3 nodes); executors: e1 honest, e2 changes one hidden activation, e3 never runs"
 declare -A addr_of
-for key in queen alice p1 p2; do
+for key in queen alice p1 p2 p3; do
   "$peerz" keys add "id-$tag-$key" --keyring-backend test --output json >/dev/null
   addr_of[$key]="$("$peerz" keys show "id-$tag-$key" -a --keyring-backend test)"
 done
-for i in 1 2; do
+for i in 1 2 3; do
   addr_of[e$i]="$("$peerz" keys add-executor "$work/executor-$i.json" --output json | json '["address"]')"
 done
-for key in queen alice p1 p2 e1 e2; do
+for key in queen alice p1 p2 p3 e1 e2 e3; do
   amount=20000
   [[ $key == e* ]] && amount=2000
   tx bank send "$funder" "${addr_of[$key]}" "$amount" | json '["code"]' >/dev/null
@@ -90,18 +90,22 @@ result="$(tx register-subnet --name "infer-$tag" --repo "github.com/demo/infer-$
   --description "inference demo" --churn-limit 64 --min-stake 100 --max-stake 10000 \
   --delegate-stake-percentage 0.1 --node-queue-epochs 0 --idle-classification-epochs 1 \
   --included-classification-epochs 1 --max-node-penalties 10 \
-  --initial-coldkeys "id-$tag-p1,id-$tag-p2" --max-registered-nodes 10 \
+  --initial-coldkeys "id-$tag-p1,id-$tag-p2,id-$tag-p3" --max-registered-nodes 10 \
   --key-types ed25519 --max-cost 1000000 --from "id-$tag-queen")"
 subnet="$(echo "$result" | event_attr subnet_registered subnet_id)"
-for i in 1 2; do
+for i in 1 2 3; do
   p="id-$tag-p$i"
-  tx register-node --subnet-id "$subnet" --hotkey "${addr_of[e$i]}" \
-    --peer-id "$("$peerz" keys show "$p" --peer-id --keyring-backend test)" \
+  "$peerz" keys add "$p-hot" --keyring-backend test --output json >/dev/null
+  "$peerz" keys add "$p-client" --keyring-backend test --output json >/dev/null
+  tx register-node --subnet-id "$subnet" --hotkey "$p-hot" \
+    --peer-id "$("$peerz" keys show "$p-hot" --peer-id --keyring-backend test)" \
+    --bootnode-peer-id "$("$peerz" keys show "$p" --peer-id --keyring-backend test)" \
+    --client-peer-id "$("$peerz" keys show "$p-client" --peer-id --keyring-backend test)" \
     --stake-to-be-added 1000 --max-burn-amount 100 --from "$p" | json '["code"]' >/dev/null
   tx activate-node --subnet-id "$subnet" --from "$p" | json '["code"]' >/dev/null
 done
 tx activate-subnet --subnet-id "$subnet" --from "id-$tag-queen" | json '["code"]' >/dev/null
-echo "subnet $subnet active, 2 nodes with stake 1000"
+echo "subnet $subnet active, 3 nodes with stake 1000"
 
 say "the queen serves models/ over HTTP, where executors fetch the model once"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -144,7 +148,7 @@ python3 - "$model" <<'PY'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
 (n,) = struct.unpack("<Q", data[:8])
-open("lying-header.safetensors", "wb").write(struct.pack("<Q", n + 4096) + data[8:])
+open("lying-header.safetensors", "wb").write(struct.pack("<Q", n + 100000) + data[8:])
 PY
 status=0
 tx create-pool --template gpu --workload mlp-int8 --model lying-header.safetensors \

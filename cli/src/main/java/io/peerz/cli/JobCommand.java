@@ -332,7 +332,13 @@ final class JobCommand {
               case "queued" ->
                   "queued: waiting for an executor (peerz query job-fit " + id + " says why not)";
               case "assigned" -> "assigned to executor " + executor;
-              case "committed" -> "committed: C's root " + root(j) + "..., challenge next block";
+              case "committed" ->
+                  "committed: "
+                      + (j.path("outputs").size() > 1
+                          ? j.path("outputs").size() + " outputs, the last's root "
+                          : "C's root ")
+                      + root(j)
+                      + "..., challenge next block";
               case "challenged" -> "challenged: the executor reveals sampled entries";
               default -> status + ": " + j.path("verification").asText();
             };
@@ -416,7 +422,8 @@ final class JobCommand {
   }
 
   static String root(JsonNode j) {
-    String r = j.path("outputs").path(0).path("root").asText("");
+    JsonNode outputs = j.path("outputs");
+    String r = outputs.path(Math.max(0, outputs.size() - 1)).path("root").asText("");
     return r.length() > 12 ? r.substring(0, 12) : r;
   }
 
@@ -476,10 +483,11 @@ final class JobCommand {
       }
       for (JsonNode o : j.path("outputs")) {
         out.printf(
-            "  output %s: %s x %s int32, root %s%n",
+            "  output %s: %s x %s %s, root %s%n",
             o.path("name").asText(),
             o.path("rows").asText(),
             o.path("cols").asText(),
+            o.path("dtype").asText("int32"),
             o.path("root").asText());
       }
       switch (status) {
