@@ -652,45 +652,60 @@ public final class ExecutorDaemon {
       Path kept = dir.resolve(root + ".safetensors");
       String url = m.path("url").asText();
       long size = m.path("file_bytes").asLong();
-      f =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  Files.createDirectories(dir);
-                  if (!Files.isRegularFile(kept)) {
+      if (Files.isRegularFile(kept)) {
+        // Kept from an earlier job or run: checked again, not fetched again.
+        f = new CompletableFuture<>();
+        try {
+          f.complete(loadModel(poolId, stated, kept, url));
+        } catch (IllegalStateException e) {
+          f.completeExceptionally(e);
+        }
+      } else {
+        f =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    Files.createDirectories(dir);
                     say("pool " + poolId + ": fetching its model from " + url);
                     Path part = dir.resolve(root + ".part");
                     client.fetch(URI.create(url), part, size);
                     Files.move(part, kept, StandardCopyOption.REPLACE_EXISTING);
+                  } catch (IOException | DataTransferException e) {
+                    say("pool " + poolId + ": its model cannot be fetched: " + e.getMessage());
+                    throw new IllegalStateException(e.getMessage(), e);
                   }
-                  QuantizedMlp mlp = QuantizedMlp.read(kept);
-                  ModelCommitment c = ModelCommitment.of(mlp);
-                  if (!c.committed().equals(stated)) {
-                    Files.deleteIfExists(kept);
-                    throw new IllegalStateException(
-                        "the file at " + url + " is not the model pool " + poolId + " commits to");
-                  }
-                  say(
-                      "pool "
-                          + poolId
-                          + ": model "
-                          + root.substring(0, 16)
-                          + "... checked ("
-                          + mlp.layers().size()
-                          + " layers), kept");
-                  return new PoolModel(mlp, c);
-                } catch (IOException | DataTransferException | ModelFormatException e) {
-                  say("pool " + poolId + ": its model cannot be used: " + e.getMessage());
-                  throw new IllegalStateException(e.getMessage(), e);
-                } catch (IllegalStateException e) {
-                  say("pool " + poolId + ": " + e.getMessage());
-                  throw e;
-                }
-              },
-              fetches);
+                  return loadModel(poolId, stated, kept, url);
+                },
+                fetches);
+      }
       models.put(root, f);
     }
     return f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+  }
+
+  /** The kept model file, read, checked and compared with the pool's commitment. */
+  private PoolModel loadModel(long poolId, CommittedModel stated, Path kept, String url) {
+    try {
+      QuantizedMlp mlp = QuantizedMlp.read(kept);
+      ModelCommitment c = ModelCommitment.of(mlp);
+      if (!c.committed().equals(stated)) {
+        Files.deleteIfExists(kept);
+        throw new IllegalStateException(
+            "the file at " + url + " is not the model pool " + poolId + " commits to");
+      }
+      say(
+          "pool "
+              + poolId
+              + ": model "
+              + Hex.encodeUpper(c.root()).substring(0, 16)
+              + "... checked ("
+              + mlp.layers().size()
+              + " layers), kept");
+      return new PoolModel(mlp, c);
+    } catch (IOException | ModelFormatException e) {
+      say("pool " + poolId + ": its model cannot be used: " + e.getMessage());
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   private void computeInference(JsonNode job, List<CommittedMatrix> committed, Path xFile) {
