@@ -82,6 +82,12 @@ public class InferenceBenchmark {
     return InferenceCommitments.of(committed, x, r).outputs();
   }
 
+  /** Running every layer again (what a buyer without the commitments would do), no commitments. */
+  @Benchmark
+  public List<QuantizedLayer.Result> recompute() {
+    return model.forward(batch, x.data(), CpuGemm::multiply);
+  }
+
   /** A validator: every revealed activation's proofs and its exact recomputation. */
   @Benchmark
   public EntryCheck verifyReveal() {
