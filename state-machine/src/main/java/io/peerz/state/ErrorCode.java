@@ -298,9 +298,11 @@ enum ErrorCode {
   INVALID_INPUTS(
       "job",
       9,
-      "the inputs are not what the pool's workload takes (names, shapes, roots, file sizes), or a"
-          + " seed was given to a data workload (or inputs to a seeded one)",
-      "commit a.npy (m x k int8) and b.npy (k x n int8) with peerz job submit"),
+      "the inputs are not what the pool's workload takes (names, shapes, roots, file sizes; for"
+          + " mlp-int8 a batch as wide as the model's input), or a seed was given to a data"
+          + " workload (or inputs to a seeded one)",
+      "commit a.npy (m x k int8) and b.npy (k x n int8), or an mlp-int8 pool's x.npy (batch x"
+          + " features int8), with peerz job submit"),
   JOB_TOO_LARGE(
       "job",
       10,
