@@ -151,7 +151,7 @@ final class InferenceFiles {
                 + (job.path("status").asText().equals("verified")
                     ? "; ask for rows on chain: peerz tx request-rows "
                         + id
-                        + " --output "
+                        + " --matrix "
                         + o.path("name").asText()
                         + " --rows 0"
                     : ""));
