@@ -55,13 +55,13 @@ public class InferenceBenchmark {
     model = QuantizedMlp.read(repo.resolve("models/digits-mlp-int8.safetensors"));
     committed = ModelCommitment.of(model);
     stated = committed.committed();
-    int[] shape = new int[2];
-    byte[] images = NpyArrays.readInt8(repo.resolve("models/digits-test-images.npy"), shape);
-    byte[] data = new byte[batch * shape[1]];
+    Int8Matrix shipped = NpyFile.readInt8(repo.resolve("models/digits-test-images.npy"));
+    byte[] images = shipped.data();
+    byte[] data = new byte[batch * shipped.cols()];
     for (int at = 0; at < data.length; at += images.length) {
       System.arraycopy(images, 0, data, at, Math.min(images.length, data.length - at));
     }
-    x = new Int8Matrix(batch, shape[1], data);
+    x = new Int8Matrix(batch, shipped.cols(), data);
     results = model.forward(batch, data, CpuGemm::multiply);
     InferenceCommitments c = InferenceCommitments.of(committed, x, results);
     input = c.inputs().get(0);

@@ -25,8 +25,7 @@ class InferenceCheckTest {
     Path repo = SafetensorsFileTest.repo();
     model = QuantizedMlp.read(repo.resolve("models/digits-mlp-int8.safetensors"));
     committed = ModelCommitment.of(model);
-    int[] shape = new int[2];
-    byte[] all = NpyArrays.readInt8(repo.resolve("models/digits-test-images.npy"), shape);
+    byte[] all = NpyFile.readInt8(repo.resolve("models/digits-test-images.npy")).data();
     x = new Int8Matrix(20, 64, Arrays.copyOf(all, 20 * 64));
   }
 

@@ -164,7 +164,8 @@ class QuantizedMlpReferenceIT {
       byte[] input = RandomModels.input(r, rows, model.inputFeatures());
       String name = "case" + c;
       Files.write(dir.resolve(name + ".model.safetensors"), model.toSafetensors(Map.of()));
-      NpyArrays.writeInt8(dir.resolve(name + ".input.npy"), rows, model.inputFeatures(), input);
+      NpyFile.writeInt8(
+          dir.resolve(name + ".input.npy"), new Int8Matrix(rows, model.inputFeatures(), input));
       java.put(name, model.forward(rows, input, CpuGemm::multiply));
       models.put(name, model);
     }
@@ -253,13 +254,13 @@ class QuantizedMlpReferenceIT {
     for (Map.Entry<String, byte[]> e : bad.entrySet()) {
       String name = caseName(e.getKey());
       Files.write(dir.resolve(name + ".model.safetensors"), e.getValue());
-      NpyArrays.writeInt8(dir.resolve(name + ".input.npy"), 2, 6, new byte[12]);
+      NpyFile.writeInt8(dir.resolve(name + ".input.npy"), new Int8Matrix(2, 6, new byte[12]));
       assertThatThrownBy(() -> QuantizedMlp.parse(e.getValue()))
           .as(e.getKey())
           .isInstanceOf(ModelFormatException.class);
     }
     Files.write(dir.resolve("features.model.safetensors"), good);
-    NpyArrays.writeInt8(dir.resolve("features.input.npy"), 2, 7, new byte[14]);
+    NpyFile.writeInt8(dir.resolve("features.input.npy"), new Int8Matrix(2, 7, new byte[14]));
     assertThatThrownBy(() -> two.forward(2, new byte[14], CpuGemm::multiply))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("6 features");
@@ -286,8 +287,11 @@ class QuantizedMlpReferenceIT {
     Path images = repo.resolve("models/digits-test-images.npy");
     QuantizedMlp model = QuantizedMlp.read(modelFile);
     int[] shape = new int[2];
-    byte[] input = NpyArrays.readInt8(images, shape);
-    long[] labels = NpyArrays.readInt64(repo.resolve("models/digits-test-labels.npy"));
+    Int8Matrix x = NpyFile.readInt8(images);
+    byte[] input = x.data();
+    shape[0] = x.rows();
+    shape[1] = x.cols();
+    long[] labels = int64s(repo.resolve("models/digits-test-labels.npy"));
     assertThat(shape).containsExactly(200, 64);
     assertThat(labels).hasSize(200);
     List<QuantizedLayer.Result> java = model.forward(shape[0], input, CpuGemm::multiply);
@@ -340,6 +344,20 @@ class QuantizedMlpReferenceIT {
       assertThat(out.data()).as(what + ": layer " + l + " outputs").isEqualTo(r.outputs());
     }
     assertThat(reference.tensors()).hasSize(2 * java.size());
+  }
+
+  /** The entries of a 1-D int64 .npy file (the labels numpy.save wrote). */
+  private static long[] int64s(Path file) throws IOException, NpyFormatException {
+    NpyFile.Header h = NpyFile.readHeader(file);
+    assertThat(h.dtype()).isEqualTo(NpyDtype.INT64);
+    assertThat(h.shape()).hasSize(1);
+    byte[] all = Files.readAllBytes(file);
+    long[] out = new long[(int) h.shape()[0]];
+    ByteBuffer.wrap(all, (int) h.dataOffset(), 8 * out.length)
+        .order(h.bigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN)
+        .asLongBuffer()
+        .get(out);
+    return out;
   }
 
   private static long seedOf(String caseName) {
