@@ -1,6 +1,7 @@
 package io.peerz.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.attest.InferenceCommitments;
 import io.peerz.attest.Int32Matrix;
 import io.peerz.attest.Int8Matrix;
@@ -65,7 +66,7 @@ final class InferenceFiles {
     }
     try {
       return CommittedModel.parseFrom(Base64.getDecoder().decode(bytes));
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new CliException("pool " + pool.path("id").asText() + "'s model does not decode");
     }
   }

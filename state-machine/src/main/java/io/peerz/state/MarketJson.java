@@ -13,6 +13,7 @@ import io.peerz.state.proto.JobAttempt;
 import io.peerz.state.proto.NodeWork;
 import io.peerz.state.proto.Pool;
 import io.peerz.state.proto.PoolMember;
+import java.util.Base64;
 import java.util.Locale;
 
 /** The market's query JSON: integers as strings, addresses 0x.., hashes and seeds upper hex. */
@@ -46,9 +47,7 @@ final class MarketJson {
       model.put("file_bytes", s(p.getModelFileBytes()));
       model.put("layers", p.getModelCommitment().getLayersCount());
       // The whole commitment as the chain holds it, for executors and buyers' checks.
-      model.put(
-          "bytes",
-          java.util.Base64.getEncoder().encodeToString(p.getModelCommitment().toByteArray()));
+      model.put("bytes", Base64.getEncoder().encodeToString(p.getModelCommitment().toByteArray()));
     }
     ArrayNode members = o.putArray("members");
     for (PoolMember m : store.members(p.getId())) {

@@ -2,6 +2,7 @@ package io.peerz.gpu.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.attest.Attestations;
 import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
@@ -54,6 +55,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -636,9 +638,8 @@ public final class ExecutorDaemon {
     JsonNode m = pool.path("model_commitment");
     CommittedModel stated;
     try {
-      stated =
-          CommittedModel.parseFrom(java.util.Base64.getDecoder().decode(m.path("bytes").asText()));
-    } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException e) {
+      stated = CommittedModel.parseFrom(Base64.getDecoder().decode(m.path("bytes").asText()));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new IllegalStateException("pool " + poolId + " states no readable model commitment", e);
     }
     String root = Hex.encodeUpper(stated.getRoot().toByteArray());
