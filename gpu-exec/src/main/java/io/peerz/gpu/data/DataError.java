@@ -35,10 +35,6 @@ public enum DataError {
   TOO_MANY_CONNECTIONS(14, "too_many_connections", 503),
   /** The server failed (an I/O error on its disk); the log names it. */
   INTERNAL(15, "internal", 500),
-  /** The input's bytes do not hash to the root the job committed to. */
-  ROOT_MISMATCH(20, "root_mismatch", 422),
-  /** The input is not the file the job describes (format, dtype, shape). */
-  MALFORMED_INPUT(21, "malformed_input", 422),
   /** Client side: the server could not be reached, or the connection kept failing. */
   CONNECTION_FAILED(30, "connection_failed", 0),
   /** Client side: the file is larger than the caller allows. */

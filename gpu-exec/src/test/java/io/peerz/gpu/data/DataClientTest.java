@@ -222,7 +222,7 @@ class DataClientTest {
             DataTransferException.class,
             e -> {
               assertThat(e.status()).isEqualTo(422);
-              assertThat(e.code()).isEqualTo(DataError.ROOT_MISMATCH.code());
+              assertThat(e.code()).isEqualTo("input/3");
             })
         .hasMessageContaining("the job committed to");
   }

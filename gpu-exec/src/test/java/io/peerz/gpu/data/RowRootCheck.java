@@ -40,13 +40,13 @@ final class RowRootCheck implements InputCheck {
     }
     if (size % rowBytes != 0) {
       throw new DataRejectedException(
-          DataError.MALFORMED_INPUT,
+          "input/1",
           "the file holds " + size + " bytes, not a whole number of " + rowBytes + "-byte rows");
     }
     byte[] actual = root(file, rowBytes);
     if (!Arrays.equals(actual, root)) {
       throw new DataRejectedException(
-          DataError.ROOT_MISMATCH,
+          "input/3",
           "the rows hash to root "
               + HexFormat.of().formatHex(actual)
               + ", the job committed to "
