@@ -44,6 +44,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       QueryCommand.class,
       GenesisCommand.class,
       ReplayCommand.class,
+      ExportCommand.class,
       TestnetCommand.class,
       EvaluateCommand.class,
       RunWorkloadCommand.class,

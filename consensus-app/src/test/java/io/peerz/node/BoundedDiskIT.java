@@ -213,11 +213,14 @@ class BoundedDiskIT {
   void theNodeStopsAfterTheFirstBlockAtOrAfterItsHaltTime() throws Exception {
     Ed25519KeyPair va = TestChains.key(1);
     NodeConfig config = TestNodes.peerzConfig(dir.resolve("t"), va, COMMIT);
-    long haltTime;
     try (PeerzNode node = PeerzNode.start(config)) {
       TestChains.await("height 3", () -> node.backend().appInfo().lastBlockHeight() >= 3, WAIT);
-      // Two seconds of blocks past the last one this run commits.
-      haltTime = time(node.backend().blocks().block(3).orElseThrow()) / 1000 + 2;
+    }
+    long haltTime;
+    try (io.peerz.ledger.LedgerDb db =
+        io.peerz.ledger.LedgerDb.open(PeerzNode.dataDir(config.home()).resolve("ledger.db"))) {
+      // Two seconds of blocks past the last one this run committed (it ran on while closing).
+      haltTime = time(db.blocks().block(db.blocks().lastHeight()).orElseThrow()) / 1000 + 2;
     }
     PeerzNode node =
         PeerzNode.start(config.withApp(new AppOptions(PruningConfig.DEFAULT, 0, 0, haltTime)));

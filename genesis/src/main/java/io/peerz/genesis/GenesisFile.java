@@ -68,6 +68,29 @@ public final class GenesisFile {
     return parse(JsonFiles.render(root));
   }
 
+  /**
+   * The genesis of a chain that starts from an exported state: {@code original}'s chain id and
+   * consensus params, with {@code genesisTime}, {@code initialHeight} (the exported height + 1, so
+   * heights go on), the state's {@code validators} and {@code appStateJson} (an app_state.export).
+   */
+  public static GenesisDoc exported(
+      GenesisDoc original,
+      Instant genesisTime,
+      long initialHeight,
+      List<GenesisDoc.Validator> validators,
+      byte[] appStateJson) {
+    ObjectNode root = JsonFiles.parseObject(original.rawJson(), "genesis");
+    root.put("genesis_time", DateTimeFormatter.ISO_INSTANT.format(genesisTime));
+    root.put("initial_height", Long.toString(initialHeight));
+    ArrayNode vals = root.putArray("validators");
+    for (GenesisDoc.Validator v : validators) {
+      vals.add(validatorNode(v));
+    }
+    root.put("app_hash", "");
+    root.set("app_state", JsonFiles.parseObject(appStateJson, "app_state"));
+    return parse(JsonFiles.render(root));
+  }
+
   /** Reads and validates a genesis file. */
   public static GenesisDoc read(Path file) {
     return parse(JsonFiles.read(file));

@@ -12,6 +12,7 @@ import io.peerz.attest.HardwareClass;
 import io.peerz.attest.Workload;
 import io.peerz.ledger.Address;
 import io.peerz.ledger.ChangeSet;
+import io.peerz.ledger.proto.ValidatorUpdate;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Chain;
 import io.peerz.state.proto.HardwareClassParam;
@@ -24,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** The app_state of genesis: params (each optional) and funded accounts. */
+/**
+ * The app_state of genesis: params (each optional) and funded accounts, or the whole state of an
+ * exported chain ({@link StateExport}).
+ */
 final class Genesis {
   private Genesis() {}
 
@@ -98,8 +102,26 @@ final class Genesis {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-  static void write(ChangeSet changes, String chainId, long genesisTimeMillis, byte[] appState) {
+  /**
+   * Writes the genesis state and records {@code validators}; an app_state that is an export loads
+   * the exported state instead, whose validators must be {@code validators}.
+   */
+  static void write(
+      ChangeSet changes,
+      String chainId,
+      long genesisTimeMillis,
+      byte[] appState,
+      List<ValidatorUpdate> validators) {
     JsonNode root = parse(appState);
+    JsonNode export = root.get(StateExport.FIELD);
+    if (export != null) {
+      if (root.size() != 1) {
+        throw new IllegalArgumentException(
+            "app_state.export comes alone: the exported state holds its params and accounts");
+      }
+      StateExport.load(export, changes, chainId, validators);
+      return;
+    }
     Params params = DEFAULTS;
     Store store = Store.writable(changes);
     long total = 0;
@@ -164,6 +186,7 @@ final class Genesis {
             .build());
     store.putSupply(Supply.newBuilder().setTotal(total).setGenesis(total).build());
     store.putFeeCollector(0);
+    Validators.recordGenesis(store, validators);
   }
 
   private static JsonNode parse(byte[] appState) {

@@ -45,10 +45,26 @@ public final class StateMachine {
       List<ValidatorUpdate> genesisValidators,
       StateReader empty) {
     ChangeSet changes = new ChangeSet(empty);
-    Genesis.write(changes, chainId, genesisTimeMillis, appStateJson);
-    Validators.recordGenesis(Store.writable(changes), genesisValidators);
+    Genesis.write(changes, chainId, genesisTimeMillis, appStateJson, genesisValidators);
     log.info("event=init_chain chain_id={} writes={}", chainId, changes.size());
     return new GenesisOutcome(changes, List.copyOf(genesisValidators));
+  }
+
+  /**
+   * The genesis app_state that starts a new chain from {@code state}, the state committed at {@code
+   * height} with {@code appHash}: every entry, loaded as it is by {@link #initChain} (which renames
+   * the chain to the new genesis's chain id).
+   */
+  public byte[] exportAppState(StateReader state, long height, byte[] appHash) {
+    return StateExport.appState(state, height, appHash);
+  }
+
+  /**
+   * The validators of {@code state} (those consensus was last told of, in key order): the genesis
+   * validators of a chain started from its export.
+   */
+  public List<ValidatorUpdate> exportValidators(StateReader state) {
+    return StateExport.validators(state);
   }
 
   /**
