@@ -19,12 +19,12 @@ import picocli.CommandLine.Spec;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Write the genesis.json of a new chain that starts from this node's state at --height",
-      "(the path of a breaking upgrade: stop the node with halt-height, export, give every",
-      "validator the new genesis). The new chain keeps the chain id (edit it for a new one), the",
-      "consensus params and the heights (initial_height = height + 1); its validators are the",
-      "state's. Run it on a stopped node; the height must be one the node keeps (app.toml",
-      "pruning)."
+      "Write the genesis.json of a new chain that starts from this node's state",
+      "at --height: the path of a breaking upgrade (stop every validator with",
+      "halt-height, export, start the new chain from the export). The new chain",
+      "keeps the chain id (edit it for a new one), the consensus params and the",
+      "heights (initial_height = height + 1); its validators are the state's.",
+      "Run it on a stopped node, at a height the node keeps (app.toml pruning)."
     })
 final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -258,11 +258,14 @@ class CometBftSessionTest {
     assertThat(list.getCodespace()).isEqualTo("query");
     assertThat(list.getCode()).isEqualTo(5);
     assertThat(list.hasProofOps()).isFalse();
-    // Nor has a height that is gone.
+    // Nor has an earlier height: its state is kept (app.toml pruning), but proofs are served
+    // against the latest app hash only.
     comet.finalizeAndCommit(2, List.of(), PROPOSER);
     ResponseQuery old = comet.query("/account/" + RECIPIENT.address(), 1, true);
     assertThat(old.getCodespace()).isEqualTo("query");
-    assertThat(old.getCode()).isEqualTo(4);
+    assertThat(old.getCode()).isEqualTo(5);
+    assertThat(old.getLog()).contains("proofs are served against the latest committed height");
+    assertThat(comet.query("/account/" + RECIPIENT.address(), 1, false).getCode()).isZero();
   }
 
   private static boolean verify(ProofOp op, ResponseQuery answer, byte[] appHash) {

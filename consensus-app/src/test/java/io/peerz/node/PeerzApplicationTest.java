@@ -98,14 +98,18 @@ class PeerzApplicationTest {
   }
 
   @Test
-  void aQueryForAHeightThatIsNotTheLatestIsRefusedInTheQueryCodespace() {
+  void aQueryReadsAKeptEarlierHeightAndRefusesOneAboveTheLatestInTheQueryCodespace() {
     try (PeerzNode node = TestNodes.peerzNode(TestNodes.peerzConfig(home, validator, FAST), null)) {
       TestChains.await("height 2", () -> node.backend().appInfo().lastBlockHeight() >= 2, WAIT);
-      RpcBackend.QueryAnswer q = node.backend().query("/store/00", new byte[0], 1, false);
+      // An earlier height is kept (pruning "default"): answered from that height's state.
+      RpcBackend.QueryAnswer earlier = node.backend().query("/epoch", new byte[0], 1, false);
+      assertThat(earlier.code()).as(earlier.log()).isZero();
+      assertThat(earlier.height()).isEqualTo(1);
+      RpcBackend.QueryAnswer q = node.backend().query("/store/00", new byte[0], 1_000_000, false);
       // docs/errors.md: query / 4 height_unavailable, query / 2 bad_argument.
       assertThat(q.codespace()).isEqualTo("query");
       assertThat(q.code()).isEqualTo(4);
-      assertThat(q.log()).contains("height 1 is not available");
+      assertThat(q.log()).contains("height 1000000 must be less than or equal to");
       RpcBackend.QueryAnswer bad = node.backend().query("/store/zz", new byte[0], 0, false);
       assertThat(bad.codespace()).isEqualTo("query");
       assertThat(bad.code()).isEqualTo(2);
