@@ -16,8 +16,10 @@ import io.peerz.ledger.Sha256;
 import io.peerz.ledger.Transactions;
 import io.peerz.ledger.proto.InitialColdkey;
 import io.peerz.ledger.proto.KeyType;
+import io.peerz.ledger.proto.MsgCreatePool;
 import io.peerz.ledger.proto.MsgRegisterNode;
 import io.peerz.ledger.proto.MsgRegisterSubnet;
+import io.peerz.ledger.proto.MsgSubmitJob;
 import io.peerz.ledger.proto.TxBody;
 import io.peerz.rpc.RpcBackend;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +61,8 @@ class ChainExportIT {
             "/validators",
             "/validator/" + va.address(),
             "/pools",
+            "/pool/1",
+            "/job/1",
             "/params",
             "/supply",
             "/epoch");
@@ -70,6 +74,30 @@ class ChainExportIT {
       commit(a, TestChains.send(nonce++, recipient, 1234));
       commit(a, registerSubnet(nonce++));
       commit(a, registerNode(nonce++));
+      commit(
+          a,
+          sign(
+              nonce++,
+              TxBody.newBuilder()
+                  .setCreatePool(
+                      MsgCreatePool.newBuilder()
+                          .setTemplate("gpu")
+                          .setModel("int8-gemm-256")
+                          .setHardwareClass("cpu")
+                          .setLimit(4)
+                          .setPrice(10)
+                          .setDeposit(100))));
+      // A job that waits in the pool's queue (no executor has joined).
+      commit(
+          a,
+          sign(
+              nonce++,
+              TxBody.newBuilder()
+                  .setSubmitJob(
+                      MsgSubmitJob.newBuilder()
+                          .setPoolId(1)
+                          .setInputSeed(ByteString.copyFrom(new byte[32]))
+                          .setMaxBudget(50))));
       height = a.backend().appInfo().lastBlockHeight();
       long h = height;
       // A few blocks on, so that the export is of an earlier, kept version.
@@ -81,6 +109,8 @@ class ChainExportIT {
       appHashA = a.backend().blocks().results(height).orElseThrow().getAppHash().toByteArray();
       assertThat(answersA.get("/subnet/1")).contains("export-test");
       assertThat(answersA.get("/node/1/1")).contains(peerId("peer"));
+      assertThat(answersA.get("/pool/1")).startsWith("0 ");
+      assertThat(answersA.get("/job/1")).startsWith("0 ");
     }
 
     // Not committed yet: refused, nothing written.

@@ -462,6 +462,9 @@ final class RocksStateStore implements StateStore {
     private final RocksIterator history; // null: the latest version
     private final byte[] after; // the heights whose changes undo this version's successors
     private boolean closed;
+    // Reads and scans move the iterators a scan walks: a visitor that reads (a list query looking
+    // up each entry's parts) makes the scan seek back to where it was.
+    private long reads;
 
     FrozenState(long height, byte[] appHash, RocksIterator it, RocksIterator history) {
       this.height = height;
@@ -484,6 +487,7 @@ final class RocksStateStore implements StateStore {
     @Override
     public synchronized byte[] get(byte[] key) {
       requireOpen();
+      reads++;
       if (history != null) {
         byte[][] earlier = earlierValue(key);
         if (earlier != null) {
@@ -521,8 +525,28 @@ final class RocksStateStore implements StateStore {
     @Override
     public synchronized void scan(byte[] from, byte[] to, EntryVisitor visitor) {
       requireOpen();
+      // A scan inside a visitor (a pool's members listed with the pool) moves them too.
+      reads++;
       if (history == null) {
-        RocksStateStore.scan(it, from, to, visitor);
+        for (it.seek(from == null ? new byte[0] : from); it.isValid(); ) {
+          byte[] key = it.key();
+          if (to != null && Arrays.compareUnsigned(key, to) >= 0) {
+            return;
+          }
+          long readsBefore = reads;
+          if (!visitor.visit(key, it.value())) {
+            return;
+          }
+          if (reads != readsBefore) {
+            it.seek(key);
+            if (it.isValid() && Arrays.equals(it.key(), key)) {
+              it.next();
+            }
+          } else {
+            it.next();
+          }
+        }
+        checkIterator(it);
         return;
       }
       byte[] start = from == null ? new byte[0] : from;
@@ -567,8 +591,17 @@ final class RocksStateStore implements StateStore {
           }
           it.next();
         }
+        long readsBefore = reads;
         if (value != null && !visitor.visit(key, value)) {
           return;
+        }
+        if (reads != readsBefore) {
+          // Back to the first entry after key in both: every key up to it is visited.
+          it.seek(key);
+          if (it.isValid() && Arrays.equals(it.key(), key)) {
+            it.next();
+          }
+          history.seek(LedgerKeys.concat(LedgerKeys.orderedKey(key), new byte[] {(byte) 0x80}));
         }
       }
     }

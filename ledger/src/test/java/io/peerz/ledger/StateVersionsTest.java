@@ -52,6 +52,48 @@ class StateVersionsTest {
   }
 
   @Test
+  void aScanWhoseVisitorReadsOtherKeysVisitsEachEntryOnceAtEveryVersion() {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      ChangeSet g = new ChangeSet(db.state());
+      for (String k : List.of("p/1", "p/2", "p/3", "z")) {
+        g.put(b(k), b(k + "@0"));
+      }
+      commit(db, 0, g);
+      ChangeSet c1 = new ChangeSet(db.state());
+      c1.put(b("p/2"), b("p/2@1"));
+      c1.put(b("p/4"), b("p/4@1"));
+      commit(db, 1, c1);
+      // A list query looks up another key per entry, as /pools does; at the latest version
+      // (no history) and at an earlier one (history merged in).
+      for (long version : new long[] {1, 0}) {
+        try (StateStore.CommittedState v = db.state().at(version)) {
+          List<String> seen = new ArrayList<>();
+          v.scan(
+              b("p/"),
+              b("p0"),
+              (k, val) -> {
+                assertThat(v.get(b("z"))).isEqualTo(b("z@0"));
+                List<String> inner = new ArrayList<>();
+                v.scan(
+                    b("z"),
+                    null,
+                    (k2, v2) -> inner.add(new String(k2, java.nio.charset.StandardCharsets.UTF_8)));
+                assertThat(inner).containsExactly("z");
+                seen.add(new String(k, java.nio.charset.StandardCharsets.UTF_8));
+                return seen.size() < 100;
+              });
+          assertThat(seen)
+              .as("version %d", version)
+              .containsExactlyElementsOf(
+                  version == 1
+                      ? List.of("p/1", "p/2", "p/3", "p/4")
+                      : List.of("p/1", "p/2", "p/3"));
+        }
+      }
+    }
+  }
+
+  @Test
   void aKeyReadsAsItWasAtEachKeptHeight() {
     try (LedgerDb db = LedgerDb.open(dir)) {
       ChangeSet g = new ChangeSet(db.state());
