@@ -2,6 +2,7 @@ package io.peerz.gpu;
 
 import io.peerz.attest.CpuGemm;
 import io.peerz.attest.GemmInputs;
+import io.peerz.attest.OutputCommitment;
 import io.peerz.attest.Workload;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -580,6 +581,49 @@ public final class CudaBackend implements GemmBackend {
       leafHashes[i] = digest(leafWords, 32 * i);
     }
     return new SeededProduct(this, job, n, digest(rootWords, 0), leafHashes, total, gemm);
+  }
+
+  /**
+   * A seeded int8 job from seed to root on the device ({@link #seeded}) when the tensor-core kernel
+   * runs here, else the host's inputs through {@link #multiply(int, byte[], byte[])}. Only the leaf
+   * hashes come back; a challenge's rows are read from the device while it still holds C, and
+   * recomputed on the host ({@link CpuGemm#seededRows}) once another job has run; either way the
+   * commitment checks each row against its leaf before it is revealed.
+   */
+  @Override
+  public OutputCommitment seededOutput(Workload workload, byte[] seed, long jobId) {
+    if (choice.kernel() != Int8Kernel.MMA || workload.isFloat()) {
+      return GemmBackend.super.seededOutput(workload, seed, jobId);
+    }
+    SeededProduct product = seeded(workload.n(), seed, jobId);
+    int n = product.n();
+    byte[][] leaves = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      leaves[i] = product.leaf(i);
+    }
+    return OutputCommitment.ofLeaves(
+        n,
+        leaves,
+        indices -> {
+          byte[][] rows = new byte[indices.length][];
+          try {
+            for (int s = 0; s < indices.length; s++) {
+              rows[s] = product.rowBytes(indices[s]);
+            }
+            return rows;
+          } catch (IllegalStateException gone) {
+            log.info(
+                "event=seeded_rows_recomputed job={} rows={} reason=\"{}\"",
+                jobId,
+                indices.length,
+                gone.getMessage());
+          }
+          int[][] values = CpuGemm.seededRows(workload, seed, jobId, indices);
+          for (int s = 0; s < indices.length; s++) {
+            rows[s] = OutputCommitment.rowBytes(n, values[s], 0);
+          }
+          return rows;
+        });
   }
 
   /** Row {@code row} of a seeded product's C, as committed: 4n bytes, little-endian int32. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
 import io.peerz.attest.FloatRowCheck;
 import io.peerz.attest.Fp32GemmInputs;
@@ -122,6 +123,33 @@ class CudaBackendOnCpuTest {
           assertThat(product.leaf(row)).isEqualTo(leafHash(row, commitment.rowBytes(row)));
         }
       }
+    }
+  }
+
+  @Test
+  void seededOutputRunsOnTheDeviceWithTheHostsRootAndRevealsEvenAfterAnotherJob() {
+    byte[] seed = new byte[GemmInputs.SEED_LENGTH];
+    Arrays.fill(seed, (byte) 0x5A);
+    Workload w = new Workload(192);
+    long jobId = 41;
+    OutputCommitment host =
+        OutputCommitment.of(192, CpuGemm.multiply(GemmInputs.generate(w, seed, jobId)));
+    Challenge challenge = Challenge.derive(new byte[32], jobId, w, 8);
+    EmulatedDevice emulated = EmulatedDevice.start(EmulatedDevice.MODES.get(1));
+    try (CudaBackend gpu = new CudaBackend(emulated, H200, "13.0", 90, 232_448, Map.of(), null);
+        CudaBackend dp4a = backend(EmulatedDevice.MODES.get(0), 75, 65_536, null)) {
+      OutputCommitment device = gpu.seededOutput(w, seed, jobId);
+      assertThat(emulated.launches("gen_seeded_i8"))
+          .as("A and B generated on the device")
+          .isEqualTo(2);
+      assertThat(emulated.launches("merkle_root")).as("the root hashed there").isEqualTo(1);
+      assertThat(device.root()).isEqualTo(host.root());
+      assertThat(device.reveal(challenge)).isEqualTo(host.reveal(challenge));
+      // Another product replaced C on the device: the rows are recomputed on the host.
+      gpu.multiply(1, 1, 1, new byte[] {2}, new byte[] {3});
+      assertThat(device.reveal(challenge)).isEqualTo(host.reveal(challenge));
+      // dp4a: the seeded kernels need the tensor-core kernel, so the host's inputs are used.
+      assertThat(dp4a.seededOutput(w, seed, jobId).root()).isEqualTo(host.root());
     }
   }
 

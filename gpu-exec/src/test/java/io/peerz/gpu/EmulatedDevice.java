@@ -51,6 +51,8 @@ final class EmulatedDevice implements Device {
   private final DataInputStream in;
   private final OutputStream out;
   private final List<String> kernels;
+  private final java.util.Map<String, Integer> launched =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private EmulatedDevice(Process process, List<String> kernels) {
     this.process = process;
@@ -189,6 +191,11 @@ final class EmulatedDevice implements Device {
     }
   }
 
+  /** How many times {@code kernel} was launched on this device. */
+  int launches(String kernel) {
+    return launched.getOrDefault(kernel, 0);
+  }
+
   @Override
   public boolean has(String kernel) {
     return kernels.contains(kernel);
@@ -273,6 +280,7 @@ final class EmulatedDevice implements Device {
     if (!has(kernel)) {
       throw new GpuException("kernel " + kernel + " is not loaded");
     }
+    launched.merge(kernel, 1, Integer::sum);
     byte[] name = kernel.getBytes(StandardCharsets.US_ASCII);
     ByteBuffer c = command('L', 2 + name.length + 4 * 8 + 17 * args.length);
     c.putShort((short) name.length).put(name);
