@@ -106,7 +106,8 @@ final class EmulatedDevice implements Device {
             "fp32_gemm",
             "gen_seeded_i8",
             "merkle_leaves",
-            "merkle_root"));
+            "merkle_root",
+            "requantize_i8"));
   }
 
   /** Builds the emulator unless a build newer than every source is there. */
