@@ -598,7 +598,11 @@ final class JobCommand {
                 + ": "
                 + e.getMessage()
                 + (j.path("status").asText().equals("verified")
-                    ? "; ask for rows on chain: peerz tx request-rows " + id + " --rows 0,1"
+                    ? "; ask for rows on chain: peerz tx request-rows "
+                        + id
+                        + " --rows 0,1, then read them: peerz job rows "
+                        + id
+                        + " --out rows.npy"
                     : ""));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
