@@ -18,7 +18,7 @@
 #
 #   testnet/target-bench.sh [--out DIR] [--only testnet|single|wan] [--runs N] [--rate R]
 #                           [--txs N] [--warmup N] [--single-runs N] [--base-port P]
-#                           [--no-saturation]
+#                           [--saturation-txs N] [--no-saturation]
 #
 # Run it under `flock /tmp/peerz-bench.lock` on a shared machine, and under
 # `flock /tmp/peerz-fixed-ports.lock` if --base-port overlaps the default ports.
@@ -36,6 +36,7 @@ warmup=60000
 single_runs=5
 base=43656
 saturation=1
+saturation_txs=100000
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -47,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift 2 ;;
     --single-runs) single_runs=$2; shift 2 ;;
     --base-port) base=$2; shift 2 ;;
+    --saturation-txs) saturation_txs=$2; shift 2 ;;
     --no-saturation) saturation=0; shift ;;
     -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "target-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -137,7 +139,7 @@ testnet() {
   done
   if [[ $saturation -eq 1 ]]; then
     run "testnet-saturated" "$node0" "$net/node0" "$labels" -- \
-      --accounts 2000 --txs 100000 --rate max --concurrency 16
+      --accounts 2000 --txs "$saturation_txs" --rate max --concurrency 16
   fi
   stop_nodes
 }
@@ -197,7 +199,7 @@ for line in open(sys.argv[1]):
     if name.startswith("wan"):
         try:
             s = json.load(open(extra))
-            cpu = f"interval {s.get('block_interval_s')} s, rounds {s.get('rounds_per_height')}"
+            cpu = f"  interval {s.get('block_interval_s')} s, rounds {s.get('rounds_per_height')}"
         except Exception:
             pass
     print(f"{name:<22}{r.get('committed_tx_per_second', 0):>8}{lat.get('p50', ''):>8}{lat.get('p95', ''):>8}"
