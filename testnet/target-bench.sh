@@ -19,6 +19,7 @@
 #   testnet/target-bench.sh [--out DIR] [--only testnet|single|wan] [--runs N] [--rate R]
 #                           [--txs N] [--warmup N] [--single-runs N] [--base-port P]
 #                           [--saturation-txs N] [--no-saturation]
+#                           [--wan-link emulator|netem|none]   # wan-bench.sh's --link
 #
 # Run it under `flock /tmp/peerz-bench.lock` on a shared machine, and under
 # `flock /tmp/peerz-fixed-ports.lock` if --base-port overlaps the default ports.
@@ -37,6 +38,7 @@ single_runs=5
 base=43656
 saturation=1
 saturation_txs=100000
+wan_link=emulator
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -50,7 +52,8 @@ while [[ $# -gt 0 ]]; do
     --base-port) base=$2; shift 2 ;;
     --saturation-txs) saturation_txs=$2; shift 2 ;;
     --no-saturation) saturation=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --wan-link) wan_link=$2; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "target-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -166,7 +169,7 @@ wan() {
   local l0 l1
   l0=$(load)
   bash "$here/wan-bench.sh" --out "$out/wan" --txs "$txs" --rate 2500 --warmup "$warmup" \
-    >"$out/wan.txt" 2>&1 || true
+    --link "$wan_link" >"$out/wan.txt" 2>&1 || true
   l1=$(load)
   cat "$out/wan.txt"
   if [[ -f "$out/wan/bench.json" ]]; then
