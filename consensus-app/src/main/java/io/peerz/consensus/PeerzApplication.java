@@ -316,11 +316,16 @@ public final class PeerzApplication implements Application, AutoCloseable {
    */
   @Override
   public boolean processProposal(ProcessProposalRequest request) {
-    if (checkedAlready(request.txs())) {
-      countProposalCheck(true);
+    boolean known = checkedAlready(request.txs());
+    countProposalCheck(known);
+    log.debug(
+        "proposal_checked height={} txs={} known_from_check_tx={}",
+        request.height(),
+        request.txs().size(),
+        known);
+    if (known) {
       return true;
     }
-    countProposalCheck(false);
     // Txs this node has not seen are verified on all cores first; ante then finds them remembered.
     machine.signatures().preverifyAll(request.txs());
     CheckState proposal = machine.newCheckState(db.state(), chainId);
