@@ -441,15 +441,53 @@ class ComputeMarketIT {
     io.peerz.attest.NpyFile.writeInt8(b, new io.peerz.attest.Int8Matrix(k, n, bd));
     int[] product = io.peerz.attest.CpuGemm.multiply(m, k, n, ad, bd);
 
-    // 1. Honest: C comes back equal to A x B, verified.
-    String j1 = submitData(pools[0], a, b);
+    // 1. Honest, the inputs fetched by the executor from `peerz data serve` (no upload): C comes
+    // back equal to A x B, verified.
+    Path inputs = Files.createDirectories(home.resolve("served"));
+    Files.copy(a, inputs.resolve("a.npy"));
+    Files.copy(b, inputs.resolve("b.npy"));
+    int dataPort = PeerzCommand.freePort();
+    Path dataLog = home.resolve("data-serve.log");
+    serverLogs.add(dataLog);
+    servers.add(
+        cli.builder("data", "serve", inputs.toString(), "--laddr", "127.0.0.1:" + dataPort)
+            .redirectErrorStream(true)
+            .redirectOutput(dataLog.toFile())
+            .start());
+    String served = "http://127.0.0.1:" + dataPort + "/";
+    await(
+        Duration.ofSeconds(30),
+        "peerz data serve at " + served,
+        () -> {
+          try {
+            return Files.readString(dataLog).contains(served + "a.npy");
+          } catch (IOException e) {
+            return false;
+          }
+        });
+    String j1 = submitData(pools[0], a, b, "120s", served + "a.npy", served + "b.npy");
     assertThat(abci("/job/" + j1).path("status").asText()).isEqualTo("verified");
+    assertThat(Files.readString(serverLogs.get(0)))
+        .contains("job " + j1 + ": fetching a.npy from " + served + "a.npy");
     Path c = home.resolve("c.npy");
     Run fetched = job("fetch", j1, "--out", c.toString(), "--verify");
     assertThat(fetched.exitCode()).as(fetched.out() + fetched.err()).isZero();
     assertThat(fetched.out()).contains("verified: C = A x B");
     assertThat(io.peerz.attest.NpyFile.readInt32(c).data()).isEqualTo(product);
     assertThat(job("status", j1).out()).contains("job " + j1 + ": verified");
+    // Rows asked for on chain come back through the block, checked against C's root.
+    tx("request-rows", j1, "--rows", "5,2", "--from", "alice");
+    await(
+        Duration.ofSeconds(60),
+        "job " + j1 + "'s rows posted",
+        () -> abci("/job/" + j1).path("availability").path("answered_height").asLong() > 0);
+    Path rows = home.resolve("rows.npy");
+    Run posted = job("rows", j1, "--out", rows.toString());
+    assertThat(posted.exitCode()).as(posted.out() + posted.err()).isZero();
+    int[] want = new int[2 * n];
+    System.arraycopy(product, 5 * n, want, 0, n);
+    System.arraycopy(product, 2 * n, want, n, n);
+    assertThat(io.peerz.attest.NpyFile.readInt32(rows).data()).isEqualTo(want);
 
     // 2. A corrupted entry: fetch --verify names it, the dispute proves it, the cheater pays.
     String j2 = submitData(pools[1], a, b);
@@ -514,22 +552,171 @@ class ComputeMarketIT {
     assertThat(abci("/supply").path("market_escrow").asLong()).isEqualTo(4000);
   }
 
-  private String submitData(String pool, Path a, Path b) {
-    return submitData(pool, a, b, "120s");
+  @Test
+  void anMlpPoolRunsTheDigitsModelVerifiedAndACheatedHiddenActivationIsDisputed() throws Exception {
+    String queen = key("queen");
+    String alice = key("alice");
+    String[] providers = {key("p1"), key("p2"), key("p3")};
+    Path[] execKeys = new Path[2];
+    String[] exec = new String[2];
+    for (int i = 0; i < 2; i++) {
+      execKeys[i] = home.resolve("executor-" + (i + 1) + ".json");
+      exec[i] =
+          peerz("keys", "add-executor", execKeys[i].toString(), "-o", "json")
+              .ok()
+              .json()
+              .path("address")
+              .asText();
+    }
+    String subnetId = activeSubnet(queen, alice, providers, exec);
+    startServer(0, execKeys[0], List.of());
+    startServer(1, execKeys[1], List.of("--faulty", "corrupt-entry"));
+    for (int i = 0; i < 2; i++) {
+      tx(
+          "register-executor",
+          "--subnet-id",
+          subnetId,
+          "--executor-key",
+          execKeys[i].toString(),
+          "--hardware-class",
+          "cpu",
+          "--from",
+          "p" + (i + 1));
+    }
+    await(
+        Duration.ofSeconds(180),
+        "two benchmarked executors with data endpoints",
+        () -> {
+          for (int i = 0; i < 2; i++) {
+            JsonNode x = abci("/executor/" + exec[i]);
+            if (x == null
+                || !x.path("benchmarked").asBoolean()
+                || x.path("data_url").asText().isEmpty()) {
+              return false;
+            }
+          }
+          return true;
+        });
+    Path models = repoRoot().resolve("models");
+    Path model = models.resolve("digits-mlp-int8.safetensors");
+    Path images = models.resolve("digits-test-images.npy");
+    try (var served =
+        io.peerz.gpu.data.FolderServer.start(
+            models,
+            new java.net.InetSocketAddress("127.0.0.1", 0),
+            io.peerz.gpu.data.DataLimits.defaults())) {
+      String url = served.urlOf(Path.of("digits-mlp-int8.safetensors")).toString();
+      // A model whose header lies about its length is refused before anything is sent.
+      byte[] bytes = Files.readAllBytes(model);
+      bytes[1] += 1;
+      Path lying = Files.write(home.resolve("lying.safetensors"), bytes);
+      Run refused = createMlpPool(lying, url);
+      assertThat(refused.exitCode()).isNotZero();
+      assertThat(refused.err()).contains("is not a valid mlp-int8 model");
+      String[] pools = new String[2];
+      for (int i = 0; i < 2; i++) {
+        Run created = createMlpPool(model, url);
+        assertThat(created.exitCode()).as(created.out() + created.err()).isZero();
+        pools[i] = PeerzCommand.event(created.json(), "pool_created", "pool_id");
+        tx(
+            "join-pool",
+            pools[i],
+            "--slots",
+            "1",
+            "--executor",
+            execKeys[i].toString(),
+            "--from",
+            "p" + (i + 1));
+      }
+      // A batch of the wrong width is refused before anything is sent.
+      Path wide = home.resolve("wide.npy");
+      io.peerz.attest.NpyFile.writeInt8(wide, new io.peerz.attest.Int8Matrix(2, 65, new byte[130]));
+      Run bad =
+          peerz(
+              "job",
+              "submit",
+              "--pool",
+              pools[0],
+              "--input",
+              wide.toString(),
+              "--max-budget",
+              "40",
+              "--from",
+              "alice",
+              "--keyring-backend",
+              "test",
+              "--node",
+              rpc);
+      assertThat(bad.exitCode()).isNotZero();
+      assertThat(bad.err()).contains("takes rows of 64 features");
+
+      // 1. Honest: the logits come back, every layer verified, equal to the model's run here.
+      String j1 = submitBatch(pools[0], images);
+      Path logits = home.resolve("logits.npy");
+      Run fetched = job("fetch", j1, "--out", logits.toString(), "--verify");
+      assertThat(fetched.exitCode()).as(fetched.out() + fetched.err()).isZero();
+      assertThat(fetched.out()).contains("verified: every layer's GEMM");
+      io.peerz.attest.QuantizedMlp mlp = io.peerz.attest.QuantizedMlp.read(model);
+      io.peerz.attest.Int8Matrix x = io.peerz.attest.NpyFile.readInt8(images);
+      var want = mlp.forward(x.rows(), x.data(), io.peerz.attest.CpuGemm::multiply);
+      assertThat(io.peerz.attest.NpyFile.readInt8(logits).data())
+          .isEqualTo(want.get(want.size() - 1).outputs());
+
+      // 2. One hidden activation changed: fetch --verify names it, one dispute proves it.
+      String j2 = submitBatch(pools[1], images);
+      Run caught = job("fetch", j2, "--out", home.resolve("cheat.npy").toString(), "--verify");
+      assertThat(caught.exitCode()).as(caught.out() + caught.err()).isEqualTo(2);
+      assertThat(caught.out()).contains("WRONG: layers.0.outputs[100][32]");
+      long stake = abci("/node/" + subnetId + "/2").path("stake").asLong();
+      Run disputed = job("dispute", j2, "--keyring-backend", "test");
+      assertThat(disputed.exitCode()).as(disputed.out() + disputed.err()).isZero();
+      JsonNode d = abci("/job/" + j2);
+      assertThat(d.path("status").asText()).isEqualTo("disputed");
+      assertThat(d.path("verification").asText()).contains("layers.0.outputs[100][32]");
+      assertThat(abci("/node/" + subnetId + "/2").path("stake").asLong()).isLessThan(stake);
+    }
   }
 
-  /** Runs peerz job submit; the job's id. */
-  private String submitData(String pool, Path a, Path b, String waitFor) {
+  private Run createMlpPool(Path model, String url) {
+    return peerz(
+        "tx",
+        "create-pool",
+        "--template",
+        "gpu",
+        "--workload",
+        "mlp-int8",
+        "--model",
+        model.toString(),
+        "--model-url",
+        url,
+        "--hardware-class",
+        "cpu",
+        "--price",
+        "5",
+        "--deposit",
+        "1000",
+        "--limit",
+        "8",
+        "--from",
+        "queen",
+        "--keyring-backend",
+        "test",
+        "--node",
+        rpc,
+        "-o",
+        "json");
+  }
+
+  /** Runs peerz job submit --input; the job's id. */
+  private String submitBatch(String pool, Path batch) {
     Run r =
         peerz(
             "job",
             "submit",
             "--pool",
             pool,
-            "--a",
-            a.toString(),
-            "--b",
-            b.toString(),
+            "--input",
+            batch.toString(),
             "--max-budget",
             "40",
             "--from",
@@ -539,7 +726,55 @@ class ComputeMarketIT {
             "--node",
             rpc,
             "--wait-for",
-            waitFor);
+            "120s");
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    java.util.regex.Matcher mm =
+        java.util.regex.Pattern.compile("job (\\d+) submitted").matcher(r.out());
+    assertThat(mm.find()).as(r.out()).isTrue();
+    return mm.group(1);
+  }
+
+  private static Path repoRoot() {
+    Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    return Files.isDirectory(root.resolve("models")) ? root : root.getParent();
+  }
+
+  private String submitData(String pool, Path a, Path b) {
+    return submitData(pool, a, b, "120s");
+  }
+
+  /** Runs peerz job submit; the job's id. */
+  private String submitData(String pool, Path a, Path b, String waitFor) {
+    return submitData(pool, a, b, waitFor, null, null);
+  }
+
+  /** Runs peerz job submit, the executor fetching A and B from the URLs when given; the job id. */
+  private String submitData(String pool, Path a, Path b, String waitFor, String aUrl, String bUrl) {
+    List<String> urls = aUrl == null ? List.of() : List.of("--a-url", aUrl, "--b-url", bUrl);
+    Run r =
+        peerz(
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(
+                        "job",
+                        "submit",
+                        "--pool",
+                        pool,
+                        "--a",
+                        a.toString(),
+                        "--b",
+                        b.toString(),
+                        "--max-budget",
+                        "40",
+                        "--from",
+                        "alice",
+                        "--keyring-backend",
+                        "test",
+                        "--node",
+                        rpc,
+                        "--wait-for",
+                        waitFor),
+                    urls.stream())
+                .toArray(String[]::new));
     assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
     java.util.regex.Matcher mm =
         java.util.regex.Pattern.compile("job (\\d+) submitted").matcher(r.out());
