@@ -11,6 +11,7 @@ import io.peerz.state.proto.NodeClass;
 import io.peerz.state.proto.Pool;
 import io.peerz.state.proto.Subnet;
 import io.peerz.state.proto.SubnetStatus;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,6 +27,14 @@ final class ChainStats {
 
   /** The reason of a validator's slash for a duplicate vote (a job's slash names its outcome). */
   static final String DOUBLE_SIGN = "double_sign";
+
+  /**
+   * Every reason a slash has, listed at zero before any happens: a validator's double sign and the
+   * outcomes of the job attempts that slash (Jobs, DataJobs, JobScheduler). An outcome not listed
+   * here is counted all the same.
+   */
+  static final List<String> SLASH_REASONS =
+      List.of(DOUBLE_SIGN, "no_reveal", "unavailable", "wrong_entry", "wrong_reveal");
 
   private ChainStats() {}
 
@@ -64,7 +73,9 @@ final class ChainStats {
           pools[Store.parse(v, Pool::parseFrom).getClosed() ? 1 : 0]++;
           return true;
         });
-    o.putObject("pools").put("open", Long.toString(pools[0])).put("closed", Long.toString(pools[1]));
+    o.putObject("pools")
+        .put("open", Long.toString(pools[0]))
+        .put("closed", Long.toString(pools[1]));
 
     long[] executors = {0};
     store.scan(
@@ -77,6 +88,7 @@ final class ChainStats {
 
     Map<String, Long> jobs = zeros(JobStatus.values(), "JOB_STATUS_");
     Map<String, long[]> slashes = new TreeMap<>();
+    SLASH_REASONS.forEach(r -> slashes.put(r, new long[2]));
     store.scan(
         Keys.JOB,
         (k, v) -> {

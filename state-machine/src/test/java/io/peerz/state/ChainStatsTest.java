@@ -21,7 +21,10 @@ class ChainStatsTest {
     }
     assertThat(nodes).isEqualTo(3);
     assertThat(before.get("jobs").get("verified").asLong()).isZero();
-    assertThat(before.get("slashes").size()).isZero();
+    for (JsonNode reason : before.get("slashes")) {
+      assertThat(reason.get("count").asLong()).isZero();
+    }
+    assertThat(before.get("slashes").has("double_sign")).isTrue();
 
     f.createPool();
     f.registerAndBenchmark(0);
