@@ -87,6 +87,7 @@ public final class ExecutorDaemon {
   private final PrintWriter out;
   private final Duration poll;
   private final Duration txTimeout;
+  private final ExecutorMetrics metrics;
   private final Map<Long, int[]> outputs = new HashMap<>();
   private final Map<Long, GemmCommitments> commitments = new HashMap<>();
   private final Map<Long, List<CompletableFuture<Path>>> inputs = new HashMap<>();
@@ -111,7 +112,8 @@ public final class ExecutorDaemon {
       ExecutorService fetches,
       PrintWriter out,
       Duration poll,
-      Duration txTimeout) {}
+      Duration txTimeout,
+      ExecutorMetrics metrics) {}
 
   public ExecutorDaemon(Parts p) {
     this.node = p.node();
@@ -129,6 +131,7 @@ public final class ExecutorDaemon {
     this.out = p.out();
     this.poll = p.poll();
     this.txTimeout = p.txTimeout();
+    this.metrics = p.metrics();
   }
 
   /** Runs until {@code stop} says so; node outages are reported and retried. */
@@ -278,7 +281,14 @@ public final class ExecutorDaemon {
             + ", computing...");
     long t0 = System.nanoTime();
     int[] c = compute(w, seed, id, !benchmark);
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+    long nanos = System.nanoTime() - t0;
+    long millis = Math.max(1, nanos / 1_000_000);
+    metrics.computed(
+        benchmark ? ExecutorMetrics.Kind.BENCHMARK : ExecutorMetrics.Kind.POOL,
+        w.n(),
+        w.n(),
+        w.n(),
+        nanos);
     OutputCommitment commitment = OutputCommitment.of(w.n(), c);
     outputs.put(id, c);
     Attestation att =
@@ -533,7 +543,9 @@ public final class ExecutorDaemon {
             + ", computing...");
     long t0 = System.nanoTime();
     int[] c = gemm.multiply(a.rows(), a.cols(), b.cols(), a.data(), b.data());
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+    long nanos = System.nanoTime() - t0;
+    long millis = Math.max(1, nanos / 1_000_000);
+    metrics.computed(ExecutorMetrics.Kind.DATA, a.rows(), a.cols(), b.cols(), nanos);
     if (faults.corruptEntry()) {
       c[(a.rows() / 2) * b.cols() + b.cols() / 2] += 1;
     }
