@@ -221,6 +221,8 @@ final class ConsensusMetrics {
         }
         if (Arrays.equals(v.getAddress().toByteArray(), ownAddress)) {
           validatorPower.labelValues(ownAddressHex).set(v.getVotingPower());
+          // Served from the first signed block on, at 0 until one is missed.
+          validatorMissedBlocks.labelValues(ownAddressHex);
           if (sigs.get(i).getBlockIdFlag() == BlockIdFlag.BLOCK_ID_FLAG_COMMIT) {
             validatorLastSignedHeight.labelValues(ownAddressHex).set(h);
           } else {

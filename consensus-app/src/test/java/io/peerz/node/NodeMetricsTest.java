@@ -36,6 +36,7 @@ class NodeMetricsTest {
           "cometbft_consensus_validators_power",
           "cometbft_consensus_validator_power",
           "cometbft_consensus_validator_last_signed_height",
+          "cometbft_consensus_validator_missed_blocks",
           "cometbft_consensus_missing_validators",
           "cometbft_consensus_missing_validators_power",
           "cometbft_consensus_byzantine_validators",
@@ -106,6 +107,8 @@ class NodeMetricsTest {
       assertThat(
               m.value("cometbft_consensus_validator_last_signed_height", "validator_address", self))
           .hasValueSatisfying(h -> assertThat(h).isGreaterThanOrEqualTo(latest - 1));
+      assertThat(m.value("cometbft_consensus_validator_missed_blocks", "validator_address", self))
+          .contains(0.0);
       assertThat(m.value("cometbft_consensus_missing_validators")).contains(0.0);
       assertThat(m.value("cometbft_consensus_byzantine_validators")).contains(0.0);
       assertThat(m.value("cometbft_consensus_total_txs")).contains(1.0);
