@@ -9,7 +9,7 @@
 #       [--m 1024 --k 768 --n 512]
 #
 # DIR's test keyring must hold a funded key (--from). Files go under DIR/data-demo. NumPy comes
-# from testnet/python-env.sh (installs testnet/requirements.txt into .venv-demo/ when missing).
+# from testnet/python-env.sh (the pinned models/requirements.txt, installed once by models/python-env.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

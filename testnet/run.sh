@@ -7,9 +7,10 @@
 #   ./testnet/run.sh --home DIR --base-port 36656 --timeout-commit 1s
 #   ./testnet/run.sh --validators 7 --demo
 #                                         # once all are up, runs testnet/demo.sh (subnets,
-#                                         # nodes, score round) and testnet/compute-demo.sh
-#                                         # (pools, executors, jobs, a cheater slashed) and
-#                                         # testnet/data-demo.sh (the buyer's own matrices) against
+#                                         # nodes, score round), testnet/compute-demo.sh
+#                                         # (pools, executors, jobs, a cheater slashed),
+#                                         # testnet/data-demo.sh (the buyer's own matrices) and
+#                                         # testnet/inference-demo.sh (verified inference) against
 #                                         # node0 (its funded 'validator' key), then stops them all
 #                                         # and exits with the demo's status; a fresh testnet
 #                                         # for the demo gets epochs of 20 blocks
@@ -109,6 +110,10 @@ if [[ $demo == 1 ]]; then
   if [[ $status == 0 ]]; then
     echo "running testnet/data-demo.sh against node0 ($rpc0)"
     "$root/testnet/data-demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  fi
+  if [[ $status == 0 ]]; then
+    echo "running testnet/inference-demo.sh against node0 ($rpc0)"
+    "$root/testnet/inference-demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
   fi
   if [[ $status == 0 ]]; then
     echo "demo passed on the $validators-validator testnet"

@@ -6,11 +6,17 @@ import com.google.protobuf.ByteString;
 import io.peerz.attest.EntryCheck;
 import io.peerz.attest.Freivalds;
 import io.peerz.attest.GemmCommitments;
+import io.peerz.attest.InferenceCheck;
+import io.peerz.attest.InferenceCommitments;
 import io.peerz.attest.Int32Matrix;
 import io.peerz.attest.Int8Matrix;
 import io.peerz.attest.MatrixCommitment;
+import io.peerz.attest.ModelCommitment;
 import io.peerz.attest.NpyFile;
 import io.peerz.attest.NpyFormatException;
+import io.peerz.attest.QuantizedLayer;
+import io.peerz.attest.QuantizedMlp;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.gpu.data.DataClient;
 import io.peerz.gpu.data.DataTransferException;
 import io.peerz.ledger.Hex;
@@ -26,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,11 +50,15 @@ import picocli.CommandLine.Spec;
     name = "job",
     mixinStandardHelpOptions = true,
     description = {
-      "Run C = A x B on your own int8 matrices in a gemm-int8 pool and get C back, verified.",
+      "Run C = A x B on your own int8 matrices in a gemm-int8 pool, or a pool's quantized model",
+      "on your own int8 batch in an mlp-int8 pool, and get the result back, verified.",
       "  peerz job submit --pool 1 --a a.npy --b b.npy --max-budget 40 --from alice",
+      "  peerz job submit --pool 2 --input images.npy --max-budget 40 --from alice",
       "  peerz job status 7",
       "  peerz job fetch 7 --out c.npy --verify",
-      "  peerz job dispute 7 --a a.npy --b b.npy --c c.npy"
+      "  peerz job fetch 9 --out logits.npy --verify",
+      "  peerz job dispute 7 --a a.npy --b b.npy --c c.npy",
+      "  peerz job dispute 9"
     },
     subcommands = {
       JobCommand.Submit.class,
@@ -123,11 +134,23 @@ final class JobCommand {
     @Option(names = "--pool", required = true, paramLabel = "<id>", description = "Pool id.")
     long pool;
 
-    @Option(names = "--a", required = true, paramLabel = "<a.npy>", description = "A, m x k int8.")
+    @Option(names = "--a", paramLabel = "<a.npy>", description = "gemm-int8: A, m x k int8.")
     Path aFile;
 
-    @Option(names = "--b", required = true, paramLabel = "<b.npy>", description = "B, k x n int8.")
+    @Option(names = "--b", paramLabel = "<b.npy>", description = "gemm-int8: B, k x n int8.")
     Path bFile;
+
+    @Option(
+        names = "--input",
+        paramLabel = "<x.npy>",
+        description = "mlp-int8: the batch, rows x features int8 (features: the model's input).")
+    Path xFile;
+
+    @Option(
+        names = "--input-url",
+        paramLabel = "<url>",
+        description = "mlp-int8: where the executor fetches the batch; no upload.")
+    String xUrl;
 
     @Option(
         names = "--a-url",
@@ -168,6 +191,13 @@ final class JobCommand {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if (xFile != null) {
+        return submitBatch(out);
+      }
+      if (aFile == null || bFile == null) {
+        throw new CliException(
+            "give --a and --b (a gemm-int8 pool) or --input (an mlp-int8 pool's batch)");
+      }
       Int8Matrix a = readInt8(aFile);
       Int8Matrix b = readInt8(bFile);
       if (a.cols() != b.rows()) {
@@ -212,6 +242,47 @@ final class JobCommand {
       return follow(id, out);
     }
 
+    /**
+     * An mlp-int8 job: the batch is checked against the pool's model before anything is sent (a 2-D
+     * int8 .npy of layer 0's width), committed by rows, and uploaded as x.npy.
+     */
+    private int submitBatch(PrintWriter out) {
+      if (aFile != null || bFile != null) {
+        throw new CliException("give --input (mlp-int8) or --a and --b (gemm-int8), not both");
+      }
+      JsonNode p = InferenceFiles.pool(node.client(), pool);
+      CommittedModel model = InferenceFiles.committedModel(p);
+      Int8Matrix x = readInt8(xFile);
+      MatrixCommitment cx = InferenceCommitments.input(x);
+      String bad = InferenceCheck.checkInput(model, cx.committed());
+      if (bad != null) {
+        throw new CliException(xFile + ": " + bad + "; nothing was sent");
+      }
+      message =
+          MsgSubmitJob.newBuilder()
+              .setPoolId(pool)
+              .setMaxBudget(maxBudget)
+              .addInputs(input("x", x.rows(), x.cols(), cx.root(), xFile, xUrl));
+      JsonNode result = sendAndWait();
+      long id = Long.parseLong(eventAttribute(result, "job_submitted", "job_id"));
+      remember(id);
+      out.printf(
+          "job %d submitted to pool %d: x %d x %d int8 (root %s...) through its %d-layer model%n",
+          id,
+          pool,
+          x.rows(),
+          x.cols(),
+          Hex.encodeUpper(cx.root()).substring(0, 12),
+          model.getLayersCount());
+      out.flush();
+      if (waitFor.isZero()) {
+        out.printf("not following it (--wait-for 0s): peerz job status %d%n", id);
+        out.flush();
+        return 0;
+      }
+      return follow(id, out);
+    }
+
     private JobInput input(String name, int rows, int cols, byte[] root, Path file, String url) {
       try {
         return JobInput.newBuilder()
@@ -229,8 +300,12 @@ final class JobCommand {
 
     private void remember(long id) {
       ObjectNode r = Json.MAPPER.createObjectNode();
-      r.put("a", aFile.toAbsolutePath().toString());
-      r.put("b", bFile.toAbsolutePath().toString());
+      if (xFile != null) {
+        r.put("x", xFile.toAbsolutePath().toString());
+      } else {
+        r.put("a", aFile.toAbsolutePath().toString());
+        r.put("b", bFile.toAbsolutePath().toString());
+      }
       r.put("from", from);
       Path file = record(home.home(), id);
       try {
@@ -257,7 +332,13 @@ final class JobCommand {
               case "queued" ->
                   "queued: waiting for an executor (peerz query job-fit " + id + " says why not)";
               case "assigned" -> "assigned to executor " + executor;
-              case "committed" -> "committed: C's root " + root(j) + "..., challenge next block";
+              case "committed" ->
+                  "committed: "
+                      + (j.path("outputs").size() > 1
+                          ? j.path("outputs").size() + " outputs, the last's root "
+                          : "C's root ")
+                      + root(j)
+                      + "..., challenge next block";
               case "challenged" -> "challenged: the executor reveals sampled entries";
               default -> status + ": " + j.path("verification").asText();
             };
@@ -275,8 +356,12 @@ final class JobCommand {
           case "verified" -> {
             out.printf(
                 "job %d verified at height %s; the payment is held until height %s for disputes."
-                    + "%nfetch C: peerz job fetch %d --out c.npy --verify%n",
-                id, j.path("verified_height").asText(), j.path("payout_height").asText(), id);
+                    + "%nfetch it: peerz job fetch %d --out %s --verify%n",
+                id,
+                j.path("verified_height").asText(),
+                j.path("payout_height").asText(),
+                id,
+                xFile != null ? "logits.npy" : "c.npy");
             out.flush();
             return 0;
           }
@@ -306,13 +391,14 @@ final class JobCommand {
       if (url.isEmpty()) {
         return false;
       }
-      Path[] files = {aFile, bFile};
-      String[] urls = {aUrl, bUrl};
-      for (int i = 0; i < 2; i++) {
+      Path[] files = xFile != null ? new Path[] {xFile} : new Path[] {aFile, bFile};
+      String[] urls = xFile != null ? new String[] {xUrl} : new String[] {aUrl, bUrl};
+      String[] names = xFile != null ? new String[] {"x.npy"} : new String[] {"a.npy", "b.npy"};
+      for (int i = 0; i < files.length; i++) {
         if (urls[i] != null) {
           continue;
         }
-        String name = i == 0 ? "a.npy" : "b.npy";
+        String name = names[i];
         try {
           long t0 = System.nanoTime();
           data.upload(URI.create(url), id, name, files[i]);
@@ -336,7 +422,8 @@ final class JobCommand {
   }
 
   static String root(JsonNode j) {
-    String r = j.path("outputs").path(0).path("root").asText("");
+    JsonNode outputs = j.path("outputs");
+    String r = outputs.path(Math.max(0, outputs.size() - 1)).path("root").asText("");
     return r.length() > 12 ? r.substring(0, 12) : r;
   }
 
@@ -396,10 +483,11 @@ final class JobCommand {
       }
       for (JsonNode o : j.path("outputs")) {
         out.printf(
-            "  output %s: %s x %s int32, root %s%n",
+            "  output %s: %s x %s %s, root %s%n",
             o.path("name").asText(),
             o.path("rows").asText(),
             o.path("cols").asText(),
+            o.path("dtype").asText("int32"),
             o.path("root").asText());
       }
       switch (status) {
@@ -463,6 +551,25 @@ final class JobCommand {
     @Option(names = "--b", paramLabel = "<b.npy>", description = "B (default: the submitted one).")
     Path bFile;
 
+    @Option(
+        names = "--model",
+        paramLabel = "<model.safetensors>",
+        description =
+            "mlp-int8: the pool's model (default: fetched from the pool's URL, kept in <home>/models).")
+    Path modelFile;
+
+    @Option(
+        names = "--input",
+        paramLabel = "<x.npy>",
+        description = "mlp-int8: the batch (default: the submitted one).")
+    Path xFile;
+
+    @Option(
+        names = "--layers",
+        paramLabel = "<dir>",
+        description = "mlp-int8: where every layer's .npy goes (default: <home>/jobs/<id>/).")
+    Path layersDir;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
@@ -471,6 +578,9 @@ final class JobCommand {
       if (c.isMissingNode()) {
         throw new CliException(
             "job " + id + " is " + j.path("status").asText() + ": no output committed yet");
+      }
+      if (j.path("workload").asText().equals("mlp-int8")) {
+        return fetchInference(j, out);
       }
       String url = j.path("data_url").asText();
       try {
@@ -533,6 +643,82 @@ final class JobCommand {
       out.flush();
       return 2;
     }
+
+    /**
+     * An mlp-int8 job: downloads every layer (checked against its committed root), writes the last
+     * layer's outputs to --out, and with --verify checks every layer's GEMM with Freivalds and
+     * every requantization entry by entry against the pool's model and the submitted batch.
+     */
+    private int fetchInference(JsonNode j, PrintWriter out) {
+      Path dir = layersDir != null ? layersDir : InferenceFiles.layersDir(home.home(), id);
+      long t0 = System.nanoTime();
+      List<QuantizedLayer.Result> layers = InferenceFiles.downloadLayers(j, id, dir);
+      QuantizedLayer.Result last = layers.get(layers.size() - 1);
+      try {
+        NpyFile.writeInt8(outFile, new Int8Matrix(last.rows(), last.cols(), last.outputs()));
+      } catch (IOException e) {
+        throw new CliException("cannot write " + outFile + ": " + e.getMessage());
+      }
+      out.printf(
+          "fetched %d layers to %s (%d ms), each the one the executor committed; the last (%d x %d"
+              + " int8) to %s%n",
+          layers.size(),
+          dir,
+          (System.nanoTime() - t0) / 1_000_000,
+          last.rows(),
+          last.cols(),
+          outFile);
+      if (!verify) {
+        out.flush();
+        return 0;
+      }
+      JsonNode pool = InferenceFiles.pool(node.client(), j.path("pool_id").asLong());
+      QuantizedMlp model = InferenceFiles.poolModel(home.home(), pool, modelFile);
+      Path x = batch(home.home(), id, xFile);
+      Int8Matrix xm = readInt8(x);
+      sameRoot(j.path("inputs").path(0), InferenceCommitments.input(xm).root(), x);
+      byte[] seed = new byte[32];
+      new SecureRandom().nextBytes(seed);
+      long t1 = System.nanoTime();
+      InferenceCheck.LayersVerdict v =
+          InferenceCheck.verifyLayers(model, xm, layers, seed, VERIFY_ROUNDS);
+      long ms = (System.nanoTime() - t1) / 1_000_000;
+      if (v instanceof InferenceCheck.WrongActivation w) {
+        out.printf(
+            "WRONG: layers.%d.%s[%d][%d] is %d, but its committed input gives %d%n"
+                + "prove it on chain: peerz job dispute %d%n",
+            w.layer(), w.quantity(), w.row(), w.col(), w.claimed(), w.computed(), id);
+        out.flush();
+        return 2;
+      }
+      long entries = 0;
+      for (QuantizedLayer.Result r : layers) {
+        entries += (long) r.rows() * r.cols();
+      }
+      out.printf(
+          "verified: every layer's GEMM (Freivalds, %d rounds: a wrong layer passes with"
+              + " probability at most 2^-%d) and all %d requantized activations, in %d ms%n",
+          VERIFY_ROUNDS, 16 * VERIFY_ROUNDS, entries, ms);
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** The batch given, or the one the job was submitted with from this home. */
+  static Path batch(Path home, long id, Path given) {
+    if (given != null) {
+      return given;
+    }
+    Path file = record(home, id);
+    if (!Files.isRegularFile(file)) {
+      throw new CliException(
+          "give --input: job " + id + " was not submitted from " + home + " (no " + file + ")");
+    }
+    try {
+      return Path.of(Json.parse(Files.readAllBytes(file), file.toString()).path("x").asText());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A and B given, or the ones the job was submitted with from this home. */
@@ -570,14 +756,39 @@ final class JobCommand {
     @Parameters(paramLabel = "<job-id>")
     long id;
 
-    @Option(names = "--a", required = true, paramLabel = "<a.npy>", description = "A.")
+    @Option(names = "--a", paramLabel = "<a.npy>", description = "gemm-int8: A.")
     Path aFile;
 
-    @Option(names = "--b", required = true, paramLabel = "<b.npy>", description = "B.")
+    @Option(names = "--b", paramLabel = "<b.npy>", description = "gemm-int8: B.")
     Path bFile;
 
-    @Option(names = "--c", required = true, paramLabel = "<c.npy>", description = "C as fetched.")
+    @Option(names = "--c", paramLabel = "<c.npy>", description = "gemm-int8: C as fetched.")
     Path cFile;
+
+    @Option(
+        names = "--model",
+        paramLabel = "<model.safetensors>",
+        description = "mlp-int8: the pool's model (default: the one fetch kept in <home>/models).")
+    Path modelFile;
+
+    @Option(
+        names = "--input",
+        paramLabel = "<x.npy>",
+        description = "mlp-int8: the batch (default: the submitted one).")
+    Path xFile;
+
+    @Option(
+        names = "--layers",
+        paramLabel = "<dir>",
+        description = "mlp-int8: the layers as fetched (default: <home>/jobs/<id>/).")
+    Path layersDir;
+
+    @Option(
+        names = "--activation",
+        split = ",",
+        paramLabel = "<layer,row,col>",
+        description = "mlp-int8: dispute this activation rather than the first wrong one found.")
+    int[] activation;
 
     @Option(
         names = "--entry",
@@ -623,6 +834,12 @@ final class JobCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       JsonNode j = job(node.client(), id);
+      if (j.path("workload").asText().equals("mlp-int8")) {
+        return disputeInference(j, out);
+      }
+      if (aFile == null || bFile == null || cFile == null) {
+        throw new CliException("a gemm-int8 dispute needs --a, --b and --c (C as fetched)");
+      }
       Int8Matrix a = readInt8(aFile);
       Int8Matrix b = readInt8(bFile);
       Int32Matrix c = readInt32(cFile);
@@ -654,6 +871,62 @@ final class JobCommand {
       }
       message =
           MsgDisputeEntry.newBuilder().setJobId(id).setEntry(g.entry(row, col).toByteString());
+      JsonNode result = sendAndWait();
+      out.printf(
+          "dispute accepted: job %d disputed, executor slashed %s, refunded %s%n",
+          id,
+          eventAttribute(result, "job_slashed", "slashed"),
+          eventAttribute(result, "job_slashed", "refund"));
+      out.flush();
+      return 0;
+    }
+
+    /**
+     * An mlp-int8 job: finds the first wrong activation of the fetched layers (or takes
+     * --activation), and sends it with its input row, weight column, bias, multiplier, shift and
+     * the layer's rows, each with its proof; the chain recomputes it.
+     */
+    private int disputeInference(JsonNode j, PrintWriter out) {
+      JsonNode pool = InferenceFiles.pool(node.client(), j.path("pool_id").asLong());
+      QuantizedMlp model = InferenceFiles.poolModel(home.home(), pool, modelFile);
+      Path x = batch(home.home(), id, xFile);
+      Int8Matrix xm = readInt8(x);
+      sameRoot(j.path("inputs").path(0), InferenceCommitments.input(xm).root(), x);
+      Path dir = layersDir != null ? layersDir : InferenceFiles.layersDir(home.home(), id);
+      List<QuantizedLayer.Result> layers = InferenceFiles.readLayers(j, dir);
+      int layer;
+      int row;
+      int col;
+      if (activation != null) {
+        if (activation.length != 3) {
+          throw new CliException("--activation: give layer,row,col");
+        }
+        layer = activation[0];
+        row = activation[1];
+        col = activation[2];
+      } else {
+        byte[] seed = new byte[32];
+        new SecureRandom().nextBytes(seed);
+        InferenceCheck.LayersVerdict v =
+            InferenceCheck.verifyLayers(model, xm, layers, seed, VERIFY_ROUNDS);
+        if (!(v instanceof InferenceCheck.WrongActivation w)) {
+          throw new CliException(
+              "every layer checks (Freivalds and every requantization): there is no wrong"
+                  + " activation to prove (a dispute of a correct one is rejected and costs its"
+                  + " fee)");
+        }
+        layer = w.layer();
+        row = w.row();
+        col = w.col();
+        out.printf(
+            "layers.%d.%s[%d][%d] is %d, its committed input gives %d: disputing it%n",
+            layer, w.quantity(), row, col, w.claimed(), w.computed());
+      }
+      InferenceCommitments c = InferenceCommitments.of(ModelCommitment.of(model), xm, layers);
+      message =
+          MsgDisputeEntry.newBuilder()
+              .setJobId(id)
+              .setEntry(c.entry(layer, row, col).toByteString());
       JsonNode result = sendAndWait();
       out.printf(
           "dispute accepted: job %d disputed, executor slashed %s, refunded %s%n",

@@ -1,6 +1,7 @@
 package io.peerz.cli;
 
 import com.google.protobuf.ByteString;
+import io.peerz.attest.ModelCommitment;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.MsgCancelJob;
@@ -49,14 +50,26 @@ final class MarketTxCommands {
         paramLabel = "<workload>",
         description =
             "What every job runs: gemm-int8 (C = A x B on each buyer's own int8 matrices, see"
-                + " peerz job submit) or a seeded benchmark workload such as int8-gemm-1024.")
+                + " peerz job submit), mlp-int8 (the --model file on each buyer's int8 batch) or a"
+                + " seeded benchmark workload such as int8-gemm-1024.")
     String workload;
 
     @Option(
         names = "--model",
-        paramLabel = "<workload>",
-        description = "The seeded workload, e.g. int8-gemm-1024 (the older name of --workload).")
+        paramLabel = "<file|workload>",
+        description =
+            "mlp-int8: the .safetensors model (checked here: format, tensors, shapes, ranges, int32"
+                + " overflow; the pool commits to its root). Otherwise the seeded workload, e.g."
+                + " int8-gemm-1024 (the older name of --workload).")
     String model;
+
+    @Option(
+        names = "--model-url",
+        paramLabel = "<url>",
+        description =
+            "mlp-int8: where executors GET the model file (http(s); they fetch it once, check it"
+                + " against the pool's root and keep it).")
+    String modelUrl;
 
     @Option(
         names = "--hardware-class",
@@ -100,11 +113,29 @@ final class MarketTxCommands {
         throw new CliException(
             "give --workload gemm-int8 (buyers' own matrices) or --workload int8-gemm-<n>");
       }
+      MsgCreatePool.Builder m = MsgCreatePool.newBuilder();
+      String seeded = model;
+      if ("mlp-int8".equals(workload)) {
+        if (model == null || modelUrl == null) {
+          throw new CliException(
+              "an mlp-int8 pool needs --model FILE.safetensors and --model-url URL (where"
+                  + " executors fetch that file)");
+        }
+        Path file = Path.of(model);
+        ModelCommitment c = ModelCommitment.of(InferenceFiles.readModel(file));
+        try {
+          m.setModelCommitment(c.committed().toByteString())
+              .setModelUrl(modelUrl)
+              .setModelFileBytes(Files.size(file));
+        } catch (IOException e) {
+          throw new CliException("cannot read " + file + ": " + e.getMessage());
+        }
+        seeded = null;
+      }
       body.setCreatePool(
-          MsgCreatePool.newBuilder()
-              .setTemplate(template)
+          m.setTemplate(template)
               .setWorkload(workload == null ? "" : workload)
-              .setModel(model == null ? "" : model)
+              .setModel(seeded == null ? "" : seeded)
               .setHardwareClass(hardwareClass)
               .setLimit(limit)
               .setPerUser(perUser)

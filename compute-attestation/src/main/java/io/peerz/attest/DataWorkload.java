@@ -11,11 +11,17 @@ import java.util.List;
  * executor commits to its outputs, and each output entry is a dot product of one committed row and
  * one committed column, so a sampled entry is recomputed from two proven vectors in O(inner
  * dimension). {@code gemm-int8}: C (m x n, int32, by rows) = A (m x k, int8, by rows) x B (k x n,
- * int8, by columns), exact for k up to {@link CpuGemm#MAX_INNER}.
+ * int8, by columns), exact for k up to {@link CpuGemm#MAX_INNER}. {@code mlp-int8}: the pool's
+ * quantized model on the buyer's batch x (int8, by rows); its outputs are every layer's
+ * accumulators and outputs, whose shapes depend on the model ({@link InferenceCheck}).
  */
 public enum DataWorkload {
   /** C = A x B on the buyer's int8 matrices. */
-  GEMM_INT8("gemm-int8");
+  GEMM_INT8("gemm-int8"),
+  /**
+   * The pool's int8 model on the buyer's int8 batch x (docs/attestation.md "Workload mlp-int8").
+   */
+  MLP_INT8("mlp-int8");
 
   private final String workloadName;
 
@@ -38,9 +44,14 @@ public enum DataWorkload {
     return null;
   }
 
-  /** The inputs' names, in order: {@code a}, {@code b}. */
+  /** True when jobs run the pool's model (mlp-int8), whose shapes their outputs follow. */
+  public boolean usesModel() {
+    return this == MLP_INT8;
+  }
+
+  /** The inputs' names, in order: {@code a}, {@code b} for gemm-int8, {@code x} for mlp-int8. */
   public List<String> inputNames() {
-    return List.of("a", "b");
+    return this == MLP_INT8 ? List.of(InferenceCommitments.INPUT) : List.of("a", "b");
   }
 
   /** The shape input {@code name} is committed in (element type, layout), root and size unset. */
@@ -50,7 +61,9 @@ public enum DataWorkload {
         rows,
         cols,
         ElementType.ELEMENT_TYPE_INT8,
-        name.equals("b") ? MatrixLayout.MATRIX_LAYOUT_COLUMNS : MatrixLayout.MATRIX_LAYOUT_ROWS);
+        this == GEMM_INT8 && name.equals("b")
+            ? MatrixLayout.MATRIX_LAYOUT_COLUMNS
+            : MatrixLayout.MATRIX_LAYOUT_ROWS);
   }
 
   /**
@@ -61,7 +74,15 @@ public enum DataWorkload {
   public String checkInputs(List<CommittedMatrix> inputs) {
     List<String> names = inputNames();
     if (inputs.size() != names.size()) {
-      return workloadName + " takes " + names.size() + " inputs (a, b), got " + inputs.size();
+      return workloadName
+          + " takes "
+          + names.size()
+          + " input"
+          + (names.size() == 1 ? "" : "s")
+          + " ("
+          + String.join(", ", names)
+          + "), got "
+          + inputs.size();
     }
     for (int i = 0; i < names.size(); i++) {
       CommittedMatrix m = inputs.get(i);
@@ -78,6 +99,9 @@ public enum DataWorkload {
       if (m.getRoot().size() != Sha256.LENGTH) {
         return "input " + m.getName() + "'s root is " + m.getRoot().size() + " bytes, expected 32";
       }
+    }
+    if (this == MLP_INT8) {
+      return null;
     }
     CommittedMatrix a = inputs.get(0);
     CommittedMatrix b = inputs.get(1);
@@ -102,8 +126,12 @@ public enum DataWorkload {
     return null;
   }
 
-  /** The outputs' shapes for checked inputs, roots unset: {@code c}, m x n int32 by rows. */
+  /**
+   * The outputs' shapes for checked inputs, roots unset: {@code c}, m x n int32 by rows. mlp-int8's
+   * depend on the model: {@link InferenceCheck#outputShapes}.
+   */
   public List<CommittedMatrix> outputShapes(List<CommittedMatrix> inputs) {
+    requireNoModel("outputShapes");
     return List.of(
         MatrixCommitment.shape(
             "c",
@@ -113,8 +141,9 @@ public enum DataWorkload {
             MatrixLayout.MATRIX_LAYOUT_ROWS));
   }
 
-  /** Multiply-adds of one run: m x k x n. */
+  /** Multiply-adds of one run: m x k x n (mlp-int8: {@link InferenceCheck#multiplyAdds}). */
   public long multiplyAdds(List<CommittedMatrix> inputs) {
+    requireNoModel("multiplyAdds");
     return Math.multiplyExact(
         Math.multiplyExact(
             Integer.toUnsignedLong(inputs.get(0).getRows()),
@@ -128,6 +157,13 @@ public enum DataWorkload {
    */
   public int[] operands(String output) {
     return new int[] {0, 1};
+  }
+
+  private void requireNoModel(String what) {
+    if (usesModel()) {
+      throw new IllegalStateException(
+          workloadName + "'s " + what + " depend on the pool's model: see InferenceCheck");
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.peerz.attest.Verdict.Invalid;
 import io.peerz.attest.Verdict.Reason;
 import io.peerz.attest.proto.Attestation;
 import io.peerz.attest.proto.CommittedMatrix;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.attest.proto.EntryReveal;
 import io.peerz.attest.proto.MatrixVector;
 import io.peerz.attest.proto.Reveal;
@@ -116,6 +117,9 @@ public final class Verifier {
     if (inputs != null) {
       return inputs;
     }
+    if (data.usesModel()) {
+      return InferenceCheck.checkOutputs(att.getInputs(0), att.getOutputsList());
+    }
     List<CommittedMatrix> want = data.outputShapes(att.getInputsList());
     if (att.getOutputsCount() != want.size()) {
       return data + " has " + want.size() + " outputs, the attestation " + att.getOutputsCount();
@@ -145,6 +149,19 @@ public final class Verifier {
    */
   public static Verdict verifyEntryReveal(
       SignedAttestation signed, EntryChallenge challenge, EntryReveal reveal) {
+    return verifyEntryReveal(signed, challenge, reveal, null);
+  }
+
+  /**
+   * {@link #verifyEntryReveal(SignedAttestation, EntryChallenge, EntryReveal)} for any data job: an
+   * mlp-int8 job's challenge is drawn over {@link InferenceCheck#challengeShape} and its entries
+   * are checked against the pool's {@code model} (null for other workloads).
+   */
+  public static Verdict verifyEntryReveal(
+      SignedAttestation signed,
+      EntryChallenge challenge,
+      EntryReveal reveal,
+      CommittedModel model) {
     Verdict checked = checkAttestation(signed);
     if (!(checked instanceof Verdict.Valid valid)) {
       return checked;
@@ -176,7 +193,24 @@ public final class Verifier {
           reveal.getEntriesCount(),
           rows.length);
     }
-    for (int s = 0; s < rows.length; s++) {
+    boolean inference = DataWorkload.parse(att.getWorkload()).usesModel();
+    for (int s = 0; s < rows.length && inference; s++) {
+      RevealedEntry e = reveal.getEntries(s);
+      int[] lc = InferenceCheck.layerColumn(att.getOutputsList(), cols[s]);
+      if (e.getRow() != rows[s] || e.getLayer() != lc[0] || e.getCol() != lc[1]) {
+        return invalid(
+            Reason.REVEAL_MISMATCH,
+            "reveal entry %d is layer %d [%d][%d], the challenge asks for layer %d [%d][%d]",
+            s,
+            Integer.toUnsignedLong(e.getLayer()),
+            Integer.toUnsignedLong(e.getRow()),
+            Integer.toUnsignedLong(e.getCol()),
+            lc[0],
+            rows[s],
+            lc[1]);
+      }
+    }
+    for (int s = 0; s < rows.length && !inference; s++) {
       RevealedEntry e = reveal.getEntries(s);
       String name = e.getOutput().isEmpty() ? att.getOutputs(0).getName() : e.getOutput();
       if (e.getRow() != rows[s] || e.getCol() != cols[s] || !name.equals(challenge.output())) {
@@ -193,9 +227,13 @@ public final class Verifier {
       }
     }
     for (int s = 0; s < rows.length; s++) {
-      EntryCheck c = checkEntry(att, reveal.getEntries(s));
+      EntryCheck c = checkEntry(att, reveal.getEntries(s), model);
       if (c instanceof EntryCheck.Unproven u) {
         return invalid(u.reason(), "%s", u.message());
+      }
+      if (c instanceof EntryCheck.Wrong w && inference) {
+        return invalid(
+            Reason.WRONG_ENTRY, "%s", InferenceCheck.explain(model, reveal.getEntries(s), w));
       }
       if (c instanceof EntryCheck.Wrong w) {
         return invalid(
@@ -219,7 +257,23 @@ public final class Verifier {
    * committed roots; then the entry is compared with the exact dot product.
    */
   public static EntryCheck checkEntry(Attestation att, RevealedEntry e) {
+    return checkEntry(att, e, null);
+  }
+
+  /**
+   * {@link #checkEntry(Attestation, RevealedEntry)} for any data job: an mlp-int8 job's activation
+   * is checked against the pool's {@code model} ({@link InferenceCheck#checkEntry}); null for other
+   * workloads.
+   */
+  public static EntryCheck checkEntry(Attestation att, RevealedEntry e, CommittedModel model) {
     DataWorkload data = DataWorkload.parse(att.getWorkload());
+    if (data != null && data.usesModel()) {
+      if (model == null) {
+        return new EntryCheck.Unproven(
+            Reason.CHALLENGE_MISMATCH, att.getWorkload() + " entries need the pool's model");
+      }
+      return InferenceCheck.checkEntry(model, att.getInputs(0), att.getOutputsList(), e);
+    }
     if (data == null || att.getOutputsCount() == 0) {
       return new EntryCheck.Unproven(
           Reason.CHALLENGE_MISMATCH, att.getWorkload() + " has no committed outputs");

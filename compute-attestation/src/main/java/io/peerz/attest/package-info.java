@@ -13,8 +13,13 @@
  * io.peerz.attest.Int8Matrix}, {@link io.peerz.attest.Int32Matrix}), {@link
  * io.peerz.attest.MatrixCommitment}, {@link io.peerz.attest.GemmCommitments}, {@link
  * io.peerz.attest.DataWorkload}, {@link io.peerz.attest.EntryChallenge} and {@link
- * io.peerz.attest.EntryCheck}; and the generated wire types in {@code io.peerz.attest.proto}
- * (Attestation, SignedAttestation, Reveal, RevealedRow, CommittedMatrix, MatrixVector,
- * RevealedEntry, EntryReveal, PostedRows). The format and its soundness are in docs/attestation.md.
+ * io.peerz.attest.EntryCheck}; the mlp-int8 model and its arithmetic ({@link
+ * io.peerz.attest.SafetensorsFile}, {@link io.peerz.attest.QuantizedMlp}, {@link
+ * io.peerz.attest.QuantizedLayer}, {@link io.peerz.attest.Requantization}, {@link
+ * io.peerz.attest.ModelCommitment}, {@link io.peerz.attest.Int8Gemm}) and its jobs ({@link
+ * io.peerz.attest.InferenceCommitments}, {@link io.peerz.attest.InferenceCheck}); and the generated
+ * wire types in {@code io.peerz.attest.proto} (Attestation, SignedAttestation, Reveal, RevealedRow,
+ * CommittedMatrix, MatrixVector, RevealedEntry, EntryReveal, PostedRows, CommittedModel,
+ * LayerScalars). The format and its soundness are in docs/attestation.md.
  */
 package io.peerz.attest;

@@ -37,9 +37,9 @@ final class ComputePoints {
   static long expectedMillis(Params p, HardwareClassParam cls, io.peerz.state.proto.Job job) {
     io.peerz.attest.DataWorkload data = io.peerz.attest.DataWorkload.parse(job.getWorkload());
     long work =
-        data != null
-            ? data.multiplyAdds(job.getInputsList())
-            : Workload.parse(job.getWorkload()).multiplyAdds();
+        data == null
+            ? Workload.parse(job.getWorkload()).multiplyAdds()
+            : data.usesModel() ? job.getMultiplyAdds() : data.multiplyAdds(job.getInputsList());
     return expectedMillis(p, cls, work);
   }
 

@@ -5,12 +5,14 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.attest.DataWorkload;
 import io.peerz.attest.EntryChallenge;
 import io.peerz.attest.EntryCheck;
+import io.peerz.attest.InferenceCheck;
 import io.peerz.attest.MatrixCommitment;
 import io.peerz.attest.NpyFile;
 import io.peerz.attest.Verdict;
 import io.peerz.attest.Verifier;
 import io.peerz.attest.proto.Attestation;
 import io.peerz.attest.proto.CommittedMatrix;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.attest.proto.EntryReveal;
 import io.peerz.attest.proto.MatrixVector;
 import io.peerz.attest.proto.PostedRows;
@@ -26,6 +28,7 @@ import io.peerz.state.proto.AvailabilityRequest;
 import io.peerz.state.proto.Job;
 import io.peerz.state.proto.JobStatus;
 import io.peerz.state.proto.Params;
+import io.peerz.state.proto.Pool;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +47,11 @@ final class DataJobs {
 
   /** Checks a submission's inputs against the workload and the params and adds them to the job. */
   static void addInputs(
-      MsgContext c, DataWorkload data, io.peerz.ledger.proto.MsgSubmitJob m, Job.Builder job) {
+      MsgContext c,
+      Pool pool,
+      DataWorkload data,
+      io.peerz.ledger.proto.MsgSubmitJob m,
+      Job.Builder job) {
     Params p = c.params();
     List<CommittedMatrix> inputs = new ArrayList<>();
     List<String> names = data.inputNames();
@@ -120,10 +127,16 @@ final class DataJobs {
               .build());
     }
     String bad = data.checkInputs(inputs);
+    if (bad == null && data.usesModel()) {
+      bad = InferenceCheck.checkInput(pool.getModelCommitment(), inputs.get(0));
+    }
     if (bad != null) {
       throw ErrorCode.INVALID_INPUTS.reject(bad);
     }
-    long reveal = revealBytes(p, inputs, data.outputShapes(inputs).get(0));
+    long reveal =
+        data.usesModel()
+            ? inferenceRevealBytes(p, pool.getModelCommitment(), inputs.get(0))
+            : revealBytes(p, inputs, data.outputShapes(inputs).get(0));
     if (reveal > p.getMaxTxBytes()) {
       throw ErrorCode.JOB_TOO_LARGE.reject(
           "the reveal of "
@@ -136,6 +149,9 @@ final class DataJobs {
               + ": use fewer columns (n) or a smaller inner dimension (k)");
     }
     job.addAllInputs(inputs);
+    if (data.usesModel()) {
+      job.setMultiplyAdds(InferenceCheck.multiplyAdds(pool.getModelCommitment(), inputs.get(0)));
+    }
     for (JobInput in : m.getInputsList()) {
       job.addInputUrls(in.getUrl()).addInputFileBytes(in.getFileBytes());
     }
@@ -155,18 +171,61 @@ final class DataJobs {
     return entries * perEntry + 512;
   }
 
+  /**
+   * An upper bound on an mlp-int8 entry reveal's tx: per activation the layer's output row (out)
+   * and accumulator row (4 out), its input row and weight column (in each), bias, multiplier and
+   * shift (4 each), seven proofs of at most 34 bytes per level, and framing; the widest layer.
+   */
+  static long inferenceRevealBytes(Params p, CommittedModel model, CommittedMatrix x) {
+    long rows = Integer.toUnsignedLong(x.getRows());
+    long perEntry = 0;
+    long all = 0;
+    for (int l = 0; l < model.getLayersCount(); l++) {
+      long in = 0;
+      long out = 0;
+      for (CommittedMatrix t : model.getTensorsList()) {
+        if (t.getName().equals("layers." + l + ".weight")) {
+          in = Integer.toUnsignedLong(t.getRows());
+          out = Integer.toUnsignedLong(t.getCols());
+        }
+      }
+      long depth = 64 - Long.numberOfLeadingZeros(Math.max(rows, Math.max(in, out)));
+      perEntry = Math.max(perEntry, 5 * out + 2 * in + 12 + 7 * 34 * (depth + 1) + 96);
+      all += out;
+    }
+    long entries = Math.min(p.getChallengeEntries(), rows * all);
+    return entries * perEntry + 512;
+  }
+
+  /** The matrix a job's entry challenge samples: C for gemm-int8, every activation for mlp-int8. */
+  static CommittedMatrix challengeShape(Job job) {
+    DataWorkload data = DataWorkload.parse(job.getWorkload());
+    return data.usesModel()
+        ? InferenceCheck.challengeShape(job.getOutputsList())
+        : job.getOutputs(0);
+  }
+
   /** The job's entry challenge, re-derived from its stored block hash and entry count. */
   static EntryChallenge challenge(Job job) {
     return EntryChallenge.derive(
         job.getChallengeBlockHash().toByteArray(),
         job.getId(),
-        job.getOutputs(0),
+        challengeShape(job),
         job.getChallengeRowsCount());
+  }
+
+  /** The pool's model of an mlp-int8 job; null for other workloads. */
+  static CommittedModel model(MsgContext c, Job job) {
+    DataWorkload data = DataWorkload.parse(job.getWorkload());
+    if (data == null || !data.usesModel()) {
+      return null;
+    }
+    return c.store().pool(job.getPoolId()).getModelCommitment();
   }
 
   /** How many entries a challenge of this job samples. */
   static int challengeEntries(Params p, Job job) {
-    CommittedMatrix out = job.getOutputs(0);
+    CommittedMatrix out = challengeShape(job);
     long all = Integer.toUnsignedLong(out.getRows()) * Integer.toUnsignedLong(out.getCols());
     return (int) Math.min(p.getChallengeEntries(), all);
   }
@@ -186,7 +245,7 @@ final class DataJobs {
     }
     SignedAttestation signed =
         Store.parse(job.getAttestation().toByteArray(), SignedAttestation::parseFrom);
-    Verdict v = Verifier.verifyEntryReveal(signed, challenge(job), reveal);
+    Verdict v = Verifier.verifyEntryReveal(signed, challenge(job), reveal, model(c, job));
     if (v instanceof Verdict.Invalid bad) {
       switch (bad.reason()) {
         case REVEAL_MISMATCH, CHALLENGE_MISMATCH ->
@@ -223,9 +282,18 @@ final class DataJobs {
     Attestation att =
         Verifier.decode(
             Store.parse(job.getAttestation().toByteArray(), SignedAttestation::parseFrom));
-    EntryCheck check = Verifier.checkEntry(att, entry);
+    CommittedModel model = model(c, job);
+    EntryCheck check = Verifier.checkEntry(att, entry, model);
     if (check instanceof EntryCheck.Unproven u) {
       throw ErrorCode.DISPUTE_UNPROVEN.reject("job " + job.getId() + ": " + u.message());
+    }
+    if (model != null && check instanceof EntryCheck.Correct ok) {
+      throw ErrorCode.DISPUTE_ENTRY_CORRECT.reject(
+          String.format(
+              "job %d: layers.%d.outputs[%d][%d] = %d and its accumulator are exactly what the"
+                  + " committed input row, weights, bias and requantization give; the executor"
+                  + " computed it right and the dispute's fee %d is kept",
+              job.getId(), entry.getLayer(), ok.row(), ok.col(), ok.value(), c.fee()));
     }
     if (check instanceof EntryCheck.Correct ok) {
       throw ErrorCode.DISPUTE_ENTRY_CORRECT.reject(
@@ -236,9 +304,11 @@ final class DataJobs {
     }
     EntryCheck.Wrong w = (EntryCheck.Wrong) check;
     String detail =
-        String.format(
-            "c[%d][%d] is %d, row %d of a times column %d of b is %d",
-            w.row(), w.col(), w.claimed(), w.row(), w.col(), w.computed());
+        model != null
+            ? InferenceCheck.explain(model, entry, w)
+            : String.format(
+                "c[%d][%d] is %d, row %d of a times column %d of b is %d",
+                w.row(), w.col(), w.claimed(), w.row(), w.col(), w.computed());
     Jobs.Outcomes.revoke(c, job, "wrong_entry", JobStatus.JOB_STATUS_DISPUTED, detail);
     c.emit(
         "job_disputed",

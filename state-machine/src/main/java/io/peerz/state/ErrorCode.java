@@ -265,6 +265,14 @@ enum ErrorCode {
   POOL_HAS_OPEN_JOBS(
       "pool", 16, "the pool has unfinished jobs", "wait until they are verified or refunded"),
   INVALID_PER_USER("pool", 17, "per_user is above the slot limit", "give per_user <= limit"),
+  INVALID_MODEL_COMMITMENT(
+      "pool",
+      18,
+      "an mlp-int8 pool's model commitment is missing, does not decode or is inconsistent"
+          + " (tensors, shapes, zero points, root), or its URL or file size is bad; or another"
+          + " workload was given one",
+      "create the pool with peerz tx create-pool --workload mlp-int8 --model FILE.safetensors"
+          + " --model-url URL, which checks the file and computes the commitment"),
 
   // job
   INVALID_SEED("job", 1, "the input seed is not 32 bytes", "give a 32-byte seed"),
@@ -290,9 +298,11 @@ enum ErrorCode {
   INVALID_INPUTS(
       "job",
       9,
-      "the inputs are not what the pool's workload takes (names, shapes, roots, file sizes), or a"
-          + " seed was given to a data workload (or inputs to a seeded one)",
-      "commit a.npy (m x k int8) and b.npy (k x n int8) with peerz job submit"),
+      "the inputs are not what the pool's workload takes (names, shapes, roots, file sizes; for"
+          + " mlp-int8 a batch as wide as the model's input), or a seed was given to a data"
+          + " workload (or inputs to a seeded one)",
+      "commit a.npy (m x k int8) and b.npy (k x n int8), or an mlp-int8 pool's x.npy (batch x"
+          + " features int8), with peerz job submit"),
   JOB_TOO_LARGE(
       "job",
       10,

@@ -126,7 +126,7 @@ final class JobScheduler {
       if (DataWorkload.parse(job.getWorkload()) != null) {
         EntryChallenge ch =
             EntryChallenge.derive(
-                hash, id, job.getOutputs(0), DataJobs.challengeEntries(c.params(), job));
+                hash, id, DataJobs.challengeShape(job), DataJobs.challengeEntries(c.params(), job));
         for (int s = 0; s < ch.size(); s++) {
           b.addChallengeRows(ch.rows()[s]).addChallengeCols(ch.cols()[s]);
         }

@@ -5,10 +5,14 @@ import com.google.protobuf.Empty;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.attest.Challenge;
 import io.peerz.attest.DataWorkload;
+import io.peerz.attest.InferenceCheck;
+import io.peerz.attest.MatrixCommitment;
 import io.peerz.attest.Verdict;
 import io.peerz.attest.Verifier;
 import io.peerz.attest.Workload;
 import io.peerz.attest.proto.Attestation;
+import io.peerz.attest.proto.CommittedMatrix;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.attest.proto.Reveal;
 import io.peerz.attest.proto.SignedAttestation;
 import io.peerz.ledger.proto.MsgCancelJob;
@@ -28,6 +32,7 @@ import io.peerz.state.proto.NodeWork;
 import io.peerz.state.proto.Pool;
 import io.peerz.state.proto.PoolMember;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +84,7 @@ final class Jobs {
         throw ErrorCode.INVALID_INPUTS.reject(
             "pool " + p.getId() + " runs " + workload + " on the buyer's matrices: give no seed");
       }
-      DataJobs.addInputs(c, data, m, job);
+      DataJobs.addInputs(c, p, data, m, job);
     }
     long budget = MsgContext.amount(m.getMaxBudget(), "max_budget");
     if (budget < p.getPrice()) {
@@ -318,6 +323,24 @@ final class Jobs {
     }
     if (!att.getInputsList().equals(job.getInputsList())) {
       return "inputs are not the job's committed inputs (names, shapes and roots)";
+    }
+    CommittedModel model = DataJobs.model(c, job);
+    if (model != null) {
+      List<CommittedMatrix> want = InferenceCheck.outputShapes(model, job.getInputs(0));
+      for (int i = 0; i < want.size(); i++) {
+        if (i >= att.getOutputsCount()
+            || !att.getOutputs(i).toBuilder().clearRoot().build().equals(want.get(i))) {
+          return "outputs are not the pool's model's layers: expected "
+              + want.size()
+              + " outputs, output "
+              + i
+              + " being "
+              + MatrixCommitment.describe(want.get(i));
+        }
+      }
+      if (att.getOutputsCount() != want.size()) {
+        return "outputs are " + att.getOutputsCount() + ", the model's layers give " + want.size();
+      }
     }
     if (Long.compareUnsigned(att.getStartedHeight(), job.getAssignedHeight()) < 0
         || Long.compareUnsigned(att.getFinishedHeight(), c.height()) > 0) {

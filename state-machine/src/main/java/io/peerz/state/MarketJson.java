@@ -13,6 +13,7 @@ import io.peerz.state.proto.JobAttempt;
 import io.peerz.state.proto.NodeWork;
 import io.peerz.state.proto.Pool;
 import io.peerz.state.proto.PoolMember;
+import java.util.Base64;
 import java.util.Locale;
 
 /** The market's query JSON: integers as strings, addresses 0x.., hashes and seeds upper hex. */
@@ -39,6 +40,15 @@ final class MarketJson {
     o.put("jobs_verified", s(p.getJobsVerified()));
     o.put("closed", p.getClosed());
     o.put("created_height", s(p.getCreatedHeight()));
+    if (p.hasModelCommitment()) {
+      ObjectNode model = o.putObject("model_commitment");
+      model.put("root", Hex.encodeUpper(p.getModelCommitment().getRoot().toByteArray()));
+      model.put("url", p.getModelUrl());
+      model.put("file_bytes", s(p.getModelFileBytes()));
+      model.put("layers", p.getModelCommitment().getLayersCount());
+      // The whole commitment as the chain holds it, for executors and buyers' checks.
+      model.put("bytes", Base64.getEncoder().encodeToString(p.getModelCommitment().toByteArray()));
+    }
     ArrayNode members = o.putArray("members");
     for (PoolMember m : store.members(p.getId())) {
       members

@@ -559,6 +559,193 @@ class ComputeMarketIT {
     assertThat(abci("/supply").path("market_escrow").asLong()).isEqualTo(4000);
   }
 
+  @Test
+  void anMlpPoolRunsTheDigitsModelVerifiedAndACheatedHiddenActivationIsDisputed() throws Exception {
+    String queen = key("queen");
+    String alice = key("alice");
+    String[] providers = {key("p1"), key("p2"), key("p3")};
+    Path[] execKeys = new Path[2];
+    String[] exec = new String[2];
+    for (int i = 0; i < 2; i++) {
+      execKeys[i] = home.resolve("executor-" + (i + 1) + ".json");
+      exec[i] =
+          peerz("keys", "add-executor", execKeys[i].toString(), "-o", "json")
+              .ok()
+              .json()
+              .path("address")
+              .asText();
+    }
+    String subnetId = activeSubnet(queen, alice, providers, exec);
+    startServer(0, execKeys[0], List.of());
+    startServer(1, execKeys[1], List.of("--faulty", "corrupt-entry"));
+    for (int i = 0; i < 2; i++) {
+      tx(
+          "register-executor",
+          "--subnet-id",
+          subnetId,
+          "--executor-key",
+          execKeys[i].toString(),
+          "--hardware-class",
+          "cpu",
+          "--from",
+          "p" + (i + 1));
+    }
+    await(
+        Duration.ofSeconds(180),
+        "two benchmarked executors with data endpoints",
+        () -> {
+          for (int i = 0; i < 2; i++) {
+            JsonNode x = abci("/executor/" + exec[i]);
+            if (x == null
+                || !x.path("benchmarked").asBoolean()
+                || x.path("data_url").asText().isEmpty()) {
+              return false;
+            }
+          }
+          return true;
+        });
+    Path models = repoRoot().resolve("models");
+    Path model = models.resolve("digits-mlp-int8.safetensors");
+    Path images = models.resolve("digits-test-images.npy");
+    try (var served =
+        io.peerz.gpu.data.FolderServer.start(
+            models,
+            new java.net.InetSocketAddress("127.0.0.1", 0),
+            io.peerz.gpu.data.DataLimits.defaults())) {
+      String url = served.urlOf(Path.of("digits-mlp-int8.safetensors")).toString();
+      // A model whose header lies about its length is refused before anything is sent.
+      byte[] bytes = Files.readAllBytes(model);
+      bytes[1] += 1;
+      Path lying = Files.write(home.resolve("lying.safetensors"), bytes);
+      Run refused = createMlpPool(lying, url);
+      assertThat(refused.exitCode()).isNotZero();
+      assertThat(refused.err()).contains("is not a valid mlp-int8 model");
+      String[] pools = new String[2];
+      for (int i = 0; i < 2; i++) {
+        Run created = createMlpPool(model, url);
+        assertThat(created.exitCode()).as(created.out() + created.err()).isZero();
+        pools[i] = PeerzCommand.event(created.json(), "pool_created", "pool_id");
+        tx(
+            "join-pool",
+            pools[i],
+            "--slots",
+            "1",
+            "--executor",
+            execKeys[i].toString(),
+            "--from",
+            "p" + (i + 1));
+      }
+      // A batch of the wrong width is refused before anything is sent.
+      Path wide = home.resolve("wide.npy");
+      io.peerz.attest.NpyFile.writeInt8(wide, new io.peerz.attest.Int8Matrix(2, 65, new byte[130]));
+      Run bad =
+          peerz(
+              "job",
+              "submit",
+              "--pool",
+              pools[0],
+              "--input",
+              wide.toString(),
+              "--max-budget",
+              "40",
+              "--from",
+              "alice",
+              "--keyring-backend",
+              "test",
+              "--node",
+              rpc);
+      assertThat(bad.exitCode()).isNotZero();
+      assertThat(bad.err()).contains("takes rows of 64 features");
+
+      // 1. Honest: the logits come back, every layer verified, equal to the model's run here.
+      String j1 = submitBatch(pools[0], images);
+      Path logits = home.resolve("logits.npy");
+      Run fetched = job("fetch", j1, "--out", logits.toString(), "--verify");
+      assertThat(fetched.exitCode()).as(fetched.out() + fetched.err()).isZero();
+      assertThat(fetched.out()).contains("verified: every layer's GEMM");
+      io.peerz.attest.QuantizedMlp mlp = io.peerz.attest.QuantizedMlp.read(model);
+      io.peerz.attest.Int8Matrix x = io.peerz.attest.NpyFile.readInt8(images);
+      var want = mlp.forward(x.rows(), x.data(), io.peerz.attest.CpuGemm::multiply);
+      assertThat(io.peerz.attest.NpyFile.readInt8(logits).data())
+          .isEqualTo(want.get(want.size() - 1).outputs());
+
+      // 2. One hidden activation changed: fetch --verify names it, one dispute proves it.
+      String j2 = submitBatch(pools[1], images);
+      Run caught = job("fetch", j2, "--out", home.resolve("cheat.npy").toString(), "--verify");
+      assertThat(caught.exitCode()).as(caught.out() + caught.err()).isEqualTo(2);
+      assertThat(caught.out()).contains("WRONG: layers.0.outputs[100][32]");
+      long stake = abci("/node/" + subnetId + "/2").path("stake").asLong();
+      Run disputed = job("dispute", j2, "--keyring-backend", "test");
+      assertThat(disputed.exitCode()).as(disputed.out() + disputed.err()).isZero();
+      JsonNode d = abci("/job/" + j2);
+      assertThat(d.path("status").asText()).isEqualTo("disputed");
+      assertThat(d.path("verification").asText()).contains("layers.0.outputs[100][32]");
+      assertThat(abci("/node/" + subnetId + "/2").path("stake").asLong()).isLessThan(stake);
+    }
+  }
+
+  private Run createMlpPool(Path model, String url) {
+    return peerz(
+        "tx",
+        "create-pool",
+        "--template",
+        "gpu",
+        "--workload",
+        "mlp-int8",
+        "--model",
+        model.toString(),
+        "--model-url",
+        url,
+        "--hardware-class",
+        "cpu",
+        "--price",
+        "5",
+        "--deposit",
+        "1000",
+        "--limit",
+        "8",
+        "--from",
+        "queen",
+        "--keyring-backend",
+        "test",
+        "--node",
+        rpc,
+        "-o",
+        "json");
+  }
+
+  /** Runs peerz job submit --input; the job's id. */
+  private String submitBatch(String pool, Path batch) {
+    Run r =
+        peerz(
+            "job",
+            "submit",
+            "--pool",
+            pool,
+            "--input",
+            batch.toString(),
+            "--max-budget",
+            "40",
+            "--from",
+            "alice",
+            "--keyring-backend",
+            "test",
+            "--node",
+            rpc,
+            "--wait-for",
+            "120s");
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    java.util.regex.Matcher mm =
+        java.util.regex.Pattern.compile("job (\\d+) submitted").matcher(r.out());
+    assertThat(mm.find()).as(r.out()).isTrue();
+    return mm.group(1);
+  }
+
+  private static Path repoRoot() {
+    Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    return Files.isDirectory(root.resolve("models")) ? root : root.getParent();
+  }
+
   private String submitData(String pool, Path a, Path b) {
     return submitData(pool, a, b, "120s");
   }

@@ -2,23 +2,33 @@ package io.peerz.gpu.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.attest.Attestations;
 import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
+import io.peerz.attest.DataWorkload;
 import io.peerz.attest.EntryChallenge;
 import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmCommitments;
 import io.peerz.attest.GemmInputs;
+import io.peerz.attest.InferenceCheck;
+import io.peerz.attest.InferenceCommitments;
 import io.peerz.attest.Int32Matrix;
 import io.peerz.attest.Int8Matrix;
 import io.peerz.attest.MatrixCommitment;
+import io.peerz.attest.ModelCommitment;
+import io.peerz.attest.ModelFormatException;
 import io.peerz.attest.NpyFile;
 import io.peerz.attest.NpyFormatException;
 import io.peerz.attest.OutputCommitment;
+import io.peerz.attest.QuantizedLayer;
+import io.peerz.attest.QuantizedMlp;
 import io.peerz.attest.Workload;
 import io.peerz.attest.proto.Attestation;
 import io.peerz.attest.proto.CommittedMatrix;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.attest.proto.ElementType;
+import io.peerz.attest.proto.EntryReveal;
 import io.peerz.attest.proto.MatrixLayout;
 import io.peerz.gpu.GemmBackend;
 import io.peerz.gpu.data.DataClient;
@@ -45,6 +55,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -90,6 +101,8 @@ public final class ExecutorDaemon {
   private final ExecutorMetrics metrics;
   private final Map<Long, int[]> outputs = new HashMap<>();
   private final Map<Long, GemmCommitments> commitments = new HashMap<>();
+  private final Map<Long, InferenceCommitments> inferences = new HashMap<>();
+  private final Map<String, CompletableFuture<PoolModel>> models = new HashMap<>();
   private final Map<Long, List<CompletableFuture<Path>>> inputs = new HashMap<>();
   private final Set<Long> published = new HashSet<>();
   private final Map<String, String> lastSeen = new HashMap<>();
@@ -516,6 +529,10 @@ public final class ExecutorDaemon {
 
   private void computeDataJob(
       JsonNode job, List<CommittedMatrix> committed, List<CompletableFuture<Path>> arriving) {
+    if (job.path("workload").asText().equals(DataWorkload.MLP_INT8.workloadName())) {
+      computeInference(job, committed, arriving.get(0).join());
+      return;
+    }
     long id = job.path("id").asLong();
     long assignedAt = job.path("assigned_height").asLong();
     long started = Math.max(assignedAt, node.latestHeight());
@@ -579,23 +596,254 @@ public final class ExecutorDaemon {
     sendCommit(id, signedHex);
   }
 
-  /** Serves c.npy (a copy: the data server moves what it publishes) unless faulty no-serve. */
+  /**
+   * Serves the job's outputs, c.npy or every layers.*.npy (copies: the data server moves what it
+   * publishes), unless faulty no-serve.
+   */
   private void publish(long id) {
     if (faults.noServe() || data == null || published.contains(id)) {
       return;
     }
-    Path cFile = jobDir(id).resolve("c.npy");
-    if (!Files.isRegularFile(cFile)) {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(jobDir(id))) {
+      files =
+          list.filter(
+                  f -> {
+                    String n = f.getFileName().toString();
+                    return n.equals("c.npy") || n.startsWith("layers.") && n.endsWith(".npy");
+                  })
+              .sorted()
+              .toList();
+    } catch (IOException e) {
       return;
     }
-    try {
-      Path copy = jobDir(id).resolve("c.npy.publish");
-      Files.copy(cFile, copy, StandardCopyOption.REPLACE_EXISTING);
-      data.publishOutput(id, "c.npy", copy);
-      published.add(id);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish " + cFile, e);
+    if (files.isEmpty()) {
+      return;
     }
+    for (Path file : files) {
+      String name = file.getFileName().toString();
+      try {
+        Path copy = jobDir(id).resolve(name + ".publish");
+        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+        data.publishOutput(id, name, copy);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot publish " + file, e);
+      }
+    }
+    published.add(id);
+  }
+
+  // ---- mlp-int8 jobs ----
+
+  /** A pool's model as this executor checked it: the layers and their commitment. */
+  record PoolModel(QuantizedMlp mlp, ModelCommitment commitment) {}
+
+  /**
+   * The pool's model, fetched once from its URL into {@code workDir/models/<root>.safetensors} and
+   * kept; the file must be a valid model whose commitment is the one the pool states. Null while
+   * the fetch runs; a failure is reported once and retried on a later job.
+   */
+  private PoolModel poolModel(long poolId) {
+    JsonNode pool =
+        node.query("/pool/" + poolId)
+            .orElseThrow(() -> new NodeClient.NodeUnavailableException("no pool " + poolId));
+    JsonNode m = pool.path("model_commitment");
+    CommittedModel stated;
+    try {
+      stated = CommittedModel.parseFrom(Base64.getDecoder().decode(m.path("bytes").asText()));
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      throw new IllegalStateException("pool " + poolId + " states no readable model commitment", e);
+    }
+    String root = Hex.encodeUpper(stated.getRoot().toByteArray());
+    CompletableFuture<PoolModel> f = models.get(root);
+    if (f != null && f.isCompletedExceptionally()) {
+      models.remove(root);
+      f = null;
+    }
+    if (f == null) {
+      Path dir = workDir.resolve("models");
+      Path kept = dir.resolve(root + ".safetensors");
+      String url = m.path("url").asText();
+      long size = m.path("file_bytes").asLong();
+      if (Files.isRegularFile(kept)) {
+        // Kept from an earlier job or run: checked again, not fetched again.
+        f = new CompletableFuture<>();
+        try {
+          f.complete(loadModel(poolId, stated, kept, url));
+        } catch (IllegalStateException e) {
+          f.completeExceptionally(e);
+        }
+      } else {
+        f =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    Files.createDirectories(dir);
+                    say("pool " + poolId + ": fetching its model from " + url);
+                    Path part = dir.resolve(root + ".part");
+                    client.fetch(URI.create(url), part, size);
+                    Files.move(part, kept, StandardCopyOption.REPLACE_EXISTING);
+                  } catch (IOException | DataTransferException e) {
+                    say("pool " + poolId + ": its model cannot be fetched: " + e.getMessage());
+                    throw new IllegalStateException(e.getMessage(), e);
+                  }
+                  return loadModel(poolId, stated, kept, url);
+                },
+                fetches);
+      }
+      models.put(root, f);
+    }
+    return f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
+  }
+
+  /** The kept model file, read, checked and compared with the pool's commitment. */
+  private PoolModel loadModel(long poolId, CommittedModel stated, Path kept, String url) {
+    try {
+      QuantizedMlp mlp = QuantizedMlp.read(kept);
+      ModelCommitment c = ModelCommitment.of(mlp);
+      if (!c.committed().equals(stated)) {
+        Files.deleteIfExists(kept);
+        throw new IllegalStateException(
+            "the file at " + url + " is not the model pool " + poolId + " commits to");
+      }
+      say(
+          "pool "
+              + poolId
+              + ": model "
+              + Hex.encodeUpper(c.root()).substring(0, 16)
+              + "... checked ("
+              + mlp.layers().size()
+              + " layers), kept");
+      return new PoolModel(mlp, c);
+    } catch (IOException | ModelFormatException e) {
+      say("pool " + poolId + ": its model cannot be used: " + e.getMessage());
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private void computeInference(JsonNode job, List<CommittedMatrix> committed, Path xFile) {
+    long id = job.path("id").asLong();
+    PoolModel model = poolModel(job.path("pool_id").asLong());
+    if (model == null) {
+      return; // the model is on its way; the next pass computes
+    }
+    long assignedAt = job.path("assigned_height").asLong();
+    long started = Math.max(assignedAt, node.latestHeight());
+    Int8Matrix x;
+    try {
+      x = NpyFile.readInt8(xFile);
+    } catch (IOException | NpyFormatException e) {
+      say("job " + id + ": cannot read its verified input: " + e.getMessage());
+      inputs.remove(id);
+      return;
+    }
+    say(
+        "job "
+            + id
+            + ": mlp-int8 "
+            + x.rows()
+            + " x "
+            + x.cols()
+            + " through "
+            + model.mlp().layers().size()
+            + " layers on "
+            + gemm.name()
+            + " (requantization on the host), computing...");
+    long t0 = System.nanoTime();
+    List<QuantizedLayer.Result> results = model.mlp().forward(x.rows(), x.data(), gemm::multiply);
+    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+    if (faults.corruptEntry()) {
+      results = corruptHidden(model.mlp(), results);
+    }
+    Path dir = jobDir(id);
+    try {
+      for (int l = 0; l < results.size(); l++) {
+        QuantizedLayer.Result r = results.get(l);
+        NpyFile.writeInt32(
+            dir.resolve(InferenceCommitments.accumulatorsName(l) + ".npy"),
+            new Int32Matrix(r.rows(), r.cols(), r.accumulators()));
+        NpyFile.writeInt8(
+            dir.resolve(InferenceCommitments.outputsName(l) + ".npy"),
+            new Int8Matrix(r.rows(), r.cols(), r.outputs()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write job " + id + "'s layers under " + dir, e);
+    }
+    InferenceCommitments c = InferenceCommitments.of(model.commitment(), x, results);
+    inferences.put(id, c);
+    inputs.remove(id);
+    publish(id);
+    Attestation att =
+        attestation(job, started, millis)
+            .setWorkload(DataWorkload.MLP_INT8.workloadName())
+            .addAllInputs(committed)
+            .addAllOutputs(c.outputs())
+            .build();
+    String signedHex = Hex.encode(Attestations.sign(att, key).toByteArray());
+    say(
+        "job "
+            + id
+            + ": 100% in "
+            + millis
+            + " ms, "
+            + results.size()
+            + " layers committed (logits root "
+            + Hex.encodeUpper(c.outputs().get(c.outputs().size() - 1).getRoot().toByteArray())
+                .substring(0, 16)
+            + "...)");
+    state.put(new ExecutorState.Entry(id, assignedAt, "commit", signedHex, 0));
+    sendCommit(id, signedHex);
+  }
+
+  /**
+   * The faulty executor's run: one activation of the first layer (the hidden layer of an MLP) off
+   * by one, the later layers computed from it so they are consistent with the lie.
+   */
+  private List<QuantizedLayer.Result> corruptHidden(
+      QuantizedMlp mlp, List<QuantizedLayer.Result> honest) {
+    QuantizedLayer.Result first = honest.get(0);
+    byte[] out = first.outputs().clone();
+    int at = (first.rows() / 2) * first.cols() + first.cols() / 2;
+    out[at] = (byte) (out[at] == Byte.MAX_VALUE ? out[at] - 1 : out[at] + 1);
+    List<QuantizedLayer.Result> cheat = new ArrayList<>();
+    cheat.add(new QuantizedLayer.Result(first.rows(), first.cols(), first.accumulators(), out));
+    byte[] in = out;
+    for (int l = 1; l < honest.size(); l++) {
+      QuantizedLayer.Result r = mlp.layers().get(l).forward(first.rows(), in, gemm::multiply);
+      cheat.add(r);
+      in = r.outputs();
+    }
+    return cheat;
+  }
+
+  /** An mlp-int8 job's commitments, from memory or, after a restart, from its files. */
+  private InferenceCommitments inferenceOf(JsonNode job) {
+    long id = job.path("id").asLong();
+    InferenceCommitments c = inferences.get(id);
+    if (c != null) {
+      return c;
+    }
+    PoolModel model = poolModel(job.path("pool_id").asLong());
+    if (model == null) {
+      throw new NodeClient.NodeUnavailableException("job " + id + ": its model is being fetched");
+    }
+    Path dir = jobDir(id);
+    try {
+      Int8Matrix x = NpyFile.readInt8(dir.resolve(InferenceCommitments.INPUT + ".npy"));
+      List<QuantizedLayer.Result> results = new ArrayList<>();
+      for (int l = 0; l < model.mlp().layers().size(); l++) {
+        Int32Matrix acc =
+            NpyFile.readInt32(dir.resolve(InferenceCommitments.accumulatorsName(l) + ".npy"));
+        Int8Matrix out =
+            NpyFile.readInt8(dir.resolve(InferenceCommitments.outputsName(l) + ".npy"));
+        results.add(new QuantizedLayer.Result(acc.rows(), acc.cols(), acc.data(), out.data()));
+      }
+      c = InferenceCommitments.of(model.commitment(), x, results);
+    } catch (IOException | NpyFormatException e) {
+      throw new IllegalStateException("job " + id + "'s files under " + dir + " are gone: " + e, e);
+    }
+    inferences.put(id, c);
+    return c;
   }
 
   /** The job's commitments, from memory or, after a restart, from its files. */
@@ -620,12 +868,20 @@ public final class ExecutorDaemon {
 
   private void dataChallenged(JsonNode job) {
     long id = job.path("id").asLong();
-    GemmCommitments g = commitmentsOf(id);
     publish(id);
     byte[] blockHash = Hex.decode(job.path("challenge_block_hash").asText());
-    EntryChallenge ch =
-        EntryChallenge.derive(blockHash, id, g.outputs().get(0), job.path("challenge_rows").size());
-    var reveal = g.reveal(ch);
+    int count = job.path("challenge_rows").size();
+    EntryReveal reveal;
+    EntryChallenge ch;
+    if (isInference(job)) {
+      InferenceCommitments c = inferenceOf(job);
+      ch = EntryChallenge.derive(blockHash, id, InferenceCheck.challengeShape(c.outputs()), count);
+      reveal = c.reveal(ch);
+    } else {
+      GemmCommitments g = commitmentsOf(id);
+      ch = EntryChallenge.derive(blockHash, id, g.outputs().get(0), count);
+      reveal = g.reveal(ch);
+    }
     recordPhase(job, "reveal");
     say("job " + id + ": challenged on " + ch.size() + " entries, revealing");
     lastSent.put(Long.toString(id), System.nanoTime());
@@ -652,12 +908,19 @@ public final class ExecutorDaemon {
     }
     List<Integer> rows = new ArrayList<>();
     req.path("rows").forEach(r -> rows.add(r.asInt()));
-    var posted = commitmentsOf(id).rows(id, rows);
+    var posted =
+        isInference(job)
+            ? inferenceOf(job).rows(id, req.path("output").asText(), rows)
+            : commitmentsOf(id).rows(id, rows);
     lastSent.put(key, System.nanoTime());
     say("job " + id + ": availability request for rows " + rows + ", posting them");
     send(
         "job " + id + ": post rows",
         b -> b.setPostRows(MsgPostRows.newBuilder().setJobId(id).setRows(posted.toByteString())));
+  }
+
+  private static boolean isInference(JsonNode job) {
+    return job.path("workload").asText().equals(DataWorkload.MLP_INT8.workloadName());
   }
 
   private long missingInputsWait() {
@@ -760,6 +1023,7 @@ public final class ExecutorDaemon {
 
   private void forget(long id) {
     commitments.remove(id);
+    inferences.remove(id);
     inputs.remove(id);
     published.remove(id);
     if (data != null) {

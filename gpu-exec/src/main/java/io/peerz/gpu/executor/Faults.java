@@ -3,9 +3,10 @@ package io.peerz.gpu.executor;
 /**
  * How a deliberately faulty executor cheats, for tests and demos: {@code skip-rows=F} leaves a
  * fraction F of each seeded pool job's rows zero; {@code corrupt-entry} adds 1 to one entry of each
- * data job's C (caught by the buyer's Freivalds check and a dispute, or by a sampled entry); {@code
- * no-serve} never serves data outputs nor answers availability requests. Benchmarks are always
- * computed honestly.
+ * gemm-int8 job's C, or to one activation of the first (hidden) layer of each mlp-int8 job, the
+ * later layers run on it (caught by the buyer's full check and a dispute, or by a sampled entry);
+ * {@code no-serve} never serves data outputs nor answers availability requests. Benchmarks are
+ * always computed honestly.
  */
 public record Faults(int skipRowsPpm, boolean corruptEntry, boolean noServe) {
   /** An honest executor. */

@@ -3,17 +3,23 @@ package io.peerz.gpu.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.peerz.attest.Activation;
 import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
 import io.peerz.attest.EntryChallenge;
 import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmCommitments;
 import io.peerz.attest.GemmInputs;
+import io.peerz.attest.InferenceCheck;
+import io.peerz.attest.InferenceCommitments;
 import io.peerz.attest.Int32Matrix;
 import io.peerz.attest.Int8Matrix;
 import io.peerz.attest.MatrixCommitment;
+import io.peerz.attest.ModelCommitment;
 import io.peerz.attest.NpyFile;
 import io.peerz.attest.OutputCommitment;
+import io.peerz.attest.QuantizedLayer;
+import io.peerz.attest.QuantizedMlp;
 import io.peerz.attest.Verdict;
 import io.peerz.attest.Verifier;
 import io.peerz.attest.Workload;
@@ -421,6 +427,122 @@ class ExecutorDaemonTest {
     node.height = 12;
     waiting.step();
     assertThat(lastBody().getReportMissingInputs().getJobId()).isEqualTo(8);
+  }
+
+  // ---- mlp-int8 jobs ----
+
+  /** 4 -> 3 (per channel, ReLU) -> 2 (per tensor). */
+  static QuantizedMlp mlp() {
+    int half = 1 << 30;
+    return new QuantizedMlp(
+        List.of(
+            new QuantizedLayer(
+                4,
+                3,
+                new byte[] {1, -2, 3, 4, 5, -6, 7, 8, -9, 10, 11, 12},
+                new int[] {5, -5, 0},
+                new int[] {half, half + 3, half * 2 - 1},
+                new int[] {-6, -7, -8},
+                -3,
+                -128,
+                Activation.RELU),
+            new QuantizedLayer(
+                3,
+                2,
+                new byte[] {20, -20, 30, 40, -50, 60},
+                new int[] {1, 2},
+                new int[] {half},
+                new int[] {-5},
+                -128,
+                7,
+                Activation.NONE)));
+  }
+
+  String mlpJob(String status, String extra) throws Exception {
+    Int8Matrix x = random(6, 4, 5);
+    npy("x-src.npy", x);
+    CommittedMatrix m = InferenceCommitments.input(x).committed();
+    return "{\"jobs\":[{\"id\":\"7\",\"kind\":\"pool\",\"pool_id\":\"3\",\"status\":\""
+        + status
+        + "\",\"workload\":\"mlp-int8\",\"input_seed\":\"\",\"assigned_height\":\"9\","
+        + "\"subnet_id\":\"1\",\"node_id\":\"2\",\"inputs\":[{\"name\":\"x\",\"rows\":\"6\","
+        + "\"cols\":\"4\",\"dtype\":\"int8\",\"layout\":\"rows\",\"root\":\""
+        + Hex.encodeUpper(m.getRoot().toByteArray())
+        + "\",\"file_bytes\":\""
+        + Files.size(dir.resolve("x-src.npy"))
+        + "\",\"url\":\"\"}]"
+        + extra
+        + "}]}";
+  }
+
+  @Test
+  void anMlpJobFetchesTheModelOnceRunsEveryLayerCommitsAndRevealsActivations() throws Exception {
+    QuantizedMlp model = mlp();
+    ModelCommitment committed = ModelCommitment.of(model);
+    Path models = Files.createDirectories(dir.resolve("served"));
+    Files.write(models.resolve("m.safetensors"), model.toSafetensors(java.util.Map.of()));
+    Int8Matrix x = random(6, 4, 5);
+    List<QuantizedLayer.Result> honest = model.forward(6, x.data(), CpuGemm::multiply);
+    InferenceCommitments want = InferenceCommitments.of(committed, x, honest);
+    try (var folder =
+        io.peerz.gpu.data.FolderServer.start(
+            models, new InetSocketAddress("127.0.0.1", 0), DataLimits.defaults())) {
+      node.answers.put(
+          "/pool/3",
+          "{\"id\":\"3\",\"workload\":\"mlp-int8\",\"model_commitment\":{\"url\":\""
+              + folder.urlOf(Path.of("m.safetensors"))
+              + "\",\"file_bytes\":\""
+              + Files.size(models.resolve("m.safetensors"))
+              + "\",\"bytes\":\""
+              + java.util.Base64.getEncoder().encodeToString(committed.committed().toByteArray())
+              + "\"}}");
+      jobs(mlpJob("assigned", ""));
+      ExecutorDaemon d = daemon(cpu, Faults.NONE);
+      d.step();
+      new DataClient(Duration.ofSeconds(10))
+          .upload(data.baseUrl(), 7, "x.npy", dir.resolve("x-src.npy"));
+      awaitCommit(d);
+    }
+    SignedAttestation signed =
+        SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation());
+    assertThat(Verifier.checkAttestation(signed).isValid()).isTrue();
+    Attestation att = Verifier.decode(signed);
+    assertThat(att.getOutputsList()).isEqualTo(want.outputs());
+    assertThat(
+            Files.exists(
+                dir.resolve("work/models")
+                    .resolve(Hex.encodeUpper(committed.root()) + ".safetensors")))
+        .isTrue();
+    Path got = dir.resolve("logits.npy");
+    new DataClient(Duration.ofSeconds(10)).download(data.baseUrl(), 7, "layers.1.outputs.npy", got);
+    assertThat(NpyFile.readInt8(got).data()).isEqualTo(honest.get(1).outputs());
+    byte[] blockHash = Sha256.hash(new byte[] {4});
+    jobs(
+        mlpJob(
+            "challenged",
+            ",\"challenge_block_hash\":\""
+                + Hex.encodeUpper(blockHash)
+                + "\",\"challenge_rows\":[1,2,3,4,5,6,7,8],\"outputs\":[]"));
+    daemon(cpu, Faults.NONE).step();
+    EntryReveal reveal = EntryReveal.parseFrom(lastBody().getRevealEntries().getReveal());
+    EntryChallenge ch =
+        EntryChallenge.derive(blockHash, 7, InferenceCheck.challengeShape(want.outputs()), 8);
+    Verdict v = Verifier.verifyEntryReveal(signed, ch, reveal, committed.committed());
+    assertThat(v.isValid()).as(v.toString()).isTrue();
+    // The faulty executor's hidden layer differs in one activation, which the buyer's check names.
+    QuantizedLayer.Result h = honest.get(0);
+    byte[] cheat = h.outputs().clone();
+    cheat[3 * 3 + 1]++;
+    assertThat(
+            InferenceCheck.verifyLayers(
+                model,
+                x,
+                List.of(
+                    new QuantizedLayer.Result(6, 3, h.accumulators(), cheat),
+                    model.layers().get(1).forward(6, cheat, CpuGemm::multiply)),
+                SEED,
+                2))
+        .isInstanceOf(InferenceCheck.WrongActivation.class);
   }
 
   private void awaitCommit(ExecutorDaemon d) throws Exception {
