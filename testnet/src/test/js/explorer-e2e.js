@@ -40,6 +40,12 @@ async function main() {
         errors.push('console error: ' + m.text());
       }
     });
+    // Chromium's console names no URL for a failed load: the responses do.
+    page.on('response', (r) => {
+      if (r.status() >= 400) {
+        errors.push('HTTP ' + r.status() + ' for ' + r.url());
+      }
+    });
     const other = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(rpc) && !r.url().startsWith(rpc.replace(/^http/, 'ws'))) {
