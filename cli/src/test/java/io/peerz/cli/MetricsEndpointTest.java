@@ -74,6 +74,32 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void serverWithTheMetricsPortInUseFailsBeforeItStartsAnything(@TempDir Path home)
+      throws Exception {
+    Path key = home.resolve("executor.json");
+    assertThat(CliRun.run("keys", "add-executor", key.toString()).exitCode()).isZero();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliRun r =
+          CliRun.run(
+              "server",
+              "--home",
+              home.toString(),
+              "--executor-key",
+              key.toString(),
+              "--node",
+              "http://127.0.0.1:1",
+              "--metrics-laddr",
+              "127.0.0.1:" + taken.getLocalPort());
+      assertThat(r.exitCode()).isNotZero();
+      assertThat(r.err())
+          .contains("--metrics-laddr: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .contains("in use");
+      assertThat(r.out()).as("no backend chosen, no data endpoint").isEmpty();
+    }
+    assertThat(home.resolve("data")).doesNotExist();
+  }
+
+  @Test
   void cometBftsAllInterfacesFormAndMalformedAddresses() {
     try (MetricsEndpoint m = MetricsEndpoint.start(":0", "x")) {
       assertThat(m.address()).isEqualTo(":" + m.port());
