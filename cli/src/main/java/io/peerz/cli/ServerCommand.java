@@ -65,7 +65,7 @@ final class ServerCommand implements Callable<Integer> {
           "Cheat, for tests and demos: skip-rows=<fraction> leaves that fraction of each seeded"
               + " pool job's rows zero; corrupt-entry adds 1 to one entry of each data job's C;"
               + " no-serve serves no outputs and answers no availability request. Benchmarks"
-              + " are computed honestly.")
+              + " are computed honestly. Default: none, an honest executor.")
   String faulty;
 
   @Option(

@@ -47,7 +47,9 @@ import picocli.CommandLine.Option;
 final class StartCommand implements Callable<Integer> {
   @Mixin HomeOption home;
 
-  @Option(names = "--moniker", description = "Node name.")
+  @Option(
+      names = "--moniker",
+      description = "Node name (default: moniker in config.toml, which init sets).")
   String moniker;
 
   @Option(
@@ -84,7 +86,8 @@ final class StartCommand implements Callable<Integer> {
       description = {
         "Serve the application alone over ABCI 2.0 on this address (tcp://host:port) for",
         "CometBFT v0.38 to drive (cometbft node --proxy_app <addr>); CometBFT then serves",
-        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md."
+        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md.",
+        "Default: off, the node runs its own consensus, JSON-RPC and p2p."
       })
   String abci;
 
