@@ -45,7 +45,8 @@ class ReadmeExamplesIT {
           "./peerz bench --node http://127.0.0.1:26657 --home .testnet/node0 --keyring-backend test \\",
           "200000 txs against run.sh's node0 take minutes: LocalTestnetIT runs peerz bench",
           "./peerz keys add-executor executor.json",
-          "the whole compute market with executors: ComputeMarketIT and compute-demo.sh");
+          "the compute market's outline: its keys (queen, provider, <executor-address>) are the"
+              + " reader's own; ComputeMarketIT and compute-demo.sh run the market end to end");
 
   private static final Pattern LONG_RUNNING = Pattern.compile("^\\./peerz (start|server)\\b.*");
   private static final Pattern COMMENT = Pattern.compile("\\s+#\\s.*$");
