@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
       "Settings: <home>/config/config.toml, overridden by PEERZ_* environment variables",
       "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_P2P_PERSISTENT_PEERS,",
       "PEERZ_CONSENSUS_TIMEOUT_COMMIT, PEERZ_STATESYNC_ENABLE, PEERZ_STATESYNC_SNAPSHOT_INTERVAL,",
-      "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT),",
+      "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT,",
+      "PEERZ_INSTRUMENTATION_PROMETHEUS, PEERZ_INSTRUMENTATION_PROMETHEUS_LISTEN_ADDR),",
       "overridden by these flags (CometBFT's names). The application's settings come from",
       "<home>/config/app.toml (the Cosmos SDK's keys: pruning, pruning-keep-recent,",
       "pruning-interval, min-retain-blocks, halt-height, halt-time), PEERZ_PRUNING, ...,",
@@ -46,7 +47,9 @@ import picocli.CommandLine.Option;
 final class StartCommand implements Callable<Integer> {
   @Mixin HomeOption home;
 
-  @Option(names = "--moniker", description = "Node name.")
+  @Option(
+      names = "--moniker",
+      description = "Node name (default: moniker in config.toml, which init sets).")
   String moniker;
 
   @Option(
@@ -83,7 +86,8 @@ final class StartCommand implements Callable<Integer> {
       description = {
         "Serve the application alone over ABCI 2.0 on this address (tcp://host:port) for",
         "CometBFT v0.38 to drive (cometbft node --proxy_app <addr>); CometBFT then serves",
-        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md."
+        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md.",
+        "Default: off, the node runs its own consensus, JSON-RPC and p2p."
       })
   String abci;
 
@@ -168,6 +172,32 @@ final class StartCommand implements Callable<Integer> {
           "Stop cleanly after the first block at or after this Unix time (default: 0, never).")
   Long haltTime;
 
+  @Option(
+      names = "--instrumentation.prometheus",
+      paramLabel = "<bool>",
+      arity = "0..1",
+      fallbackValue = "true",
+      description = {
+        "Serve Prometheus metrics (CometBFT's and peerz's, docs/metrics.md) at",
+        "http://<prometheus_listen_addr>/metrics (default: false; on in 'testnet init')."
+      })
+  Boolean prometheus;
+
+  @Option(
+      names = "--instrumentation.prometheus_listen_addr",
+      paramLabel = "<addr>",
+      description = {
+        "Where metrics are served: host:port, or :port for every interface (default: :26660).",
+        "A port in use stops the node before it starts."
+      })
+  String prometheusListen;
+
+  /** CometBFT's {@code [instrumentation] prometheus_listen_addr} default. */
+  static final String DEFAULT_PROMETHEUS_LISTEN = ":26660";
+
+  /** Where metrics are served, or null when they are off. */
+  record Metrics(String listen) {}
+
   /** The settings after config.toml, environment and flags have had their say. */
   record Settings(
       String moniker,
@@ -178,7 +208,8 @@ final class StartCommand implements Callable<Integer> {
       SnapshotConfig snapshots,
       StateSyncConfig stateSync,
       boolean indexTxs,
-      AppOptions app) {}
+      AppOptions app,
+      Metrics metrics) {}
 
   Settings settings(Path h, Map<String, String> env) {
     ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
@@ -213,7 +244,27 @@ final class StartCommand implements Callable<Integer> {
                 pruningInterval,
                 minRetainBlocks,
                 haltHeight,
-                haltTime)));
+                haltTime)),
+        metrics(toml, env));
+  }
+
+  private Metrics metrics(ConfigToml toml, Map<String, String> env) {
+    boolean on =
+        prometheus != null ? prometheus : bool(toml, env, "instrumentation.prometheus", false);
+    String listen =
+        prometheusListen != null
+            ? prometheusListen
+            : toml.get("instrumentation.prometheus_listen_addr", env)
+                .orElse(DEFAULT_PROMETHEUS_LISTEN);
+    return new Metrics(on ? listen : null);
+  }
+
+  private static boolean bool(ConfigToml toml, Map<String, String> env, String key, boolean dflt) {
+    String v = toml.get(key, env).orElse(Boolean.toString(dflt)).trim();
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new CliException(key + ": expected true or false, got " + v);
+    }
+    return v.equals("true");
   }
 
   private boolean indexTxs(ConfigToml toml, Map<String, String> env) {
@@ -349,22 +400,51 @@ final class StartCommand implements Callable<Integer> {
         s.app().minRetainBlocks(),
         s.app().haltSettings());
     if (abci != null) {
+      if (s.metrics().listen() != null) {
+        log.info("metrics not served reason=under --abci CometBFT serves its own");
+      }
       return serveAbci(log, h, genesis, s);
     }
-    PeerzNode node = PeerzNode.start(config);
+    // Bound first: a taken metrics port stops the node before it opens its data.
+    MetricsEndpoint metrics =
+        s.metrics().listen() == null
+            ? null
+            : MetricsEndpoint.start(s.metrics().listen(), "instrumentation.prometheus_listen_addr");
+    PeerzNode node;
+    try {
+      node = PeerzNode.start(config, metrics == null ? null : metrics.registry());
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
     if (node.haltedAtStart()) {
+      if (metrics != null) {
+        metrics.close();
+      }
       return 0;
+    }
+    if (metrics != null) {
+      log.info("metrics listening address={} path=/metrics", metrics.address());
     }
     Thread hook =
         new Thread(
             () -> {
               log.info("stopping node");
               node.close();
+              if (metrics != null) {
+                metrics.close();
+              }
             },
             "peerz-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     log.info("node started rpc=http://{} p2p={}", node.rpcAddress(), s.p2pListen());
     node.awaitTermination();
+    // Stopped at its halt point (or closed): the metrics go with it.
+    if (metrics != null) {
+      metrics.close();
+    }
     return 0;
   }
 
