@@ -1,6 +1,8 @@
 package io.peerz.consensus;
 
 import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.p2p.PeerLimits;
+import io.peerz.rpc.RpcLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +15,9 @@ import java.util.List;
  * nobody and still listens for peers that dial it. {@code snapshots} says when the application
  * takes state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's; {@code
  * indexTxs} whether committed txs are indexed for the tx and tx_search queries (CometBFT's {@code
- * [tx_index] indexer}, "kv" or "null").
+ * [tx_index] indexer}, "kv" or "null"). {@code p2pLimits} and {@code rpcLimits} bound what peers
+ * and RPC clients can make the node hold (CometBFT's {@code [p2p]} and {@code [rpc]} limits;
+ * defaults when null).
  */
 public record NodeConfig(
     Path home,
@@ -27,12 +31,47 @@ public record NodeConfig(
     List<String> persistentPeers,
     SnapshotConfig snapshots,
     StateSyncConfig stateSync,
-    boolean indexTxs) {
+    boolean indexTxs,
+    PeerLimits p2pLimits,
+    RpcLimits rpcLimits) {
 
   public NodeConfig {
     persistentPeers = persistentPeers == null ? List.of() : List.copyOf(persistentPeers);
     snapshots = snapshots == null ? SnapshotConfig.DEFAULT : snapshots;
     stateSync = stateSync == null ? StateSyncConfig.DISABLED : stateSync;
+    p2pLimits = p2pLimits == null ? PeerLimits.DEFAULT : p2pLimits;
+    rpcLimits = rpcLimits == null ? RpcLimits.DEFAULT : rpcLimits;
+  }
+
+  /** A node with the default peer and RPC limits. */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers,
+      SnapshotConfig snapshots,
+      StateSyncConfig stateSync,
+      boolean indexTxs) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        indexTxs,
+        null,
+        null);
   }
 
   /** A node with default snapshots, no state sync, indexing txs. */
@@ -58,7 +97,9 @@ public record NodeConfig(
         persistentPeers,
         null,
         null,
-        true);
+        true,
+        null,
+        null);
   }
 
   /** A node without persistent peers (a single validator, or one that only serves RPC). */

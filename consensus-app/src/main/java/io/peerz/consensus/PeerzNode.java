@@ -29,6 +29,7 @@ import io.peerz.ledger.proto.Commit;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.ledger.proto.Validator;
 import io.peerz.ledger.proto.ValidatorUpdate;
+import io.peerz.p2p.Misbehavior;
 import io.peerz.p2p.P2pChannels;
 import io.peerz.p2p.P2pConfig;
 import io.peerz.p2p.P2pNode;
@@ -425,10 +426,6 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
     if (p2p != null) {
       return;
     }
-    int mib = 1 << 20;
-    // A proposal carries its whole block (up to max_block_tx_bytes of txs plus header and commit).
-    int blockMessage =
-        (int) Math.min(Integer.MAX_VALUE, consensusConfig.maxBlockTxBytes() + 4L * mib);
     P2pConfig defaults =
         P2pConfig.defaults(
             config.nodeKey(),
@@ -441,21 +438,14 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
             defaults.chainId(),
             defaults.listenAddress(),
             defaults.persistentPeers(),
-            Map.of(
-                P2pChannels.CONSENSUS_STATE, mib,
-                P2pChannels.CONSENSUS_DATA, blockMessage,
-                P2pChannels.CONSENSUS_VOTE, mib,
-                P2pChannels.MEMPOOL, 2 * mib,
-                P2pChannels.EVIDENCE, mib,
-                P2pChannels.BLOCK_SYNC, blockMessage,
-                // A light block is a block plus two validator sets.
-                P2pChannels.STATE_SYNC_SNAPSHOT, blockMessage,
-                P2pChannels.STATE_SYNC_CHUNK, StateSnapshot.DEFAULT_CHUNK_BYTES * 16),
+            ReactorChannels.maxMessageBytes(
+                consensusConfig.maxBlockTxBytes(), TX_GOSSIP_BATCH, TX_GOSSIP_BYTES, MAX_TX_BYTES),
             defaults.queueCapacity(),
             defaults.dialTimeout(),
             defaults.reconnectBackoffMin(),
             defaults.reconnectBackoffMax(),
-            defaults.jitterSeed());
+            defaults.jitterSeed(),
+            config.p2pLimits());
     p2p =
         P2pNode.start(
             p2pConfig,
@@ -476,7 +466,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
                 if (channel == P2pChannels.MEMPOOL) {
                   peerTxsReceived(peerId, message);
                 } else {
-                  enqueue(() -> peerMessage(peerId, message));
+                  enqueue(() -> peerMessage(peerId, channel, message));
                 }
               }
             });
@@ -506,6 +496,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
   /** The application this node drives (tests read its snapshots). */
   Application application() {
     return app;
+  }
+
+  /** The p2p node, or null when p2p is off (tests). */
+  P2pNode p2pNode() {
+    return p2p;
   }
 
   /** The address p2p listens on, or empty when p2p is off. */
@@ -863,7 +858,10 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         .setStep(core.step().ordinal())
         .setHasProposal(core.hasProposal())
         .setBaseHeight(db.blocks().baseHeight())
-        .addAllPeers(p2p == null ? List.of() : p2p.connectedPeers().stream().limit(64).toList())
+        .addAllPeers(
+            p2p == null
+                ? List.of()
+                : p2p.connectedPeers().stream().limit(ReactorChannels.ROUND_STATE_PEERS).toList())
         .build();
   }
 
@@ -891,12 +889,32 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         ReactorMessage.newBuilder().setRoundState(roundState()).build());
   }
 
-  private void peerMessage(String peer, byte[] bytes) {
-    ReactorMessage m;
-    try {
-      m = ReactorMessage.parseFrom(bytes);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      log.warn("peer message undecodable peer={} bytes={}", peer, bytes.length);
+  /**
+   * A peer's message as the reactors take it, or null after reporting to p2p a message that does
+   * not decode or came on a channel that does not carry its kind.
+   */
+  private ReactorMessage decodePeerMessage(String peer, int channel, byte[] bytes) {
+    ReactorMessage m = ReactorChannels.decode(channel, bytes);
+    if (m == null) {
+      P2pNode p = p2p;
+      if (p != null) {
+        p.reportMisbehavior(peer, Misbehavior.UNDECODABLE, ReactorChannels.problem(channel, bytes));
+      }
+    }
+    return m;
+  }
+
+  /** Tells p2p that {@code peer} sent what nobody asked for (see {@link Misbehavior}). */
+  private void unsolicited(String peer, String what) {
+    P2pNode p = p2p;
+    if (p != null) {
+      p.reportMisbehavior(peer, Misbehavior.UNSOLICITED, what);
+    }
+  }
+
+  private void peerMessage(String peer, int channel, byte[] bytes) {
+    ReactorMessage m = decodePeerMessage(peer, channel, bytes);
+    if (m == null) {
       return;
     }
     switch (m.getMsgCase()) {
@@ -907,6 +925,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
         StateSyncer syncer = stateSyncer;
         if (syncer != null) {
           syncer.deliver(peer, m);
+        } else {
+          unsolicited(peer, "state sync response while not state syncing");
         }
       }
       default -> {
@@ -924,8 +944,11 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
       case ROUND_STATE -> peerRoundState(peer, m.getRoundState());
       case BLOCK_REQUEST -> serveBlock(peer, m.getBlockRequest().getHeight(), true);
       case BLOCK_RESPONSE -> syncedBlock(m.getBlockResponse());
-      case NO_BLOCK -> requested.remove(m.getNoBlock().getHeight());
-      case MSG_NOT_SET -> log.debug("peer message empty peer={}", peer);
+      case NO_BLOCK -> {
+        if (requested.remove(m.getNoBlock().getHeight()) == null) {
+          unsolicited(peer, "no_block for height " + m.getNoBlock().getHeight() + " not requested");
+        }
+      }
       default -> log.debug("peer message unexpected peer={} case={}", peer, m.getMsgCase());
     }
   }
@@ -1115,15 +1138,8 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
    * to the mempool in order, so one account's consecutive nonces still enter in sequence.
    */
   private void peerTxsReceived(String peer, byte[] message) {
-    ReactorMessage m;
-    try {
-      m = ReactorMessage.parseFrom(message);
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      log.warn("peer message undecodable peer={} bytes={}", peer, message.length);
-      return;
-    }
-    if (m.getMsgCase() != ReactorMessage.MsgCase.TXS) {
-      enqueue(() -> peerMessage(peer, message));
+    ReactorMessage m = decodePeerMessage(peer, P2pChannels.MEMPOOL, message);
+    if (m == null) {
       return;
     }
     int dropped = 0;
