@@ -511,7 +511,7 @@ public final class PeerzNode implements AutoCloseable, RpcBackend {
 
   /** Starts JSON-RPC on the configured listen address. */
   void startRpc() {
-    rpc = RpcServer.start(this, config.rpcListen());
+    rpc = RpcServer.start(this, config.rpcListen(), config.rpcLimits());
     log.info("rpc listening address={}", rpc.address());
   }
 
