@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds gpu-exec/target/gpu-kit/: a jlink'd Java runtime (from the JDK 17 that runs this), the
 # jars GpuBenchMain needs (gpu-exec, compute-attestation, ledger, protobuf, slf4j, JCuda and its
-# linux-x86_64 natives) and run-gpu-bench.sh, to carry to a GPU machine that has no JDK, no Maven
+# linux-x86_64 natives), the PTX files, run-gpu-bench.sh and torch-int-mm.py, to carry to a GPU machine that has no JDK, no Maven
 # and no network. Run from anywhere in the checkout:
 #
 #   gpu-exec/device/build-gpu-kit.sh
@@ -27,7 +27,10 @@ cp "$root"/gpu-exec/target/peerz-gpu-exec-*.jar "$kit/lib/"
 jlink --add-modules java.base,java.logging,jdk.unsupported \
   --strip-debug --no-man-pages --no-header-files --compress=2 \
   --output "$kit/jre"
-cp "$here/run-gpu-bench.sh" "$kit/"
+cp "$here/run-gpu-bench.sh" "$here/torch-int-mm.py" "$kit/"
+# The PTX as a file too, for run-gpu-bench.sh's ptxas register report on the GPU machine.
+mkdir -p "$kit/ptx"
+cp "$root"/gpu-exec/src/main/resources/io/peerz/gpu/*.ptx "$kit/ptx/"
 
 size_kib="$(du -sk "$kit" | cut -f1)"
 echo "built $kit: $((size_kib / 1024)) MiB ($(ls "$kit/lib" | wc -l) jars, jre $(du -sh "$kit/jre" | cut -f1))"

@@ -1,9 +1,12 @@
 // INT8 x INT8 -> INT32 matrix product C = A x B for the peerz workload int8-gemm-<n>.
 //
-// A, B: row-major n x n int8; C: row-major n x n int32. n must be a multiple of 128 (the host
-// pads with zeros, which adds nothing to any sum). Every product of two int8 values is at most
-// 2^14 in magnitude and a sum of n <= 4096 of them at most 2^26, so int32 accumulation is exact
-// and the result equals io.peerz.attest.CpuGemm bit for bit, whatever the summation order.
+// The kernel for GPUs without int8 tensor cores (before sm_80); int8_gemm_mma.cu is the one for
+// sm_80 and newer. C (m x n) = A (m x k) x B (k x n) with operands padded on the device: A is
+// mp x kp and B kp x np, row-major, zero beyond the real m, k and n, mp, np and kp multiples of
+// 128 (the zeros add nothing to any sum); C is m x n row-major, written only inside m x n. Every
+// product of two int8 values is at most 2^14 in magnitude, so for k <= 131,071
+// (CpuGemm.MAX_INNER) int32 accumulation is exact and the result equals io.peerz.attest.CpuGemm
+// bit for bit, whatever the summation order.
 //
 // One block of 16 x 16 threads computes a 128 x 128 tile of C; each thread owns 8 x 8 outputs
 // (rows ty + 16 i, columns tx + 16 j). The k dimension advances in steps of 32 bytes: the block
@@ -29,7 +32,8 @@ __device__ __forceinline__ unsigned int byte_of(unsigned int w, int k) {
 }
 
 extern "C" __global__ void __launch_bounds__(THREADS_X * THREADS_Y)
-int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__restrict__ c, int n) {
+int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__restrict__ c, int m,
+               int n, int np, int kp) {
   __shared__ int as[TILE][STRIDE];
   __shared__ int bs[TILE][STRIDE];
 
@@ -38,8 +42,9 @@ int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__rest
   const int t = ty * THREADS_X + tx;
   const int row0 = blockIdx.y * TILE;
   const int col0 = blockIdx.x * TILE;
-  // Matrices are read as 32-bit words: a row of n bytes is n / 4 words.
-  const int words_per_row = n / 4;
+  // Matrices are read as 32-bit words: a row of A is kp / 4 words, a row of B np / 4.
+  const int a_words = kp / 4;
+  const int b_words = np / 4;
 
   int acc[PER_THREAD][PER_THREAD];
 #pragma unroll
@@ -50,7 +55,7 @@ int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__rest
     }
   }
 
-  for (int k0 = 0; k0 < n; k0 += TILE_K) {
+  for (int k0 = 0; k0 < kp; k0 += TILE_K) {
     // A slice: 128 rows x 8 words = 1024 words, four per thread; words k0/4 .. k0/4 + 7 of a row
     // already hold A[r][k..k+3] packed in the order __dp4a expects.
 #pragma unroll
@@ -58,7 +63,7 @@ int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__rest
       const int idx = t + s * THREADS_X * THREADS_Y;
       const int r = idx / WORDS_K;
       const int q = idx % WORDS_K;
-      as[r][q] = a[(row0 + r) * words_per_row + k0 / 4 + q];
+      as[r][q] = a[(size_t)(row0 + r) * a_words + k0 / 4 + q];
     }
     // B slice: 32 rows x 128 columns, as 8 groups of 4 rows x 32 groups of 4 columns: one 4 x 4
     // byte block per thread. Word w[r] holds B[k + r][j .. j + 3]; column j + col of the block
@@ -69,7 +74,7 @@ int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__rest
       unsigned int w[4];
 #pragma unroll
       for (int r = 0; r < 4; r++) {
-        w[r] = (unsigned int)b[(k0 + 4 * kq + r) * words_per_row + col0 / 4 + jg];
+        w[r] = (unsigned int)b[(size_t)(k0 + 4 * kq + r) * b_words + col0 / 4 + jg];
       }
 #pragma unroll
       for (int col = 0; col < 4; col++) {
@@ -101,9 +106,13 @@ int8_gemm_dp4a(const int *__restrict__ a, const int *__restrict__ b, int *__rest
 
 #pragma unroll
   for (int i = 0; i < PER_THREAD; i++) {
+    const int row = row0 + ty + THREADS_Y * i;
 #pragma unroll
     for (int j = 0; j < PER_THREAD; j++) {
-      c[(row0 + ty + THREADS_Y * i) * n + col0 + tx + THREADS_X * j] = acc[i][j];
+      const int col = col0 + tx + THREADS_X * j;
+      if (row < m && col < n) {
+        c[(size_t)row * n + col] = acc[i][j];
+      }
     }
   }
 }

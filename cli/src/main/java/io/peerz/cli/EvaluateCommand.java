@@ -31,8 +31,10 @@ import picocli.CommandLine.Spec;
       "",
       "Report the CPU, RAM and GPUs (VRAM, compute capability) of this machine, run a",
       "workload on the backend an executor would use (GPU when present, else CPU) and print",
-      "its measured speed in GOP/s (int8 operations: 2 n^3 per run), checked with Freivalds,",
-      "and the hardware class the machine qualifies for."
+      "its measured speed in GOP/s (int8 operations: 2 n^3 per run, transfers included),",
+      "checked with Freivalds, and the hardware class the machine qualifies for. On a GPU it",
+      "also names the int8 kernel the device runs (tensor cores from sm_80, dp4a before) and",
+      "its TOPS on the device alone (use --workload int8-gemm-4096 to load a large GPU)."
     })
 final class EvaluateCommand implements Callable<Integer> {
   /** Inputs of the measured run: a fixed seed, so every machine multiplies the same matrices. */
@@ -80,6 +82,9 @@ final class EvaluateCommand implements Callable<Integer> {
     double[] millis = new double[repeats];
     int[] c;
     long usableVramMib;
+    String kernel = null;
+    String kernelReason = null;
+    double kernelBest = Double.NaN;
     try (GemmBackend gemm = detected.backend()) {
       // The class follows the device the executor would run on: a GPU the driver cannot reach
       // through JCuda does not count.
@@ -89,6 +94,14 @@ final class EvaluateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         c = gemm.multiply(n, a, b);
         millis[r] = (System.nanoTime() - t0) / 1e6;
+      }
+      if (gemm instanceof CudaBackend cuda) {
+        kernel = cuda.kernelEntry();
+        kernelReason = cuda.kernelReason();
+        kernelBest = Double.MAX_VALUE;
+        for (int r = 0; r < repeats; r++) {
+          kernelBest = Math.min(kernelBest, cuda.kernelMillis(n, n, n));
+        }
       }
     }
     byte[] vectors = new byte[32];
@@ -121,12 +134,20 @@ final class EvaluateCommand implements Callable<Integer> {
       ObjectNode be = o.putObject("backend");
       be.put("name", detected.backend().name());
       be.put("reason", detected.reason());
+      if (kernel != null) {
+        be.put("kernel", kernel);
+        be.put("kernel_reason", kernelReason);
+      }
       ObjectNode bench = o.putObject("benchmark");
       bench.put("workload", workload.name());
       bench.put("repeats", repeats);
       bench.put("best_ms", round(best, 3));
       bench.put("gops", round(gops, 3));
       bench.put("verified", verified);
+      if (kernel != null) {
+        bench.put("kernel_ms", round(kernelBest, 4));
+        bench.put("kernel_tops", round(2.0 * n * n * n / (kernelBest / 1e3) / 1e12, 2));
+      }
       ObjectNode hc = o.putObject("hardware_class");
       hc.put("name", hwClass.name());
       hc.put("min_vram_mib", hwClass.minVramMib());
@@ -152,6 +173,16 @@ final class EvaluateCommand implements Callable<Integer> {
           best,
           gops,
           verified ? "Freivalds check passed" : "WRONG OUTPUT (Freivalds check failed)");
+      if (kernel != null) {
+        w.printf(
+            Locale.ROOT,
+            "gpu kernel:     %s, best of %d: %.3f ms, %.1f TOPS on the device alone (%s)%n",
+            kernel,
+            repeats,
+            kernelBest,
+            2.0 * n * n * n / (kernelBest / 1e3) / 1e12,
+            kernelReason);
+      }
       w.printf(
           "hardware class: %s (min VRAM %d MiB, relative value %d ppm)%n",
           hwClass.name(), hwClass.minVramMib(), hwClass.relativeValuePpm());

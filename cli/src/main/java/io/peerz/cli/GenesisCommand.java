@@ -1,7 +1,7 @@
 package io.peerz.cli;
 
-import io.peerz.consensus.GenesisDoc;
 import io.peerz.genesis.GenesisAccount;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.genesis.GenesisFile;
 import io.peerz.genesis.PrivValidatorKeyFile;
 import java.io.PrintWriter;

@@ -51,18 +51,25 @@ final class Keyring {
 
   /** Stores {@code key} under {@code name}; refuses a name already taken. */
   KeyInfo add(String name, Ed25519KeyPair key) {
-    checkName(name);
+    return add(name, key, null);
+  }
+
+  /**
+   * Stores {@code key} under {@code name}, with the derivation path it came from (null for a key
+   * that came from no mnemonic); refuses a name already taken.
+   */
+  KeyInfo add(String name, Ed25519KeyPair key, HdPath path) {
+    checkFree(name);
     Path file = file(name);
-    if (Files.exists(file)) {
-      throw new CliException(
-          "a key named '" + name + "' already exists in the " + backend + " keyring");
-    }
     String address = key.address().toString();
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("name", name);
     n.put("type", "ed25519");
     n.put("address", address);
     n.put("pub_key", Base64.getEncoder().encodeToString(key.publicKey()));
+    if (path != null) {
+      n.put("hd_path", path.toString());
+    }
     switch (backend) {
       case test -> n.put("priv_key", Base64.getEncoder().encodeToString(key.privateKey()));
       case file -> {
@@ -76,6 +83,15 @@ final class Keyring {
     }
     writeSecret(file, Json.render(n));
     return new KeyInfo(name, address, key.publicKey().clone(), backend);
+  }
+
+  /** Refuses an invalid name or one already taken, before anything is asked or written. */
+  void checkFree(String name) {
+    checkName(name);
+    if (Files.exists(file(name))) {
+      throw new CliException(
+          "a key named '" + name + "' already exists in the " + backend + " keyring");
+    }
   }
 
   /** Every key, by name. */

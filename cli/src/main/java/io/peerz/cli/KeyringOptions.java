@@ -23,7 +23,7 @@ final class KeyringOptions {
       names = "--keyring-passphrase-file",
       paramLabel = "<file>",
       description =
-          "Read the keyring passphrase from the first line of this file (else $"
+          "Read the keyring passphrase from the first line of this file (default: $"
               + Passphrase.ENV
               + ", else a prompt).")
   Path passphraseFile;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.ledger.PeerId;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,8 +29,9 @@ import picocli.CommandLine.Spec;
     name = "keys",
     mixinStandardHelpOptions = true,
     description = {
-      "Manage account keys (Ed25519). The 'file' keyring (default) encrypts each key with a",
-      "passphrase (scrypt + AES-256-GCM); 'test' keeps keys unencrypted, for local chains only."
+      "Manage account keys (Ed25519, from BIP-39 mnemonics). The 'file' keyring (default)"
+          + " encrypts each key with a passphrase (scrypt + AES-256-GCM); 'test' keeps keys"
+          + " unencrypted, for local chains only."
     },
     subcommands = {
       KeysCommand.Add.class,
@@ -79,16 +82,146 @@ final class KeysCommand {
   @Command(
       name = "add",
       mixinStandardHelpOptions = true,
-      description = "Create a new key. Prints its address; the private key is never printed.")
+      description = {
+        "Create a key from a new 24-word BIP-39 mnemonic and print the mnemonic once: write it"
+            + " down, it is the key's only backup.",
+        "--recover restores a key from its mnemonic, typed at the terminal (not echoed) or,"
+            + " without one, the first line of standard input; never from a flag.",
+        "The key is derived by SLIP-0010 at m/44'/73379'/<account>'/0'/<index>' (docs/keys.md)."
+      })
   static final class Add extends Base {
     @Parameters(paramLabel = "<name>")
     String name;
 
+    @Option(
+        names = "--recover",
+        description = "Restore the key from its BIP-39 mnemonic instead of making a new one.")
+    boolean recover;
+
+    @Option(
+        names = "--bip39-passphrase",
+        description =
+            "Ask for a BIP-39 passphrase (default: none), a secret added to the words: the same"
+                + " words with another passphrase are another key. Asked at the terminal (twice"
+                + " when creating), else read as the next line of standard input.")
+    boolean bip39Passphrase;
+
+    @Option(
+        names = "--account",
+        paramLabel = "<n>",
+        defaultValue = "0",
+        description = "Account index of the derivation path (default: ${DEFAULT-VALUE}).")
+    int account;
+
+    @Option(
+        names = "--index",
+        paramLabel = "<n>",
+        defaultValue = "0",
+        description = "Address index of the derivation path (default: ${DEFAULT-VALUE}).")
+    int index;
+
+    @Option(
+        names = "--hd-path",
+        paramLabel = "<path>",
+        description =
+            "Whole derivation path, every index hardened (default:"
+                + " m/44'/73379'/<account>'/0'/<index>').")
+    String hdPath;
+
+    @Option(
+        names = "--no-backup",
+        description = "Do not print the mnemonic (for throwaway keys of tests and demos).")
+    boolean noBackup;
+
     @Override
     public Integer call() {
       Keyring k = keyring.target(home);
-      show(k.add(name, Ed25519KeyPair.generate(home.root().random)));
+      k.checkFree(name);
+      HdPath path = path();
+      SecretInput secrets = home.root().secrets();
+      Mnemonic mnemonic;
+      if (recover) {
+        char[] typed =
+            secrets.read("BIP-39 mnemonic (words separated by spaces): ", "mnemonic", false);
+        try {
+          mnemonic = Mnemonic.parse(new String(typed));
+        } finally {
+          Arrays.fill(typed, '\0');
+        }
+      } else {
+        mnemonic = Mnemonic.generate(home.root().random);
+      }
+      String passphrase = "";
+      if (bip39Passphrase) {
+        char[] p = secrets.read("BIP-39 passphrase: ", "BIP-39 passphrase", !recover);
+        passphrase = new String(p);
+        Arrays.fill(p, '\0');
+      }
+      byte[] seed = mnemonic.seed(passphrase);
+      Ed25519KeyPair key;
+      try {
+        key = Slip10Key.master(seed).derive(path).keyPair();
+      } finally {
+        Arrays.fill(seed, (byte) 0);
+      }
+      keyring
+          .find(home, key.address().toString())
+          .ifPresent(
+              existing -> {
+                throw new CliException(
+                    "this mnemonic's key at "
+                        + path
+                        + " is already in the "
+                        + existing.backend()
+                        + " keyring as '"
+                        + existing.name()
+                        + "' ("
+                        + existing.address()
+                        + ")");
+              });
+      KeyInfo info = k.add(name, key, path);
+      boolean printMnemonic = !recover && !noBackup;
+      if (output.json()) {
+        ObjectNode n = json(info);
+        n.put("hd_path", path.toString());
+        if (printMnemonic) {
+          n.put("mnemonic", mnemonic.phrase());
+        }
+        out().println(Json.compact(n));
+        out().flush();
+        return 0;
+      }
+      show(info);
+      out().println("hd_path: " + path);
+      out().flush();
+      if (printMnemonic) {
+        // On stderr, as the Cosmos SDK does: a script that keeps the address from stdout does not
+        // also keep the words in a file or a log.
+        PrintWriter err = spec.commandLine().getErr();
+        err.println();
+        err.println(
+            "Write these "
+                + mnemonic.size()
+                + " words down, in order, and keep them safe. They are the only backup of this"
+                + " key ('peerz keys add "
+                + name
+                + " --recover' restores it) and are not shown again:");
+        err.println();
+        err.println(mnemonic.phrase());
+        err.println();
+        err.flush();
+      }
       return 0;
+    }
+
+    private HdPath path() {
+      if (hdPath != null) {
+        return HdPath.parse(hdPath);
+      }
+      if (account < 0 || index < 0) {
+        throw new CliException("--account and --index are 0 to 2147483647");
+      }
+      return HdPath.peerz(account, index);
     }
   }
 

@@ -260,6 +260,12 @@ final class MarketTxCommands {
       return ExecutorKey.read(executorKey);
     }
 
+    @Override
+    Signer signerWithoutSecrets() {
+      Ed25519KeyPair key = ExecutorKey.read(executorKey);
+      return new Signer(key.address(), key.publicKey());
+    }
+
     static ByteString bytes(String hexOrFile) {
       if (hexOrFile.startsWith("@")) {
         try {

@@ -1,18 +1,26 @@
 package io.peerz.cli;
 
+import java.io.BufferedReader;
 import java.io.Console;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code peerz} command: keys, init, genesis, start, tx, query, replay and version. */
 @Command(
@@ -50,10 +58,23 @@ public final class PeerzCli implements Callable<Integer> {
   final Console console;
   final SecureRandom random;
 
+  /** Standard input, for secrets piped in when there is no terminal (see {@link SecretInput}). */
+  final BufferedReader stdin;
+
   PeerzCli(Map<String, String> env, Console console, SecureRandom random) {
+    this(env, console, random, InputStream.nullInputStream());
+  }
+
+  PeerzCli(Map<String, String> env, Console console, SecureRandom random, InputStream stdin) {
     this.env = env;
     this.console = console;
     this.random = random;
+    this.stdin = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+  }
+
+  /** A mnemonic or BIP-39 passphrase: from the terminal, else from standard input. */
+  SecretInput secrets() {
+    return new SecretInput(console, stdin);
   }
 
   @Override
@@ -72,14 +93,26 @@ public final class PeerzCli implements Callable<Integer> {
             new PrintWriter(System.out, true),
             new PrintWriter(System.err, true),
             System.getenv(),
-            System.console());
+            System.console(),
+            System.in);
     System.exit(code);
+  }
+
+  /** Runs one command line with nothing on standard input; returns the exit code. */
+  static int execute(
+      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Console console) {
+    return execute(args, out, err, env, console, InputStream.nullInputStream());
   }
 
   /** Runs one command line with the given streams and environment; returns the exit code. */
   static int execute(
-      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Console console) {
-    CommandLine cl = commandLine(new PeerzCli(env, console, new SecureRandom()));
+      String[] args,
+      PrintWriter out,
+      PrintWriter err,
+      Map<String, String> env,
+      Console console,
+      InputStream stdin) {
+    CommandLine cl = commandLine(new PeerzCli(env, console, new SecureRandom(), stdin));
     cl.setOut(out);
     cl.setErr(err);
     return cl.execute(args);
@@ -88,6 +121,13 @@ public final class PeerzCli implements Callable<Integer> {
   static CommandLine commandLine(PeerzCli root) {
     CommandLine cl = new CommandLine(root);
     addSnakeCaseAliases(cl);
+    cl.setExecutionStrategy(PeerzCli::refuseUnmatchedThenRun);
+    CommandLine.IParameterExceptionHandler picocliHandler = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          Optional<Integer> unknown = unknownCommand(e);
+          return unknown.isPresent() ? unknown.get() : picocliHandler.handleParseException(e, args);
+        });
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -107,6 +147,60 @@ public final class PeerzCli implements Callable<Integer> {
           return 1;
         });
     return cl;
+  }
+
+  /**
+   * picocli lets {@code --help} win over words it could not match, so {@code peerz nosuch --help}
+   * printed the root help and exited 0; an unknown command is an error with or without it.
+   */
+  private static int refuseUnmatchedThenRun(ParseResult parsed) {
+    ParseResult last = parsed;
+    while (true) {
+      if (!last.unmatched().isEmpty()) {
+        throw new UnmatchedArgumentException(last.commandSpec().commandLine(), last.unmatched());
+      }
+      if (!last.hasSubcommand()) {
+        break;
+      }
+      last = last.subcommand();
+    }
+    return new CommandLine.RunLast().execute(parsed);
+  }
+
+  /**
+   * A word where a command should be is an unknown command: named as such, with the nearest real
+   * one, and exit code 2 (picocli's own message for it suggested any command at all, e.g. 'bench'
+   * for 'nosuch'). Empty for every other bad argument, which picocli reports.
+   */
+  private static Optional<Integer> unknownCommand(ParameterException e) {
+    CommandLine cl = e.getCommandLine();
+    if (!(e instanceof UnmatchedArgumentException u)
+        || cl.getSubcommands().isEmpty()
+        || u.getUnmatched().isEmpty()
+        || u.getUnmatched().get(0).startsWith("-")) {
+      return Optional.empty();
+    }
+    String word = u.getUnmatched().get(0);
+    String path = cl.getCommandSpec().qualifiedName();
+    PrintWriter err = cl.getErr();
+    err.println("Error: unknown command '" + word + "' for '" + path + "'");
+    err.println(
+        suggestion(word, cl)
+            .map(s -> "Did you mean '" + path + " " + s + "'?")
+            .orElse("Run '" + path + " --help' for the commands."));
+    err.flush();
+    return Optional.of(cl.getCommandSpec().exitCodeOnInvalidInput());
+  }
+
+  /** A subcommand that starts with {@code word}, else one at most two edits from it. */
+  private static Optional<String> suggestion(String word, CommandLine cl) {
+    List<String> names = new ArrayList<>(cl.getSubcommands().keySet());
+    for (String n : names) {
+      if (n.startsWith(word) && !n.contains("_")) {
+        return Optional.of(n);
+      }
+    }
+    return EditDistance.closest(word, names, 2);
   }
 
   /**

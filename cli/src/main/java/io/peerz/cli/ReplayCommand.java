@@ -1,7 +1,7 @@
 package io.peerz.cli;
 
-import io.peerz.consensus.GenesisDoc;
 import io.peerz.consensus.Replay;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.genesis.GenesisFile;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

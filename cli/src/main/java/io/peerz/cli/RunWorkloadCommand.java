@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
       "",
       "Regenerate a job's inputs from its workload, seed and job id, compute C = A x B on the",
       "GPU (CPU fallback) and write C as n^2 little-endian int32 (float32 for fp32-gemm-<n>,",
-      "computed on the CPU: the CUDA backend has no fp32 kernel yet), row-major, no header.",
+      "on the GPU's FP32 kernel, or the CPU where it has none), row-major, no header.",
       "Prints the output root an attestation commits to."
     })
 final class RunWorkloadCommand implements Callable<Integer> {

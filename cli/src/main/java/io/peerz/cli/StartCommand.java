@@ -1,12 +1,12 @@
 package io.peerz.cli;
 
 import io.peerz.abci.AbciServer;
-import io.peerz.consensus.GenesisDoc;
 import io.peerz.consensus.NodeConfig;
 import io.peerz.consensus.PeerzApplication;
 import io.peerz.consensus.PeerzNode;
 import io.peerz.consensus.SnapshotConfig;
 import io.peerz.consensus.StateSyncConfig;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.genesis.GenesisFile;
 import io.peerz.genesis.NodeKeyFile;
 import io.peerz.genesis.PrivValidatorKeyFile;

@@ -33,6 +33,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Sign a transaction, broadcast it, wait until it is in a block and print the result.",
+      "Offline signing: 'tx ... --generate-only > tx.json', 'tx sign tx.json --from KEY"
+          + " --offline > signed.json', 'tx broadcast signed.json' (docs/keys.md).",
       "Amounts are integer base units; rates are decimal fractions (0.1 = 10%%).",
       "Exit code 1 and the node's code, codespace and log when the transaction fails."
     },
@@ -63,7 +65,9 @@ import picocli.CommandLine.Parameters;
       MarketTxCommands.ClosePool.class,
       MarketTxCommands.SubmitJob.class,
       MarketTxCommands.CommitResult.class,
-      MarketTxCommands.RevealRows.class
+      MarketTxCommands.RevealRows.class,
+      OfflineTxCommands.Sign.class,
+      OfflineTxCommands.Broadcast.class
     })
 final class TxCommand {
 
@@ -113,114 +117,146 @@ final class TxCommand {
   @Command(
       name = "register-subnet",
       mixinStandardHelpOptions = true,
-      description = "Register a subnet, signed by its owner (Hypertensor's register-subnet).")
+      description = {
+        "Register a subnet, signed by its owner (Hypertensor's register-subnet).",
+        "Required: --name, --repo, --min-stake, --max-stake, --initial-coldkeys, --max-cost and"
+            + " --from; every other flag has the default shown."
+      })
   static final class RegisterSubnet extends TxSubcommand {
     @Option(
         paramLabel = "<text>",
         names = "--name",
         required = true,
-        description = "Unique subnet name.")
+        description = "Unique subnet name (required).")
     String name;
 
     @Option(
         paramLabel = "<text>",
         names = "--repo",
-        description = "Source repository, e.g. github.com/demo/demo.")
-    String repo = "";
+        required = true,
+        description =
+            "Source repository, unique among subnets, e.g. github.com/demo/demo" + " (required).")
+    String repo;
 
-    @Option(paramLabel = "<text>", names = "--description", description = "What the subnet does.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--description",
+        defaultValue = "",
+        description = "What the subnet does (default: empty).")
     String description = "";
 
-    @Option(paramLabel = "<text>", names = "--misc", description = "Free text.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--misc",
+        defaultValue = "",
+        description = "Free text (default: empty).")
     String misc = "";
 
     @Option(
         paramLabel = "<n>",
         names = "--churn-limit",
-        description = "Nodes that may enter or leave per epoch.")
+        defaultValue = "64",
+        description = "Nodes that may be activated per epoch (default: ${DEFAULT-VALUE}).")
     int churnLimit;
 
     @Option(
         paramLabel = "<amount>",
         names = "--min-stake",
+        required = true,
         converter = AmountConverter.class,
-        description = "Minimum stake per node.")
+        description = "Minimum stake per node (required).")
     long minStake;
 
     @Option(
         paramLabel = "<amount>",
         names = "--max-stake",
+        required = true,
         converter = AmountConverter.class,
-        description = "Maximum stake per node.")
+        description = "Maximum stake per node (required).")
     long maxStake;
 
     @Option(
         paramLabel = "<rate>",
         names = "--delegate-stake-percentage",
+        defaultValue = "0",
         converter = PpmConverter.class,
-        description = "Share of rewards to delegators, as a fraction (0.1 = 10%%).")
+        description =
+            "Share of rewards to delegators, as a fraction (0.1 = 10%%; default: ${DEFAULT-VALUE}).")
     int delegateStakePpm;
 
     @Option(
         paramLabel = "<n>",
         names = {"--node-queue-epochs", "--subnet-node-queue-epochs"},
-        description = "Epochs a registered node waits in the queue.")
+        defaultValue = "0",
+        description =
+            "Epochs a registered node waits before it may activate (default: ${DEFAULT-VALUE}).")
     int nodeQueueEpochs;
 
     @Option(
         paramLabel = "<n>",
         names = "--idle-classification-epochs",
-        description = "Epochs a node stays Idle before Included.")
+        defaultValue = "1",
+        description = "Epochs a node stays Idle before Included (default: ${DEFAULT-VALUE}).")
     int idleEpochs;
 
     @Option(
         paramLabel = "<n>",
         names = "--included-classification-epochs",
-        description = "Epochs a node stays Included before Validator.")
+        defaultValue = "1",
+        description = "Epochs a node stays Included before Validator (default: ${DEFAULT-VALUE}).")
     int includedEpochs;
 
     @Option(
         paramLabel = "<n>",
         names = "--max-node-penalties",
-        description = "Penalties before a node is removed.")
+        defaultValue = "10",
+        description = "Penalties before a node is removed (default: ${DEFAULT-VALUE}).")
     int maxNodePenalties;
 
     @Option(
         names = "--initial-coldkeys",
+        required = true,
         split = ",",
         arity = "1..*",
         paramLabel = "<key[:n]>",
         description =
             "Coldkeys (address or key name) allowed to register while the subnet registers,"
-                + " each with an optional node quota (default 1): 0xA:2,0xB")
+                + " each with an optional node quota (default 1): 0xA:2,0xB. Their quotas must"
+                + " allow params.min_subnet_nodes nodes (required).")
     List<String> initialColdkeys = new ArrayList<>();
 
     @Option(
         paramLabel = "<n>",
         names = "--max-registered-nodes",
-        description = "Cap on registered nodes.")
+        defaultValue = "64",
+        description = "Cap on registered nodes (default: ${DEFAULT-VALUE}).")
     int maxRegisteredNodes;
 
     @Option(
         names = "--key-types",
         split = ",",
         arity = "1..*",
+        defaultValue = "ed25519",
         converter = KeyTypeConverter.class,
-        description = "Accepted node key types: rsa, ed25519, secp256k1, ecdsa.")
+        description =
+            "Accepted node key types: rsa, ed25519, secp256k1, ecdsa (default: ${DEFAULT-VALUE}).")
     List<KeyType> keyTypes = new ArrayList<>();
 
     @Option(
         names = "--bootnodes",
         split = ",",
         arity = "1..*",
-        description = "Bootnode multiaddresses.")
+        description = "Bootnode multiaddresses (default: none).")
     List<String> bootnodes = new ArrayList<>();
 
     @Option(
         paramLabel = "<amount>",
         names = "--max-cost",
+        required = true,
         converter = AmountConverter.class,
-        description = "Most you will pay for registration; above it the tx is rejected.")
+        description =
+            "Most you agree to pay for registration; above it the tx is rejected (required;"
+                + " 'peerz query epoch' shows the current subnet_registration_cost).")
     long maxCost;
 
     @Override
@@ -288,7 +324,11 @@ final class TxCommand {
   @Command(
       name = "register-node",
       mixinStandardHelpOptions = true,
-      description = "Register a node in a subnet with its stake, signed by its coldkey.")
+      description = {
+        "Register a node in a subnet with its stake, signed by its coldkey.",
+        "Required: --subnet-id, --hotkey, --peer-id, --bootnode-peer-id, --client-peer-id,"
+            + " --stake-to-be-added and --from; every other flag has the default shown."
+      })
   static final class RegisterNode extends TxSubcommand {
     @Option(paramLabel = "<id>", names = "--subnet-id", required = true, description = "Subnet id.")
     long subnetId;
@@ -297,36 +337,47 @@ final class TxCommand {
         paramLabel = "<text>",
         names = "--hotkey",
         required = true,
-        description = "The node's hotkey: an address (0x...) or a key name.")
+        description = "The node's hotkey: an address (0x...) or a key name (required).")
     String hotkey;
 
     @Option(
         paramLabel = "<text>",
         names = "--peer-id",
         required = true,
-        description = "libp2p peer id of the node.")
+        description =
+            "libp2p peer id of the node (required; 'peerz keys show KEY --peer-id' prints a"
+                + " key's).")
     String peerId;
 
     @Option(
         paramLabel = "<text>",
         names = "--bootnode-peer-id",
-        description = "libp2p peer id of its bootnode.")
-    String bootnodePeerId = "";
+        required = true,
+        description = "libp2p peer id of its bootnode, not the node's own (required).")
+    String bootnodePeerId;
 
     @Option(
         paramLabel = "<text>",
         names = "--client-peer-id",
-        description = "libp2p peer id of its client.")
-    String clientPeerId = "";
+        required = true,
+        description = "libp2p peer id of its client, not the node's own (required).")
+    String clientPeerId;
 
-    @Option(paramLabel = "<text>", names = "--bootnode", description = "Bootnode multiaddress.")
+    @Option(
+        paramLabel = "<text>",
+        names = "--bootnode",
+        defaultValue = "",
+        description = "Bootnode multiaddress (default: none).")
     String bootnode = "";
 
     @Option(
         paramLabel = "<rate>",
         names = "--delegate-reward-rate",
+        defaultValue = "0",
         converter = PpmConverter.class,
-        description = "Share of the node's rewards to its delegators (0.125 = 12.5%%).")
+        description =
+            "Share of the node's rewards to its delegators (0.125 = 12.5%%; default:"
+                + " ${DEFAULT-VALUE}).")
     int delegateRewardRatePpm;
 
     @Option(
@@ -334,15 +385,17 @@ final class TxCommand {
         names = "--stake-to-be-added",
         required = true,
         converter = AmountConverter.class,
-        description = "Stake to bond with the node.")
+        description = "Stake to bond with the node, within the subnet's min and max (required).")
     long stake;
 
     @Option(
         paramLabel = "<amount>",
         names = "--max-burn-amount",
         converter = AmountConverter.class,
-        description = "Most you will burn to register.")
-    long maxBurn;
+        description =
+            "Most you agree to burn to register (default: no cap; the chain burns"
+                + " params.node_registration_burn, see 'peerz query params').")
+    Long maxBurn;
 
     @Override
     void setMessage(TxBody.Builder body) {
@@ -356,7 +409,8 @@ final class TxCommand {
               .setBootnode(bootnode)
               .setDelegateRewardRatePpm(delegateRewardRatePpm)
               .setStakeToBeAdded(stake)
-              .setMaxBurnAmount(maxBurn));
+              // uint64: all ones is the largest cap, i.e. none.
+              .setMaxBurnAmount(maxBurn == null ? -1L : maxBurn));
     }
   }
 

@@ -1,17 +1,11 @@
 package io.peerz.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
+import io.peerz.ledger.Address;
 import io.peerz.ledger.Ed25519KeyPair;
-import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
 import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
-import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +15,8 @@ import picocli.CommandLine.Spec;
 /**
  * What every {@code peerz tx} command does: resolve the signer, read chain id, fee and nonce from
  * the node when not given, sign, {@code broadcast_tx_sync}, wait for inclusion and print the
- * result, with the code, codespace and log of a failure.
+ * result, with the code, codespace and log of a failure. With {@code --generate-only} it writes the
+ * unsigned tx as JSON instead, for {@code peerz tx sign} on another machine.
  */
 abstract class TxSubcommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -29,11 +24,14 @@ abstract class TxSubcommand implements Callable<Integer> {
   @Mixin KeyringOptions keyring;
   @Mixin NodeOption node;
   @Mixin OutputOption output;
+  @Mixin WaitOptions wait;
 
   @Option(
       names = "--from",
       paramLabel = "<key>",
-      description = "Signer: a key name or address in the keyring (required).")
+      description =
+          "Signer: a key name or address in the keyring (required; with --generate-only an"
+              + " address alone will do).")
   String from;
 
   @Option(
@@ -55,24 +53,26 @@ abstract class TxSubcommand implements Callable<Integer> {
       description = "Account nonce (default: read from the node).")
   Long nonce;
 
-  @Option(names = "--memo", paramLabel = "<text>", description = "Free text, up to 256 bytes.")
+  @Option(
+      names = "--memo",
+      paramLabel = "<text>",
+      defaultValue = "",
+      description = "Free text, up to 256 bytes (default: empty).")
   String memo = "";
 
   @Option(
-      names = "--wait",
-      negatable = true,
-      defaultValue = "true",
-      fallbackValue = "true",
-      description = "Wait until the tx is in a block and print its result (default: on).")
-  boolean waitForInclusion = true;
+      names = "--generate-only",
+      description =
+          "Do not sign or send: write the unsigned tx as JSON to stdout, for 'peerz tx sign'"
+              + " (no key is unlocked; default: off).")
+  boolean generateOnly;
 
   @Option(
-      names = "--timeout",
-      paramLabel = "<duration>",
-      defaultValue = "30s",
-      converter = DurationConverter.class,
-      description = "How long --wait waits for inclusion (default: ${DEFAULT-VALUE}).")
-  Duration timeout = Duration.ofSeconds(30);
+      names = "--offline",
+      description =
+          "With --generate-only: do not contact the node; --chain-id, --nonce and --fee are then"
+              + " required (default: off).")
+  boolean offline;
 
   /** Sets this command's message on the body. */
   abstract void setMessage(TxBody.Builder body);
@@ -83,6 +83,14 @@ abstract class TxSubcommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (offline && !generateOnly) {
+      throw new CliException(
+          "--offline goes with --generate-only (a tx that is sent needs the node); to sign"
+              + " without a network use 'peerz tx sign FILE --offline'");
+    }
+    if (generateOnly) {
+      return generate();
+    }
     Ed25519KeyPair key = signingKey();
     RpcClient rpc = node.client();
     String chain = chainId != null ? chainId : NodeFacts.chainId(rpc);
@@ -91,49 +99,8 @@ abstract class TxSubcommand implements Callable<Integer> {
     TxBody.Builder body = body(chain, key.publicKey(), txNonce, txFee, memo);
     setMessage(body);
     Tx tx = Transactions.sign(body.build(), key);
-    byte[] bytes = tx.toByteArray();
-    byte[] hash = Transactions.hash(bytes);
-    String hashHex = Hex.encodeUpper(hash);
-
-    RpcClient.Broadcast check = rpc.broadcastTxSync(bytes);
-    PrintWriter out = spec.commandLine().getOut();
-    if (check.code() != 0) {
-      report(out, hashHex, 0, check.code(), check.codespace(), check.log(), null);
-      throw failure(
-          "the node rejected the transaction", check.code(), check.codespace(), check.log());
-    }
-    if (!waitForInclusion) {
-      if (output.json()) {
-        ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("txhash", hashHex);
-        n.put("code", 0);
-        out.println(Json.compact(n));
-      } else {
-        out.println("txhash: " + hashHex);
-        out.println("accepted into the mempool (not waiting for inclusion: --no-wait)");
-      }
-      return 0;
-    }
-    JsonNode committed = awaitInclusion(rpc, hash, hashHex);
-    JsonNode result = committed.path("tx_result");
-    int code = result.path("code").asInt(0);
-    long height = committed.path("height").asLong(0);
-    report(
-        out,
-        hashHex,
-        height,
-        code,
-        result.path("codespace").asText(""),
-        result.path("log").asText(""),
-        result.path("events"));
-    if (code != 0) {
-      throw failure(
-          "the transaction failed in block " + height,
-          code,
-          result.path("codespace").asText(""),
-          result.path("log").asText(""));
-    }
-    return 0;
+    return new TxBroadcast(rpc, spec.commandLine().getOut(), output.json(), wait)
+        .send(tx.toByteArray());
   }
 
   /** The key that signs: the keyring key named by --from (executor txs sign with a key file). */
@@ -145,6 +112,57 @@ abstract class TxSubcommand implements Callable<Integer> {
     return keyring.open(home, info.backend()).unlock(info.name());
   }
 
+  /**
+   * Who signs, without unlocking anything: a keyring key's address and public key, or an address
+   * alone (its public key is added when the tx is signed).
+   */
+  Signer signerWithoutSecrets() {
+    if (signer() == null || signer().isBlank()) {
+      throw new CliException("--from is required: the key name or address that is to sign");
+    }
+    if (signer().startsWith("0x") || signer().startsWith("0X")) {
+      Address address = Address.parse(signer());
+      return keyring
+          .find(home, signer())
+          .map(k -> new Signer(address, k.publicKey()))
+          .orElse(new Signer(address, new byte[0]));
+    }
+    KeyInfo info = keyring.require(home, signer());
+    return new Signer(Address.parse(info.address()), info.publicKey());
+  }
+
+  /** The signer's address and public key (empty when only the address is known). */
+  record Signer(Address address, byte[] publicKey) {}
+
+  private int generate() {
+    Signer signer = signerWithoutSecrets();
+    RpcClient rpc = offline ? null : node.client();
+    String chain = chainId != null ? chainId : NodeFacts.chainId(needNode(rpc, "--chain-id"));
+    long txFee = fee != null ? fee : NodeFacts.minFee(needNode(rpc, "--fee"));
+    long txNonce =
+        nonce != null
+            ? nonce
+            : NodeFacts.nonce(needNode(rpc, "--nonce"), signer.address().toString());
+    TxBody.Builder body = body(chain, signer.publicKey(), txNonce, txFee, memo);
+    setMessage(body);
+    spec.commandLine()
+        .getOut()
+        .print(
+            new String(
+                Json.render(TxFile.unsigned(new TxFile.Unsigned(body.build(), signer.address()))),
+                java.nio.charset.StandardCharsets.UTF_8));
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+
+  private static RpcClient needNode(RpcClient rpc, String flag) {
+    if (rpc == null) {
+      throw new CliException(
+          "--offline: " + flag + " is required, as the node that would tell it is not asked");
+    }
+    return rpc;
+  }
+
   /** The unsigned body with everything but the message. */
   static TxBody.Builder body(String chainId, byte[] pubKey, long nonce, long fee, String memo) {
     return TxBody.newBuilder()
@@ -153,102 +171,5 @@ abstract class TxSubcommand implements Callable<Integer> {
         .setNonce(nonce)
         .setFee(fee)
         .setMemo(memo == null ? "" : memo);
-  }
-
-  private JsonNode awaitInclusion(RpcClient rpc, byte[] hash, String hashHex) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<JsonNode> found;
-      try {
-        found = rpc.tx(hash);
-      } catch (RpcClient.RpcException e) {
-        if (e.rpcError() && e.getMessage().contains("transaction indexing is disabled")) {
-          throw new CliException(
-              "transaction "
-                  + hashHex
-                  + " was accepted into the mempool, but the node does not index txs ([tx_index]"
-                  + " indexer = \"null\"), so its inclusion cannot be followed there; check it"
-                  + " with 'peerz query tx "
-                  + hashHex
-                  + " --node <a node that indexes>', or send with --no-wait");
-        }
-        throw e;
-      }
-      if (found.isPresent()) {
-        return found.get();
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new CliException(
-            "transaction "
-                + hashHex
-                + " was accepted but is not in a block after "
-                + timeout.toSeconds()
-                + "s; check later with 'peerz query tx "
-                + hashHex
-                + "'");
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliException("interrupted while waiting for " + hashHex);
-      }
-    }
-  }
-
-  private void report(
-      PrintWriter out,
-      String hash,
-      long height,
-      int code,
-      String codespace,
-      String log,
-      JsonNode events) {
-    if (output.json()) {
-      ObjectNode n = JsonNodeFactory.instance.objectNode();
-      n.put("txhash", hash);
-      n.put("height", Long.toString(height));
-      n.put("code", code);
-      n.put("codespace", codespace);
-      n.put("log", log);
-      n.set("events", events == null ? JsonNodeFactory.instance.arrayNode() : events);
-      out.println(Json.compact(n));
-      out.flush();
-      return;
-    }
-    out.println("txhash: " + hash);
-    if (height > 0) {
-      out.println("height: " + height);
-    }
-    if (code == 0) {
-      out.println("code: 0 (success)");
-      if (events != null && events.isArray() && !events.isEmpty()) {
-        out.println("events:");
-        for (JsonNode e : events) {
-          StringBuilder line = new StringBuilder("  ").append(e.path("type").asText()).append(':');
-          for (JsonNode a : e.path("attributes")) {
-            line.append(' ')
-                .append(a.path("key").asText())
-                .append('=')
-                .append(a.path("value").asText());
-          }
-          out.println(line);
-        }
-      }
-    } else {
-      out.println("code: " + code);
-      out.println("codespace: " + codespace);
-      out.println("log: " + log);
-    }
-    out.flush();
-  }
-
-  private static CliException failure(String what, int code, String codespace, String log) {
-    return new CliException(
-        what
-            + ": code "
-            + code
-            + (codespace.isEmpty() ? "" : " (" + codespace + ")")
-            + (log.isEmpty() ? "" : ": " + log));
   }
 }

@@ -3,7 +3,7 @@ package io.peerz.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.peerz.consensus.GenesisDoc;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.genesis.GenesisFile;
 import io.peerz.ledger.proto.TxBody;
 import java.nio.file.Files;

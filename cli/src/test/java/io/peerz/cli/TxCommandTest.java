@@ -133,6 +133,146 @@ class TxCommandTest {
     assertThat(m.getMaxCost()).isEqualTo(100);
   }
 
+  /** The README's example, flag for flag: every flag it leaves out has a default that works. */
+  @Test
+  void registerSubnetWithOnlyTheReadmesFlagsFillsWorkingDefaults() throws Exception {
+    for (String k : new String[] {"bob", "carol", "dave"}) {
+      assertThat(
+              CliRun.run("keys", "add", k, "--keyring-backend", "test", "--home", home.toString())
+                  .exitCode())
+          .isZero();
+    }
+
+    CliRun r =
+        tx(
+            "register-subnet",
+            "--name",
+            "demo",
+            "--repo",
+            "github.com/demo/demo",
+            "--description",
+            "...",
+            "--min-stake",
+            "100",
+            "--max-stake",
+            "1000",
+            "--delegate-stake-percentage",
+            "0.1",
+            "--initial-coldkeys",
+            "bob,carol,dave",
+            "--key-types",
+            "ed25519",
+            "--max-cost",
+            "100000",
+            "--from",
+            "alice");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    var m = lastTx().body().getRegisterSubnet();
+    // Each is what SubnetRegistry requires: positive churn limit, node cap and penalties.
+    assertThat(m.getChurnLimit()).isEqualTo(64);
+    assertThat(m.getMaxRegisteredNodes()).isEqualTo(64);
+    assertThat(m.getMaxNodePenalties()).isEqualTo(10);
+    assertThat(m.getNodeQueueEpochs()).isZero();
+    assertThat(m.getIdleClassificationEpochs()).isEqualTo(1);
+    assertThat(m.getIncludedClassificationEpochs()).isEqualTo(1);
+    assertThat(m.getKeyTypesList()).containsExactly(KeyType.KEY_TYPE_ED25519);
+    assertThat(m.getInitialColdkeysList()).hasSize(3);
+    assertThat(m.getMisc()).isEmpty();
+    assertThat(m.getBootnodesList()).isEmpty();
+  }
+
+  @Test
+  void registerSubnetWithoutKeyTypesAcceptsEd25519() throws Exception {
+    CliRun r =
+        tx(
+            "register-subnet",
+            "--name",
+            "demo",
+            "--repo",
+            "r",
+            "--min-stake",
+            "1",
+            "--max-stake",
+            "2",
+            "--initial-coldkeys",
+            alice,
+            "--max-cost",
+            "1",
+            "--from",
+            "alice");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(lastTx().body().getRegisterSubnet().getKeyTypesList())
+        .containsExactly(KeyType.KEY_TYPE_ED25519);
+  }
+
+  @Test
+  void registerSubnetNamesEveryRequiredFlagItLacks() {
+    CliRun r = tx("register-subnet", "--name", "demo", "--from", "alice");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("--repo")
+        .contains("--min-stake")
+        .contains("--max-stake")
+        .contains("--initial-coldkeys")
+        .contains("--max-cost");
+    assertThat(node.broadcast).isEmpty();
+  }
+
+  @Test
+  void registerNodeWithoutMaxBurnSetsNoCap() throws Exception {
+    CliRun r =
+        tx(
+            "register-node",
+            "--subnet-id",
+            "1",
+            "--hotkey",
+            "alice",
+            "--peer-id",
+            "12D3KooWabc",
+            "--bootnode-peer-id",
+            "12D3KooWdef",
+            "--client-peer-id",
+            "12D3KooWghi",
+            "--stake-to-be-added",
+            "100",
+            "--from",
+            "alice");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    var m = lastTx().body().getRegisterNode();
+    assertThat(Long.toUnsignedString(m.getMaxBurnAmount())).isEqualTo("18446744073709551615");
+    assertThat(m.getBootnode()).isEmpty();
+    assertThat(m.getDelegateRewardRatePpm()).isZero();
+  }
+
+  @Test
+  void everyOptionalFlagOfTheRegisterCommandsShowsItsDefault() {
+    for (String cmd : new String[] {"register-subnet", "register-node"}) {
+      CliRun help = CliRun.run("tx", cmd, "--help");
+      var spec =
+          PeerzCli.commandLine(
+                  new PeerzCli(java.util.Map.of(), null, new java.security.SecureRandom()))
+              .getSubcommands()
+              .get("tx")
+              .getSubcommands()
+              .get(cmd)
+              .getCommandSpec();
+      for (var o : spec.options()) {
+        if (o.usageHelp() || o.versionHelp()) {
+          continue;
+        }
+        String text = String.join(" ", o.description());
+        assertThat(o.required() || text.contains("default") || text.contains("(required"))
+            .as(cmd + " " + o.longestName() + ": " + text)
+            .isTrue();
+      }
+      assertThat(help.out()).contains("Required:");
+    }
+  }
+
   @Test
   void registerNodeTakesTheSeedsSnakeCaseFlags() throws Exception {
     CliRun r =
@@ -232,7 +372,23 @@ class TxCommandTest {
     node.deliverCode = 12;
     node.deliverLog = "subnet name demo is taken";
 
-    CliRun r = tx("register-subnet", "--name", "demo", "--from", "alice");
+    CliRun r =
+        tx(
+            "register-subnet",
+            "--name",
+            "demo",
+            "--repo",
+            "r",
+            "--min-stake",
+            "1",
+            "--max-stake",
+            "2",
+            "--initial-coldkeys",
+            alice,
+            "--max-cost",
+            "1",
+            "--from",
+            "alice");
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.out())

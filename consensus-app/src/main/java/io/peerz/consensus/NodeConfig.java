@@ -1,5 +1,6 @@
 package io.peerz.consensus;
 
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.p2p.PeerLimits;
 import io.peerz.rpc.RpcLimits;

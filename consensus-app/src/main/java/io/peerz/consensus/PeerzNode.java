@@ -17,6 +17,7 @@ import io.peerz.consensus.proto.StateSyncAnchor;
 import io.peerz.consensus.proto.Txs;
 import io.peerz.consensus.proto.Vote;
 import io.peerz.consensus.proto.WalRecord;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Address;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.Hex;

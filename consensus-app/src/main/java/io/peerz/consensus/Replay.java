@@ -1,6 +1,7 @@
 package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;

@@ -4,10 +4,9 @@
  *
  * <p>Public surface: {@link io.peerz.consensus.Application} (with its request and response
  * records), {@link io.peerz.consensus.PeerzApplication} (the state machine over the ledger), {@link
- * io.peerz.consensus.GenesisDoc}, {@link io.peerz.consensus.NodeConfig}, {@link
- * io.peerz.consensus.PeerzNode} (which serves {@link io.peerz.rpc.RpcBackend}), {@link
- * io.peerz.consensus.Replay}, and the state-sync settings {@link io.peerz.consensus.SnapshotConfig}
- * and {@link io.peerz.consensus.StateSyncConfig}.
+ * io.peerz.consensus.NodeConfig}, {@link io.peerz.consensus.PeerzNode} (which serves {@link
+ * io.peerz.rpc.RpcBackend}), {@link io.peerz.consensus.Replay}, and the state-sync settings {@link
+ * io.peerz.consensus.SnapshotConfig} and {@link io.peerz.consensus.StateSyncConfig}.
  *
  * <p>State sync: {@code StateSyncer} restores a fresh node from a peer's snapshot after verifying
  * its app hash against the next header (commit signed by its validators and by the genesis set);

@@ -1,6 +1,6 @@
 package io.peerz.rpc;
 
-import io.peerz.consensus.GenesisDoc;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.ledger.proto.Validator;

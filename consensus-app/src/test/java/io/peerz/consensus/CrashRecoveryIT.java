@@ -2,6 +2,7 @@ package io.peerz.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.proto.Block;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.peerz.consensus.proto.LightBlockResponse;
 import io.peerz.consensus.proto.StateSyncAnchor;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.p2p.NodeId;

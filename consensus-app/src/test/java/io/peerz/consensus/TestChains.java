@@ -1,6 +1,7 @@
 package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.Transactions;

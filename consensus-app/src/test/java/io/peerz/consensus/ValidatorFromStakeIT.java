@@ -3,6 +3,7 @@ package io.peerz.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.Transactions;

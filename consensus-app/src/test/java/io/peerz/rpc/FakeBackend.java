@@ -2,7 +2,7 @@ package io.peerz.rpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
-import io.peerz.consensus.GenesisDoc;
+import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.BlockStore;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.peerz.consensus.GenesisDoc;
 import io.peerz.ledger.Address;
 import io.peerz.ledger.Hex;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.peerz.genesis;
 
-import io.peerz.consensus.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import java.nio.file.Path;
 import java.security.SecureRandom;

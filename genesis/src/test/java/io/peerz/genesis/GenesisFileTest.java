@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.peerz.consensus.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -75,7 +75,13 @@ public final class GemmBackends {
   private static Detected gpu(GemmBackend backend) {
     if (backend instanceof CudaBackend c) {
       return new Detected(
-          c, "CUDA device " + c.device().describe() + ", driver CUDA " + c.driverVersion());
+          c,
+          "CUDA device "
+              + c.device().describe()
+              + ", driver CUDA "
+              + c.driverVersion()
+              + ", kernel "
+              + c.kernelEntry());
     }
     return new Detected(backend, backend.name() + " backend");
   }

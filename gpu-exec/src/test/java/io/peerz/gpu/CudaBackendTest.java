@@ -66,18 +66,6 @@ class CudaBackendTest {
   }
 
   @Test
-  void paddingARectangularProductIntoTheSquareKernelKeepsEveryEntry() {
-    // Runs without a GPU: the zero padding the backend adds, multiplied on the CPU as the square
-    // kernel would, gives back the rectangular product.
-    SplittableRandom random = new SplittableRandom(12);
-    int m = 70, k = 200, n = 33, p = 256;
-    byte[] a = CpuBackendTest.random(random, m * k);
-    byte[] b = CpuBackendTest.random(random, k * n);
-    int[] square = CpuGemm.multiply(p, CudaBackend.pad(m, k, p, a), CudaBackend.pad(k, n, p, b));
-    assertThat(CudaBackend.unpad(m, n, p, square)).isEqualTo(CpuGemm.multiply(m, k, n, a, b));
-  }
-
-  @Test
   void rectangularProductsEqualCpuGemm() {
     CudaBackend gpu = gpu();
     SplittableRandom random = new SplittableRandom(13);
@@ -87,6 +75,45 @@ class CudaBackendTest {
       assertThat(gpu.multiply(s[0], s[1], s[2], a, b))
           .as("%dx%dx%d", s[0], s[1], s[2])
           .isEqualTo(CpuGemm.multiply(s[0], s[1], s[2], a, b));
+    }
+  }
+
+  @Test
+  void seededJobOnTheGpuGivesTheCpusRoot() {
+    CudaBackend gpu = gpu();
+    assumeThat(gpu.kernel())
+        .as("seeded jobs need the tensor-core kernel")
+        .isEqualTo(CudaBackend.Int8Kernel.MMA);
+    for (int n : new int[] {64, 320, 1024}) {
+      GemmInputs in = GemmInputs.generate(new Workload(n), new byte[32], 6);
+      io.peerz.attest.OutputCommitment want =
+          io.peerz.attest.OutputCommitment.of(n, CpuGemm.multiply(in));
+      SeededProduct got = gpu.seeded(n, new byte[32], 6);
+      assertThat(got.root()).as("n=%d", n).isEqualTo(want.root());
+      assertThat(got.rowBytes(n - 1)).isEqualTo(want.rowBytes(n - 1));
+    }
+  }
+
+  @Test
+  void fp32ProductIsWithinToleranceOfTheCpus() {
+    CudaBackend gpu = gpu();
+    int n = 256;
+    io.peerz.attest.Fp32GemmInputs in =
+        io.peerz.attest.Fp32GemmInputs.generate(
+            new Workload(Workload.Kind.FP32, n), new byte[32], 4);
+    float[] a = in.a();
+    float[] b = in.b();
+    float[] c = gpu.multiplyFloat(n, a, b);
+    float[][] rows = new float[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = java.util.Arrays.copyOfRange(a, i * n, (i + 1) * n);
+    }
+    io.peerz.attest.FloatRowCheck.Rows check = io.peerz.attest.FloatRowCheck.recompute(n, rows, b);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        assertThat(Math.abs((double) c[i * n + j] - check.values()[i][j]))
+            .isLessThanOrEqualTo(check.tolerances()[i][j]);
+      }
     }
   }
 

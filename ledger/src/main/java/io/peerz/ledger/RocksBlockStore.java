@@ -34,8 +34,8 @@ final class RocksBlockStore implements BlockStore {
     this.db = ledger.db();
     byte[] b = read(Family.META, BASE_KEY);
     byte[] l = read(Family.META, LAST_KEY);
-    this.base = b == null ? 0 : Keys.readHeight(b);
-    this.last = l == null ? 0 : Keys.readHeight(l);
+    this.base = b == null ? 0 : LedgerKeys.readHeight(b);
+    this.last = l == null ? 0 : LedgerKeys.readHeight(l);
   }
 
   @Override
@@ -68,7 +68,7 @@ final class RocksBlockStore implements BlockStore {
     byte[] encoded = DeterministicProto.encode(block);
     if (last != 0) {
       if (height >= base && height <= last) {
-        if (Arrays.equals(read(Family.BLOCKS, Keys.height(height)), encoded)) {
+        if (Arrays.equals(read(Family.BLOCKS, LedgerKeys.height(height)), encoded)) {
           return;
         }
         throw new IllegalStateException("a different block is already stored at height " + height);
@@ -83,7 +83,7 @@ final class RocksBlockStore implements BlockStore {
       }
     }
     byte[] hash = Blocks.hash(block.getHeader());
-    byte[] key = Keys.height(height);
+    byte[] key = LedgerKeys.height(height);
     try (WriteBatch batch = new WriteBatch()) {
       batch.put(ledger.cf(Family.BLOCKS), key, encoded);
       batch.put(ledger.cf(Family.SEEN_COMMITS), key, DeterministicProto.encode(seenCommit));
@@ -109,7 +109,7 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<Block> block(long height) {
-    byte[] bytes = read(Family.BLOCKS, Keys.height(height));
+    byte[] bytes = read(Family.BLOCKS, LedgerKeys.height(height));
     if (bytes == null) {
       return Optional.empty();
     }
@@ -122,7 +122,7 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<Commit> seenCommit(long height) {
-    byte[] bytes = read(Family.SEEN_COMMITS, Keys.height(height));
+    byte[] bytes = read(Family.SEEN_COMMITS, LedgerKeys.height(height));
     if (bytes == null) {
       return Optional.empty();
     }
@@ -140,12 +140,12 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<Long> heightOfHash(byte[] blockHash) {
-    return Optional.ofNullable(read(Family.BLOCK_HASHES, blockHash)).map(Keys::readHeight);
+    return Optional.ofNullable(read(Family.BLOCK_HASHES, blockHash)).map(LedgerKeys::readHeight);
   }
 
   @Override
   public Optional<BlockResults> results(long height) {
-    byte[] bytes = read(Family.RESULTS, Keys.height(height));
+    byte[] bytes = read(Family.RESULTS, LedgerKeys.height(height));
     if (bytes == null) {
       return Optional.empty();
     }
@@ -257,7 +257,7 @@ final class RocksBlockStore implements BlockStore {
         }
         default -> {
           requireEquals(c);
-          eventPrefixes.add(Keys.eventPrefix(c.key(), c.value()));
+          eventPrefixes.add(LedgerKeys.eventPrefix(c.key(), c.value()));
         }
       }
     }
@@ -286,8 +286,10 @@ final class RocksBlockStore implements BlockStore {
   private void scanByHeight(long lo, long hi, int limit, List<TxLocation> found) {
     BlockCache blocks = new BlockCache();
     try (RocksIterator it = db.newIterator(ledger.cf(Family.TX_BY_HEIGHT))) {
-      for (it.seek(Keys.heightIndex(lo, 0)); it.isValid() && found.size() < limit; it.next()) {
-        if (Keys.readHeight(it.key()) > hi) {
+      for (it.seek(LedgerKeys.heightIndex(lo, 0));
+          it.isValid() && found.size() < limit;
+          it.next()) {
+        if (LedgerKeys.readHeight(it.key()) > hi) {
           break;
         }
         byte[] txHash = it.value();
@@ -305,11 +307,11 @@ final class RocksBlockStore implements BlockStore {
     BlockCache blocks = new BlockCache();
     byte[] first = prefixes.get(0);
     try (RocksIterator it = db.newIterator(ledger.cf(Family.EVENT_INDEX))) {
-      for (it.seek(Keys.concat(first, Keys.heightIndex(lo, 0)));
+      for (it.seek(LedgerKeys.concat(first, LedgerKeys.heightIndex(lo, 0)));
           it.isValid() && found.size() < limit;
           it.next()) {
         byte[] key = it.key();
-        if (!Keys.startsWith(key, first) || key.length != first.length + 12) {
+        if (!LedgerKeys.startsWith(key, first) || key.length != first.length + 12) {
           break;
         }
         java.nio.ByteBuffer pos = java.nio.ByteBuffer.wrap(key, first.length, 12);
@@ -323,7 +325,7 @@ final class RocksBlockStore implements BlockStore {
           byte[] txHash =
               it.value().length > 0
                   ? it.value()
-                  : read(Family.TX_BY_HEIGHT, Keys.heightIndex(height, index));
+                  : read(Family.TX_BY_HEIGHT, LedgerKeys.heightIndex(height, index));
           byte[] indexValue = txHash == null ? null : read(Family.TX_INDEX, txHash);
           if (indexValue != null) {
             TxLocation loc = location(txHash, indexValue, blocks);
@@ -337,9 +339,9 @@ final class RocksBlockStore implements BlockStore {
   }
 
   private boolean matchesAll(List<byte[]> prefixes, int from, long height, int index) {
-    byte[] position = Keys.heightIndex(height, index);
+    byte[] position = LedgerKeys.heightIndex(height, index);
     for (int i = from; i < prefixes.size(); i++) {
-      if (read(Family.EVENT_INDEX, Keys.concat(prefixes.get(i), position)) == null) {
+      if (read(Family.EVENT_INDEX, LedgerKeys.concat(prefixes.get(i), position)) == null) {
         return false;
       }
     }

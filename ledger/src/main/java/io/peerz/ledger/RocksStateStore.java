@@ -73,7 +73,7 @@ final class RocksStateStore implements StateStore {
     } else {
       current =
           new Committed(
-              Keys.readHeight(meta), Arrays.copyOfRange(meta, 8, 8 + Sha256.LENGTH), true, 0);
+              LedgerKeys.readHeight(meta), Arrays.copyOfRange(meta, 8, 8 + Sha256.LENGTH), true, 0);
     }
     Node root = readNode(MerkleTree.pathKey(MerkleTree.EMPTY, 0));
     byte[] treeRoot = root == null ? MerkleTree.EMPTY : root.hash();
@@ -200,8 +200,11 @@ final class RocksStateStore implements StateStore {
         batch.put(treeCf, e.getKey(), e.getValue().encode());
       }
     }
-    batch.put(ledger.cf(Family.RESULTS), Keys.height(s.height()), encodedResults);
-    batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(s.height()), s.root()));
+    batch.put(ledger.cf(Family.RESULTS), LedgerKeys.height(s.height()), encodedResults);
+    batch.put(
+        ledger.cf(Family.META),
+        META_KEY,
+        LedgerKeys.concat(LedgerKeys.height(s.height()), s.root()));
     long t1 = System.nanoTime();
     lock.writeLock().lock();
     try {
@@ -364,9 +367,12 @@ final class RocksStateStore implements StateStore {
             batch.put(treeCf, e.getKey(), e.getValue().encode());
           }
         }
-        batch.put(ledger.cf(Family.META), META_KEY, Keys.concat(Keys.height(height), appHash));
+        batch.put(
+            ledger.cf(Family.META),
+            META_KEY,
+            LedgerKeys.concat(LedgerKeys.height(height), appHash));
         // No block below a snapshot is stored here, so none is left to index.
-        batch.put(ledger.cf(Family.META), TxIndexer.HEIGHT_KEY, Keys.height(height));
+        batch.put(ledger.cf(Family.META), TxIndexer.HEIGHT_KEY, LedgerKeys.height(height));
         db.write(ledger.syncWrites(), batch);
       } catch (RocksDBException e) {
         throw LedgerDb.storageFailure("restore height " + height, e);

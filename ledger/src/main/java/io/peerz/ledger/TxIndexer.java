@@ -71,7 +71,7 @@ final class TxIndexer implements AutoCloseable {
    */
   void recover(long stateHeight, RocksBlockStore blocks) {
     byte[] stored = read(HEIGHT_KEY);
-    long indexed = stored == null ? stateHeight : Keys.readHeight(stored);
+    long indexed = stored == null ? stateHeight : LedgerKeys.readHeight(stored);
     if (!enabled) {
       if (stored == null) {
         // Everything so far was indexed with its commit; from here on nothing is.
@@ -156,7 +156,7 @@ final class TxIndexer implements AutoCloseable {
     for (int i = 0; i < txs.size(); i++) {
       byte[] tx = txs.get(i);
       byte[] hash = Transactions.hash(tx);
-      byte[] position = Keys.heightIndex(height, i);
+      byte[] position = LedgerKeys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
       byHash.add(new byte[][] {hash, position});
       batch.put(txByHeight, position, hash);
@@ -166,7 +166,7 @@ final class TxIndexer implements AutoCloseable {
           if (attr.getIndex()) {
             // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
             events.add(
-                Keys.eventKey(
+                LedgerKeys.eventKey(
                     event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position));
           }
         }
@@ -182,7 +182,7 @@ final class TxIndexer implements AutoCloseable {
     for (byte[] key : events) {
       batch.put(eventIndex, key, NO_VALUE);
     }
-    batch.put(ledger.cf(Family.META), HEIGHT_KEY, Keys.height(height));
+    batch.put(ledger.cf(Family.META), HEIGHT_KEY, LedgerKeys.height(height));
     // Not synced: the state commit before it was, and recovery re-indexes a lost block.
     try (WriteBatch b = batch.build()) {
       ledger.db().write(writes, b);
@@ -193,7 +193,7 @@ final class TxIndexer implements AutoCloseable {
 
   private void writeHeight(long height) {
     try {
-      ledger.db().put(ledger.cf(Family.META), writes, HEIGHT_KEY, Keys.height(height));
+      ledger.db().put(ledger.cf(Family.META), writes, HEIGHT_KEY, LedgerKeys.height(height));
     } catch (RocksDBException e) {
       throw LedgerDb.storageFailure("index height " + height, e);
     }

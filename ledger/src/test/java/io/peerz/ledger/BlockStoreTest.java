@@ -170,7 +170,7 @@ class BlockStoreTest {
           }
         }
       }
-      raw.put(db.cf(LedgerDb.Family.META), TxIndexer.HEIGHT_KEY, Keys.height(2));
+      raw.put(db.cf(LedgerDb.Family.META), TxIndexer.HEIGHT_KEY, LedgerKeys.height(2));
     }
     try (LedgerDb db = LedgerDb.open(dir)) {
       // Heights 1 and 2 stay as they are (here: deleted); 3 is indexed again from the block.
@@ -244,13 +244,14 @@ class BlockStoreTest {
       assertThat(db.blocks().tx(hash).orElseThrow().tx()).isEqualTo("tx-1-1".getBytes());
       org.rocksdb.RocksDB raw = db.db();
       // Positions only: the tx comes from the stored block, the event entry carries no hash.
-      assertThat(raw.get(db.cf(LedgerDb.Family.TX_INDEX), hash)).isEqualTo(Keys.heightIndex(1, 1));
+      assertThat(raw.get(db.cf(LedgerDb.Family.TX_INDEX), hash))
+          .isEqualTo(LedgerKeys.heightIndex(1, 1));
       byte[] eventKey =
-          Keys.eventKey(
+          LedgerKeys.eventKey(
               com.google.protobuf.ByteString.copyFromUtf8("transfer"),
               com.google.protobuf.ByteString.copyFromUtf8("recipient"),
               com.google.protobuf.ByteString.copyFromUtf8("bob"),
-              Keys.heightIndex(1, 1));
+              LedgerKeys.heightIndex(1, 1));
       assertThat(raw.get(db.cf(LedgerDb.Family.EVENT_INDEX), eventKey)).isEmpty();
 
       // An entry in the earlier layout (position and tx; the event entry holding the hash), for
@@ -259,15 +260,15 @@ class BlockStoreTest {
       raw.put(
           db.cf(LedgerDb.Family.TX_INDEX),
           old,
-          Keys.concat(Keys.heightIndex(1, 0), "old-tx".getBytes()));
-      raw.put(db.cf(LedgerDb.Family.TX_BY_HEIGHT), Keys.heightIndex(1, 0), old);
+          LedgerKeys.concat(LedgerKeys.heightIndex(1, 0), "old-tx".getBytes()));
+      raw.put(db.cf(LedgerDb.Family.TX_BY_HEIGHT), LedgerKeys.heightIndex(1, 0), old);
       raw.put(
           db.cf(LedgerDb.Family.EVENT_INDEX),
-          Keys.eventKey(
+          LedgerKeys.eventKey(
               com.google.protobuf.ByteString.copyFromUtf8("transfer"),
               com.google.protobuf.ByteString.copyFromUtf8("recipient"),
               com.google.protobuf.ByteString.copyFromUtf8("alice"),
-              Keys.heightIndex(1, 0)),
+              LedgerKeys.heightIndex(1, 0)),
           old);
       assertThat(db.blocks().tx(old).orElseThrow().tx()).isEqualTo("old-tx".getBytes());
       assertThat(search(db, "transfer.recipient='alice'", 10)).containsExactly("old-tx");

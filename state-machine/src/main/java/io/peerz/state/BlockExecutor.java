@@ -159,7 +159,7 @@ final class BlockExecutor {
       case BOND_VALIDATOR -> Validators.bond(c, body.getBondValidator());
       case UNBOND_VALIDATOR -> Validators.unbond(c, body.getUnbondValidator());
       case UNJAIL_VALIDATOR -> Validators.unjail(c);
-      case REGISTER_EXECUTOR -> Executors.register(c, body.getRegisterExecutor());
+      case REGISTER_EXECUTOR -> ExecutorRegistry.register(c, body.getRegisterExecutor());
       case CREATE_POOL -> Pools.create(c, body.getCreatePool());
       case JOIN_POOL -> Pools.join(c, body.getJoinPool());
       case LEAVE_POOL -> Pools.leave(c, body.getLeavePool());

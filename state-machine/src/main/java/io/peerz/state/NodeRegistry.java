@@ -1,6 +1,7 @@
 package io.peerz.state;
 
 import com.google.protobuf.ByteString;
+import io.peerz.ledger.PeerId;
 import io.peerz.ledger.proto.MsgRegisterNode;
 import io.peerz.state.proto.ColdkeyQuota;
 import io.peerz.state.proto.Node;

@@ -88,7 +88,7 @@ final class Pools {
 
   static void join(MsgContext c, MsgJoinPool m) {
     Pool p = open(c, m.getPoolId());
-    Executor e = Executors.resolve(c, m.getExecutor().toByteArray());
+    Executor e = ExecutorRegistry.resolve(c, m.getExecutor().toByteArray());
     long slots = MsgContext.amount(m.getSlots(), "slots");
     if (slots == 0) {
       throw ErrorCode.INVALID_SLOTS.reject("slots must be positive");
@@ -135,7 +135,7 @@ final class Pools {
 
   static void leave(MsgContext c, MsgLeavePool m) {
     Pool p = existing(c, m.getPoolId());
-    Executor e = Executors.resolve(c, m.getExecutor().toByteArray());
+    Executor e = ExecutorRegistry.resolve(c, m.getExecutor().toByteArray());
     byte[] addr = e.getAddress().toByteArray();
     PoolMember member = c.store().member(p.getId(), addr);
     if (member == null) {

@@ -53,10 +53,22 @@ final class PeerzCommand {
 
   /** Runs {@code peerz args...} to completion; {@code context} explains a hang (a node's log). */
   Run run(Supplier<String> context, String... args) {
+    return runWithInput(context, "", args);
+  }
+
+  /** As {@link #run}, with {@code stdin} as standard input (a file, so no terminal). */
+  Run runWithInput(Supplier<String> context, String stdin, String... args) {
     try {
+      Path in = Files.createTempFile(home, "in", ".txt");
+      Files.writeString(in, stdin, StandardCharsets.UTF_8);
       Path out = Files.createTempFile(home, "out", ".txt");
       Path err = Files.createTempFile(home, "err", ".txt");
-      Process p = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process p =
+          builder(args)
+              .redirectInput(in.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .start();
       if (!p.waitFor(COMMAND_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError(

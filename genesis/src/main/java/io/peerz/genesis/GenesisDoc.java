@@ -1,4 +1,4 @@
-package io.peerz.consensus;
+package io.peerz.genesis;
 
 import java.util.List;
 

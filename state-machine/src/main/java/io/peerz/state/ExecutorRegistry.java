@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /** register-executor: an executor key bound to a subnet node, and its benchmark job. */
-final class Executors {
-  private Executors() {}
+final class ExecutorRegistry {
+  private ExecutorRegistry() {}
 
   static final byte[] BENCHMARK_DOMAIN = "peerz/benchmark/v1".getBytes(StandardCharsets.US_ASCII);
 

@@ -3,9 +3,12 @@ package io.peerz.ledger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** Big-endian key layouts, so RocksDB's byte order is height order. */
-final class Keys {
-  private Keys() {}
+/**
+ * The ledger database's key layouts (the state machine's are its own): big-endian, so RocksDB's
+ * byte order is height order.
+ */
+final class LedgerKeys {
+  private LedgerKeys() {}
 
   static byte[] height(long height) {
     return ByteBuffer.allocate(8).putLong(height).array();
