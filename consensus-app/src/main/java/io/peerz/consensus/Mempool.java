@@ -24,11 +24,31 @@ import org.slf4j.LoggerFactory;
 final class Mempool {
 
   static final String CODESPACE = "mempool";
-  static final int CODE_TX_TOO_LARGE = 1;
-  static final int CODE_FULL_COUNT = 2;
-  static final int CODE_FULL_BYTES = 3;
-  static final int CODE_DUPLICATE = 4;
-  static final int CODE_EMPTY_TX = 5;
+
+  /** The mempool's own refusals (codespace {@value #CODESPACE}), as docs/errors.md lists them. */
+  enum Refusal {
+    TX_TOO_LARGE_FOR_MEMPOOL(1, "mempool_tx_too_large"),
+    FULL_COUNT(2, "mempool_full"),
+    FULL_BYTES(3, "mempool_full_bytes"),
+    DUPLICATE(4, "tx_in_mempool"),
+    EMPTY_TX(5, "empty_tx");
+
+    final int code;
+
+    /** The name in docs/errors.md. */
+    final String docName;
+
+    Refusal(int code, String docName) {
+      this.code = code;
+      this.docName = docName;
+    }
+  }
+
+  static final int CODE_TX_TOO_LARGE = Refusal.TX_TOO_LARGE_FOR_MEMPOOL.code;
+  static final int CODE_FULL_COUNT = Refusal.FULL_COUNT.code;
+  static final int CODE_FULL_BYTES = Refusal.FULL_BYTES.code;
+  static final int CODE_DUPLICATE = Refusal.DUPLICATE.code;
+  static final int CODE_EMPTY_TX = Refusal.EMPTY_TX.code;
 
   private static final Logger log = LoggerFactory.getLogger(Mempool.class);
 
@@ -115,9 +135,20 @@ final class Mempool {
       return reject(CODE_EMPTY_TX, "tx is empty");
     }
     if (tx.length > maxTxBytes) {
+      // A tx over the chain's params.max_tx_bytes is refused as the chain refuses it (ante/1,
+      // by its size alone, no decoding): the mempool's own limit only speaks for a tx the chain
+      // would take but this node does not gossip.
+      TxResult chain = dryCheck.apply(List.of(), tx);
+      if (chain.getCode() != 0) {
+        return chain;
+      }
       return reject(
           CODE_TX_TOO_LARGE,
-          "tx too large: " + tx.length + " bytes > max " + maxTxBytes + " bytes");
+          "tx of "
+              + tx.length
+              + " bytes is within params.max_tx_bytes but over this node's mempool limit of "
+              + maxTxBytes
+              + " bytes");
     }
     if (key == null) {
       return null;

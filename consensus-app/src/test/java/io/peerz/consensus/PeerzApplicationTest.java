@@ -65,6 +65,42 @@ class PeerzApplicationTest {
   }
 
   @Test
+  void theNodeRefusesAnOversizeMemoAndAMissingMessageWithTheCodesDocsErrorsMdGives() {
+    // Issue 15: a 1 MiB memo got mempool/1, a body without a message ante/2.
+    Ed25519KeyPair from = TestChains.funded();
+    io.peerz.ledger.proto.TxBody.Builder body =
+        io.peerz.ledger.proto.TxBody.newBuilder()
+            .setChainId(TestChains.CHAIN_ID)
+            .setSignerPubKey(com.google.protobuf.ByteString.copyFrom(from.publicKey()))
+            .setFee(1);
+    byte[] bigMemo =
+        Transactions.sign(
+                body.clone()
+                    .setMemo("m".repeat(1 << 20))
+                    .setSend(
+                        io.peerz.ledger.proto.MsgSend.newBuilder()
+                            .setTo(
+                                com.google.protobuf.ByteString.copyFrom(
+                                    recipient.address().bytes()))
+                            .setAmount(1))
+                    .build(),
+                from)
+            .toByteArray();
+    byte[] noMessage = Transactions.sign(body.build(), from).toByteArray();
+    try (PeerzNode node =
+        TestChains.peerzNode(TestChains.peerzConfig(home, validator, FAST), null)) {
+      for (io.peerz.ledger.proto.TxResult r :
+          java.util.List.of(node.broadcastTx(bigMemo), node.checkTx(bigMemo))) {
+        assertThat(r.getCodespace() + "/" + r.getCode()).as(r.getLog()).isEqualTo("ante/1");
+      }
+      for (io.peerz.ledger.proto.TxResult r :
+          java.util.List.of(node.broadcastTx(noMessage), node.checkTx(noMessage))) {
+        assertThat(r.getCodespace() + "/" + r.getCode()).as(r.getLog()).isEqualTo("ante/3");
+      }
+    }
+  }
+
+  @Test
   void aQueryForAHeightThatIsNotTheLatestIsRefused() {
     try (PeerzNode node =
         TestChains.peerzNode(TestChains.peerzConfig(home, validator, FAST), null)) {

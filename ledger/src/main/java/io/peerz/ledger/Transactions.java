@@ -76,6 +76,17 @@ public final class Transactions {
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedTxException("tx body does not parse as TxBody: " + e.getMessage());
     }
+    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
+      // Told apart from malformed bytes (ante/3, not ante/2): a newer client's message, which
+      // this node does not know, arrives as an unknown field and no message.
+      var unknown = body.getUnknownFields().asMap().keySet();
+      throw MalformedTxException.missingMessage(
+          unknown.isEmpty()
+              ? "tx body carries no message"
+              : "tx body carries no message this node knows (unknown field "
+                  + unknown.iterator().next()
+                  + ")");
+    }
     int keyLength = body.getSignerPubKey().size();
     if (keyLength != Ed25519.KEY_LENGTH) {
       throw new MalformedTxException("signer_pub_key must be 32 bytes (Ed25519), got " + keyLength);
@@ -83,9 +94,6 @@ public final class Transactions {
     int sigLength = tx.getSignature().size();
     if (sigLength != Ed25519.SIGNATURE_LENGTH) {
       throw new MalformedTxException("signature must be 64 bytes (Ed25519), got " + sigLength);
-    }
-    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
-      throw new MalformedTxException("tx body carries no message");
     }
     return new SignedTx(tx, body, hash(txBytes), Address.of(body.getSignerPubKey().toByteArray()));
   }

@@ -37,15 +37,14 @@ final class Ante {
     try {
       tx = Transactions.decode(raw);
     } catch (MalformedTxException e) {
-      return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e.getMessage());
+      return e.missingMessage()
+          ? new Failed(ErrorCode.MISSING_MESSAGE, e.getMessage())
+          : new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e.getMessage());
     } catch (RuntimeException e) {
       // Decoding must never take the node down, whatever the bytes are.
       return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e);
     }
     TxBody body = tx.body();
-    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
-      return new Failed(ErrorCode.MISSING_MESSAGE, "tx body carries no message");
-    }
     int memo = body.getMemo().getBytes(StandardCharsets.UTF_8).length;
     if (memo > MAX_MEMO_BYTES) {
       return new Failed(
