@@ -7,8 +7,10 @@
 #   ./testnet/run.sh --home DIR --base-port 36656 --timeout-commit 1s
 #   ./testnet/run.sh --validators 7 --demo
 #                                         # once all are up, runs testnet/demo.sh (subnets,
-#                                         # nodes, score round) and testnet/compute-demo.sh
-#                                         # (pools, executors, jobs, a cheater slashed) against
+#                                         # nodes, score round), testnet/compute-demo.sh
+#                                         # (pools, executors, jobs, a cheater slashed),
+#                                         # testnet/data-demo.sh (the buyer's own matrices) and
+#                                         # testnet/inference-demo.sh (verified inference) against
 #                                         # node0 (its funded 'validator' key), then stops them all
 #                                         # and exits with the demo's status; a fresh testnet
 #                                         # for the demo gets epochs of 20 blocks
@@ -35,7 +37,7 @@ while [[ $# -gt 0 ]]; do
     --reset) reset=1; shift ;;
     --demo) demo=1; shift ;;
     --epoch-length) epoch_length="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +51,20 @@ if [[ ! -f "$home/node0/config/genesis.json" ]]; then
   "$peerz" testnet init --validators "$validators" --output "$home" \
     --base-port "$base_port" --timeout-commit "$timeout_commit" \
     ${epoch_length:+--epoch-length "$epoch_length"}
+  if [[ $demo == 1 ]]; then
+    # The data demo fetches, verifies and disputes with a CLI process per step: a 30-block
+    # dispute window leaves it room on a loaded machine (the default is 10).
+    for g in "$home"/node*/config/genesis.json; do
+      python3 - "$g" <<'PY'
+import json, sys
+p = sys.argv[1]
+g = json.load(open(p))
+g["app_state"].setdefault("params", {}).update(
+    {"dispute_window_blocks": "30", "output_retention_blocks": "60"})
+json.dump(g, open(p, "w"), indent=2)
+PY
+    done
+  fi
 else
   validators=$(ls -d "$home"/node* | wc -l)
   echo "restarting the $validators-validator testnet in $home (--reset starts fresh)"
@@ -90,6 +106,14 @@ if [[ $demo == 1 ]]; then
   if [[ $status == 0 ]]; then
     echo "running testnet/compute-demo.sh against node0 ($rpc0)"
     "$root/testnet/compute-demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  fi
+  if [[ $status == 0 ]]; then
+    echo "running testnet/data-demo.sh against node0 ($rpc0)"
+    "$root/testnet/data-demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
+  fi
+  if [[ $status == 0 ]]; then
+    echo "running testnet/inference-demo.sh against node0 ($rpc0)"
+    "$root/testnet/inference-demo.sh" --node "$rpc0" --home "$home/node0" || status=$?
   fi
   if [[ $status == 0 ]]; then
     echo "demo passed on the $validators-validator testnet"

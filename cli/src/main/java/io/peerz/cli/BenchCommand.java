@@ -128,6 +128,9 @@ final class BenchCommand implements Callable<Integer> {
   private static final int MEMPOOL_FULL_COUNT = 2;
   private static final int MEMPOOL_FULL_BYTES = 3;
   private static final int NONCE_SKIPPED = 8;
+  // A JSON-RPC error in place of a CheckTx answer (CometBFT's full mempool, for one).
+  private static final int RPC_ERROR = -1;
+  private static final String RPC_CODESPACE = "rpc";
   private static final int MAX_ATTEMPTS = 10_000;
 
   @Override
@@ -344,7 +347,8 @@ final class BenchCommand implements Callable<Integer> {
         answers = batched ? batch(http, base, txs) : List.of(broadcast(http, base, txs.get(0)));
       } catch (CliException e) {
         if (attempt >= 5) {
-          pending.forEach(j -> rejected.accept("transport"));
+          // The reason names what to change (CometBFT's RPC refuses batches over 10 requests).
+          pending.forEach(j -> rejected.accept("transport: " + e.getMessage()));
           return;
         }
         retries.addAndGet(pending.size());
@@ -396,30 +400,7 @@ final class BenchCommand implements Callable<Integer> {
             .build();
     try {
       HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-      JsonNode body = Json.MAPPER.readTree(resp.body());
-      if (body == null || !body.isArray()) {
-        throw new CliException("broadcast batch failed: HTTP " + resp.statusCode());
-      }
-      Answer[] answers = new Answer[txs.size()];
-      for (JsonNode r : body) {
-        int id = r.path("id").asInt(-1);
-        JsonNode error = r.get("error");
-        if (id < 0 || id >= answers.length || (error != null && !error.isNull())) {
-          throw new CliException("broadcast batch: an answer is an error: " + r);
-        }
-        JsonNode result = r.path("result");
-        answers[id] =
-            new Answer(
-                result.path("code").asInt(0),
-                result.path("codespace").asText(""),
-                result.path("log").asText(""));
-      }
-      for (Answer a : answers) {
-        if (a == null) {
-          throw new CliException("broadcast batch: an answer is missing");
-        }
-      }
-      return List.of(answers);
+      return answers(Json.MAPPER.readTree(resp.body()), txs.size(), resp.statusCode());
     } catch (IOException e) {
       throw new CliException("broadcast batch: " + e);
     } catch (InterruptedException e) {
@@ -436,11 +417,63 @@ final class BenchCommand implements Callable<Integer> {
         : 0;
   }
 
+  /**
+   * The answers of a broadcast batch of {@code size} txs, in tx order, from the node's JSON-RPC
+   * reply: peerz's and CometBFT's shapes (an array; a single object for a batch of one; a JSON-RPC
+   * error per tx for a full mempool; one error object for a refused batch).
+   */
+  static List<Answer> answers(JsonNode body, int size, int status) {
+    if (body != null && body.isObject() && body.hasNonNull("error")) {
+      throw new CliException(
+          "the node refused the batch: "
+              + rpcError(body.get("error"))
+              + " (CometBFT takes at most [rpc] max_request_batch_size = 10 requests per batch"
+              + " by default: use --batch 10 or raise it)");
+    }
+    if (body == null || (!body.isArray() && !body.has("id"))) {
+      throw new CliException("broadcast batch failed: HTTP " + status);
+    }
+    Answer[] answers = new Answer[size];
+    // CometBFT answers a batch of one with a single object, not an array.
+    for (JsonNode r : body.isArray() ? body : List.of(body)) {
+      int id = r.path("id").asInt(-1);
+      if (id < 0 || id >= answers.length) {
+        throw new CliException("broadcast batch: an answer has no id of the batch: " + r);
+      }
+      JsonNode error = r.get("error");
+      if (error != null && !error.isNull()) {
+        // CometBFT's broadcast_tx_sync answers a full mempool (and any refusal before CheckTx)
+        // with a JSON-RPC error, where peerz answers a code in the mempool codespace.
+        answers[id] = new Answer(RPC_ERROR, RPC_CODESPACE, rpcError(error));
+        continue;
+      }
+      JsonNode result = r.path("result");
+      answers[id] =
+          new Answer(
+              result.path("code").asInt(0),
+              result.path("codespace").asText(""),
+              result.path("log").asText(""));
+    }
+    for (Answer a : answers) {
+      if (a == null) {
+        throw new CliException("broadcast batch: an answer is missing");
+      }
+    }
+    return List.of(answers);
+  }
+
+  /** A JSON-RPC error's message and data, as one line. */
+  private static String rpcError(JsonNode error) {
+    String data = error.path("data").asText("");
+    return error.path("message").asText("error") + (data.isEmpty() ? "" : ": " + data);
+  }
+
   /** CheckTx's answer to a broadcast. */
-  private record Answer(int code, String codespace, String log) {
+  record Answer(int code, String codespace, String log) {
     boolean mempoolFull() {
-      return codespace.equals("mempool")
-          && (code == MEMPOOL_FULL_COUNT || code == MEMPOOL_FULL_BYTES);
+      return (codespace.equals("mempool")
+              && (code == MEMPOOL_FULL_COUNT || code == MEMPOOL_FULL_BYTES))
+          || (codespace.equals(RPC_CODESPACE) && log.contains("mempool is full"));
     }
   }
 
@@ -454,9 +487,12 @@ final class BenchCommand implements Callable<Integer> {
     try {
       HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
       JsonNode body = Json.MAPPER.readTree(resp.body());
-      JsonNode error = body == null ? null : body.get("error");
-      if (body == null || (error != null && !error.isNull())) {
+      if (body == null) {
         throw new CliException("broadcast_tx_sync failed: HTTP " + resp.statusCode());
+      }
+      JsonNode error = body.get("error");
+      if (error != null && !error.isNull()) {
+        return new Answer(RPC_ERROR, RPC_CODESPACE, rpcError(error));
       }
       JsonNode r = body.path("result");
       return new Answer(

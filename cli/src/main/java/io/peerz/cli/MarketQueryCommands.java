@@ -46,6 +46,43 @@ final class MarketQueryCommands {
   }
 
   @Command(
+      name = "job-fit",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Why a job is (not) taken: for every executor of its pool, 'eligible' or the rule that",
+        "keeps it from the job (benchmark, class, node, reputation, failed_before,",
+        "data_endpoint, slots), the same rules the scheduler applies."
+      })
+  static final class JobFit extends QueryCommand.AbciPath {
+    @Parameters(paramLabel = "<job-id>")
+    long jobId;
+
+    @Override
+    String path() {
+      return "/job-fit/" + jobId;
+    }
+
+    @Override
+    void print(com.fasterxml.jackson.databind.JsonNode v) {
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      out.printf(
+          "job %s (%s) in pool %s (%s on %s):%n",
+          v.path("job_id").asText(),
+          v.path("status").asText(),
+          v.path("pool_id").asText(),
+          v.path("workload").asText(),
+          v.path("hardware_class").asText());
+      for (com.fasterxml.jackson.databind.JsonNode e : v.path("executors")) {
+        out.printf(
+            "  %s  %-13s %s%n",
+            e.path("executor").asText(), e.path("fit").asText(), e.path("detail").asText());
+      }
+      out.println(v.path("summary").asText());
+      out.flush();
+    }
+  }
+
+  @Command(
       name = "executor",
       mixinStandardHelpOptions = true,
       description = "An executor: node, class, benchmark, efficiency, reputation, earnings.")

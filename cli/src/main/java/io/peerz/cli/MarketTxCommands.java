@@ -1,15 +1,23 @@
 package io.peerz.cli;
 
 import com.google.protobuf.ByteString;
+import io.peerz.attest.ModelCommitment;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
+import io.peerz.ledger.proto.MsgCancelJob;
 import io.peerz.ledger.proto.MsgClosePool;
 import io.peerz.ledger.proto.MsgCommitResult;
 import io.peerz.ledger.proto.MsgCreatePool;
+import io.peerz.ledger.proto.MsgDisputeEntry;
 import io.peerz.ledger.proto.MsgJoinPool;
 import io.peerz.ledger.proto.MsgLeavePool;
+import io.peerz.ledger.proto.MsgPostRows;
 import io.peerz.ledger.proto.MsgRegisterExecutor;
+import io.peerz.ledger.proto.MsgReportMissingInputs;
+import io.peerz.ledger.proto.MsgRequestRows;
+import io.peerz.ledger.proto.MsgRevealEntries;
 import io.peerz.ledger.proto.MsgRevealRows;
+import io.peerz.ledger.proto.MsgSetDataUrl;
 import io.peerz.ledger.proto.MsgSubmitJob;
 import io.peerz.ledger.proto.TxBody;
 import java.io.IOException;
@@ -38,11 +46,30 @@ final class MarketTxCommands {
     String template;
 
     @Option(
-        names = "--model",
-        required = true,
+        names = "--workload",
         paramLabel = "<workload>",
-        description = "Workload every job runs, e.g. int8-gemm-1024.")
+        description =
+            "What every job runs: gemm-int8 (C = A x B on each buyer's own int8 matrices, see"
+                + " peerz job submit), mlp-int8 (the --model file on each buyer's int8 batch) or a"
+                + " seeded benchmark workload such as int8-gemm-1024.")
+    String workload;
+
+    @Option(
+        names = "--model",
+        paramLabel = "<file|workload>",
+        description =
+            "mlp-int8: the .safetensors model (checked here: format, tensors, shapes, ranges, int32"
+                + " overflow; the pool commits to its root). Otherwise the seeded workload, e.g."
+                + " int8-gemm-1024 (the older name of --workload).")
     String model;
+
+    @Option(
+        names = "--model-url",
+        paramLabel = "<url>",
+        description =
+            "mlp-int8: where executors GET the model file (http(s); they fetch it once, check it"
+                + " against the pool's root and keep it).")
+    String modelUrl;
 
     @Option(
         names = "--hardware-class",
@@ -82,10 +109,33 @@ final class MarketTxCommands {
 
     @Override
     void setMessage(TxBody.Builder body) {
+      if (workload == null && model == null) {
+        throw new CliException(
+            "give --workload gemm-int8 (buyers' own matrices) or --workload int8-gemm-<n>");
+      }
+      MsgCreatePool.Builder m = MsgCreatePool.newBuilder();
+      String seeded = model;
+      if ("mlp-int8".equals(workload)) {
+        if (model == null || modelUrl == null) {
+          throw new CliException(
+              "an mlp-int8 pool needs --model FILE.safetensors and --model-url URL (where"
+                  + " executors fetch that file)");
+        }
+        Path file = Path.of(model);
+        ModelCommitment c = ModelCommitment.of(InferenceFiles.readModel(file));
+        try {
+          m.setModelCommitment(c.committed().toByteString())
+              .setModelUrl(modelUrl)
+              .setModelFileBytes(Files.size(file));
+        } catch (IOException e) {
+          throw new CliException("cannot read " + file + ": " + e.getMessage());
+        }
+        seeded = null;
+      }
       body.setCreatePool(
-          MsgCreatePool.newBuilder()
-              .setTemplate(template)
-              .setModel(model)
+          m.setTemplate(template)
+              .setWorkload(workload == null ? "" : workload)
+              .setModel(seeded == null ? "" : seeded)
               .setHardwareClass(hardwareClass)
               .setLimit(limit)
               .setPerUser(perUser)
@@ -125,6 +175,14 @@ final class MarketTxCommands {
         description = "The executor's hardware class (peerz evaluate tells which).")
     String hardwareClass;
 
+    @Option(
+        names = "--data-url",
+        paramLabel = "<url>",
+        description =
+            "Its data endpoint (http://host:port) for data jobs; 'peerz server' announces it"
+                + " itself, so this is optional.")
+    String dataUrl;
+
     @Override
     void setMessage(TxBody.Builder body) {
       body.setRegisterExecutor(
@@ -132,7 +190,8 @@ final class MarketTxCommands {
               .setSubnetId(subnetId)
               .setNodeId(nodeId)
               .setExecutorPubKey(ByteString.copyFrom(ExecutorKey.read(executorKey).publicKey()))
-              .setHardwareClass(hardwareClass));
+              .setHardwareClass(hardwareClass)
+              .setDataUrl(dataUrl == null ? "" : dataUrl));
     }
   }
 
@@ -243,6 +302,57 @@ final class MarketTxCommands {
     }
   }
 
+  @Command(
+      name = "cancel-job",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Cancel your job while it is still queued (no executor took it yet): its whole budget",
+        "comes back. 'peerz query job-fit ID' says why no executor takes it."
+      })
+  static final class CancelJob extends TxSubcommand {
+    @Parameters(index = "0", paramLabel = "<job-id>", description = "Job id.")
+    long jobId;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setCancelJob(MsgCancelJob.newBuilder().setJobId(jobId));
+    }
+  }
+
+  @Command(
+      name = "request-rows",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Ask the executor of your verified data job to post rows of its output on chain, when",
+        "you cannot download it. It must post them with proofs within",
+        "params.availability_timeout_blocks, or it is slashed and your budget refunded."
+      })
+  static final class RequestRows extends TxSubcommand {
+    @Parameters(index = "0", paramLabel = "<job-id>", description = "Job id.")
+    long jobId;
+
+    @Option(
+        names = "--rows",
+        required = true,
+        split = ",",
+        paramLabel = "<row>",
+        description = "Rows of the output, e.g. 0,17,511 (at most params.availability_max_rows).")
+    java.util.List<Integer> rows;
+
+    @Option(
+        names = "--matrix",
+        defaultValue = "c",
+        paramLabel = "<name>",
+        description = "The output matrix's name (default: ${DEFAULT-VALUE}).")
+    String outputName = "c";
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRequestRows(
+          MsgRequestRows.newBuilder().setJobId(jobId).setOutput(outputName).addAllRows(rows));
+    }
+  }
+
   /** Commit and reveal are signed by the executor's key file, not a keyring key. */
   abstract static class ExecutorTx extends TxSubcommand {
     @Option(
@@ -312,6 +422,114 @@ final class MarketTxCommands {
     @Override
     void setMessage(TxBody.Builder body) {
       body.setRevealRows(MsgRevealRows.newBuilder().setJobId(jobId).setReveal(bytes(reveal)));
+    }
+  }
+
+  @Command(
+      name = "reveal-entries",
+      mixinStandardHelpOptions = true,
+      description =
+          "Answer a data job's challenge with the sampled entries (peerz server does this).")
+  static final class RevealEntries extends ExecutorTx {
+    @Option(
+        names = "--reveal",
+        required = true,
+        paramLabel = "<hex|@file>",
+        description = "The EntryReveal's protobuf bytes, in hex or @file.")
+    String reveal;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setRevealEntries(MsgRevealEntries.newBuilder().setJobId(jobId).setReveal(bytes(reveal)));
+    }
+  }
+
+  @Command(
+      name = "post-rows",
+      mixinStandardHelpOptions = true,
+      description =
+          "Answer an availability request with the requested rows (peerz server does this).")
+  static final class PostRows extends ExecutorTx {
+    @Option(
+        names = "--rows",
+        required = true,
+        paramLabel = "<hex|@file>",
+        description = "The PostedRows' protobuf bytes, in hex or @file.")
+    String rows;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setPostRows(MsgPostRows.newBuilder().setJobId(jobId).setRows(bytes(rows)));
+    }
+  }
+
+  @Command(
+      name = "report-missing-inputs",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Report that an assigned data job's inputs never arrived (peerz server does this once",
+        "params.input_timeout_blocks have passed): the job is refunded, nobody is slashed."
+      })
+  static final class ReportMissingInputs extends ExecutorTx {
+    @Option(names = "--detail", paramLabel = "<text>", description = "What did not arrive.")
+    String detail = "";
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setReportMissingInputs(
+          MsgReportMissingInputs.newBuilder().setJobId(jobId).setDetail(detail));
+    }
+  }
+
+  @Command(
+      name = "set-data-url",
+      mixinStandardHelpOptions = true,
+      description =
+          "Announce an executor's data endpoint, signed by its key (peerz server does this).")
+  static final class SetDataUrl extends TxSubcommand {
+    @Option(
+        names = "--executor-key",
+        required = true,
+        paramLabel = "<file>",
+        description = "The executor's key file; it signs and pays the fee.")
+    Path executorKey;
+
+    @Parameters(index = "0", paramLabel = "<url>", description = "e.g. http://203.0.113.7:8091")
+    String url;
+
+    @Override
+    Ed25519KeyPair signingKey() {
+      return ExecutorKey.read(executorKey);
+    }
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setSetDataUrl(MsgSetDataUrl.newBuilder().setDataUrl(url));
+    }
+  }
+
+  @Command(
+      name = "dispute-entry",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Send a prepared dispute (a RevealedEntry); 'peerz job dispute' builds it from a.npy,",
+        "b.npy and c.npy and is what a buyer runs."
+      })
+  static final class DisputeEntry extends TxSubcommand {
+    @Option(names = "--job-id", required = true, paramLabel = "<id>", description = "Job id.")
+    long jobId;
+
+    @Option(
+        names = "--entry",
+        required = true,
+        paramLabel = "<hex|@file>",
+        description = "The RevealedEntry's protobuf bytes, in hex or @file.")
+    String entry;
+
+    @Override
+    void setMessage(TxBody.Builder body) {
+      body.setDisputeEntry(
+          MsgDisputeEntry.newBuilder().setJobId(jobId).setEntry(ExecutorTx.bytes(entry)));
     }
   }
 }

@@ -38,6 +38,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       InitCommand.class,
       StartCommand.class,
       ServerCommand.class,
+      JobCommand.class,
       KeysCommand.class,
       TxCommand.class,
       QueryCommand.class,
@@ -48,6 +49,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       RunWorkloadCommand.class,
       VerifyOutputCommand.class,
       BenchCommand.class,
+      DataCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
       MarketQueryCommands.Pool.class,
       MarketQueryCommands.Pools.class,
       MarketQueryCommands.Job.class,
+      MarketQueryCommands.JobFit.class,
       MarketQueryCommands.Executor.class,
       MarketQueryCommands.Executors.class,
       QueryCommand.TxQuery.class,

@@ -4,11 +4,21 @@ import io.peerz.gpu.CpuBackend;
 import io.peerz.gpu.CudaBackend;
 import io.peerz.gpu.GemmBackend;
 import io.peerz.gpu.GemmBackends;
+import io.peerz.gpu.data.DataClient;
+import io.peerz.gpu.data.DataLimits;
+import io.peerz.gpu.data.DataServer;
+import io.peerz.gpu.executor.ExecutorDaemon;
+import io.peerz.gpu.executor.ExecutorState;
+import io.peerz.gpu.executor.Faults;
 import io.peerz.ledger.Ed25519KeyPair;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,9 +27,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code peerz server}: the executor daemon (the seeds' server). It follows the chain over
- * JSON-RPC, runs the jobs assigned to its executor key, commits, waits for the challenge and
- * reveals; its progress survives restarts in {@code <home>/data/executor-<address>.json}.
+ * {@code peerz server}: parses the executor daemon's flags and wires it ({@link ExecutorDaemon} in
+ * gpu-exec): the node over JSON-RPC, the GEMM backend, the data endpoint, the state file.
  */
 @Command(
     name = "server",
@@ -27,8 +36,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Run an executor: fetch the jobs assigned to its key, compute them (on the GPU through",
       "JCuda when one answers, else on the CPU with identical bytes), commit the output root,",
-      "reveal challenged rows.",
-      "Its commit and reveal fees are paid by the executor key's account: fund its address."
+      "answer challenges. Data jobs (gemm-int8): buyers upload a.npy and b.npy to its data",
+      "endpoint (or the job names URLs it fetches), every byte is checked against the committed",
+      "roots, and c.npy is served for params.output_retention_blocks after verification.",
+      "Its commit and reveal fees are paid by the executor key's account: fund its address.",
+      "Progress survives restarts in <home>/data/executor-<address>.json and"
+          + " <home>/data/executor-<address>/."
     })
 final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -44,10 +57,12 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--faulty",
-      paramLabel = "skip-rows=<fraction>",
+      paramLabel = "<fault>",
       description =
-          "Cheat, for tests and demos: leave this fraction of each pool job's output rows zero"
-              + " (benchmarks are computed honestly), e.g. skip-rows=0.1.")
+          "Cheat, for tests and demos: skip-rows=<fraction> leaves that fraction of each seeded"
+              + " pool job's rows zero; corrupt-entry adds 1 to one entry of each data job's C;"
+              + " no-serve serves no outputs and answers no availability request. Benchmarks"
+              + " are computed honestly.")
   String faulty;
 
   @Option(
@@ -66,11 +81,30 @@ final class ServerCommand implements Callable<Integer> {
       description = "How often to ask the node for jobs (default: ${DEFAULT-VALUE}).")
   Duration poll = Duration.ofMillis(500);
 
+  @Option(
+      names = "--data-laddr",
+      paramLabel = "<host:port>",
+      defaultValue = "127.0.0.1:0",
+      description =
+          "Where the data endpoint listens (default: ${DEFAULT-VALUE}, any free port on"
+              + " loopback).")
+  String dataLaddr = "127.0.0.1:0";
+
+  @Option(
+      names = "--data-url",
+      paramLabel = "<url>",
+      description =
+          "The URL buyers reach the data endpoint at, announced on chain (default: the address"
+              + " it listens on).")
+  URI dataUrl;
+
   @Override
   public Integer call() throws InterruptedException {
     Ed25519KeyPair key = ExecutorKey.read(executorKey);
-    int skipPpm = skipPpm(faulty);
-    Path stateFile = home.home().resolve("data").resolve("executor-" + key.address() + ".json");
+    Faults faults = faults(faulty);
+    Path dataDir = home.home().resolve("data");
+    Path stateFile = dataDir.resolve("executor-" + key.address() + ".json");
+    Path workDir = dataDir.resolve("executor-" + key.address());
     PrintWriter out = spec.commandLine().getOut();
     AtomicBoolean stop = new AtomicBoolean();
     Thread main = Thread.currentThread();
@@ -83,48 +117,71 @@ final class ServerCommand implements Callable<Integer> {
                 }));
     GemmBackends.Detected detected = GemmBackends.detect(backend);
     out.printf("gemm backend: %s (%s)%n", detected.backend().name(), detected.reason());
+    ExecutorService fetches = Executors.newFixedThreadPool(2);
     try (GemmBackend gemm = detected.backend();
-        GemmBackend floats = gemm.supportsFloat() ? gemm : new CpuBackend()) {
+        GemmBackend floats = gemm.supportsFloat() ? gemm : new CpuBackend();
+        DataServer data =
+            DataServer.start(
+                workDir.resolve("data-server"), bind(dataLaddr), DataLimits.defaults())) {
       if (floats != gemm) {
         out.printf("fp32-gemm jobs: %s backend (%s)%n", floats.name(), CudaBackend.NO_FP32);
       }
-      ExecutorLoop.Gemm products =
-          new ExecutorLoop.Gemm() {
-            @Override
-            public int[] multiply(int n, byte[] a, byte[] b) {
-              return gemm.multiply(n, a, b);
-            }
-
-            @Override
-            public float[] multiplyFloat(int n, float[] a, float[] b) {
-              return floats.multiplyFloat(n, a, b);
-            }
-          };
-      ExecutorLoop loop =
-          new ExecutorLoop(
-              node.client(),
-              key,
-              products,
-              skipPpm,
-              new ExecutorState(stateFile),
-              out,
-              poll,
-              Duration.ofSeconds(30));
-      loop.run(stop::get);
+      URI url = dataUrl != null ? dataUrl : data.baseUrl();
+      out.printf("data endpoint: %s (listening on %s)%n", url, data.baseUrl());
+      ExecutorDaemon daemon =
+          new ExecutorDaemon(
+              new ExecutorDaemon.Parts(
+                  new RpcNodeClient(node.client()),
+                  key,
+                  gemm,
+                  floats,
+                  faults,
+                  new ExecutorState(stateFile),
+                  workDir,
+                  data,
+                  url,
+                  new DataClient(Duration.ofMinutes(2)),
+                  fetches,
+                  out,
+                  poll,
+                  Duration.ofSeconds(30)));
+      daemon.run(stop::get);
     } catch (InterruptedException e) {
       out.println("executor stopped");
       out.flush();
+    } finally {
+      fetches.shutdownNow();
     }
     return 0;
   }
 
-  /** {@code skip-rows=0.1} as ppm (100000). */
-  static int skipPpm(String spec) {
+  private static InetSocketAddress bind(String laddr) {
+    String s = laddr.startsWith("tcp://") ? laddr.substring(6) : laddr;
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new CliException("--data-laddr: expected host:port, got '" + laddr + "'");
+    }
+    try {
+      return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new CliException("--data-laddr: the port of '" + laddr + "' is not a number");
+    }
+  }
+
+  /** {@code skip-rows=0.1}, {@code corrupt-entry} or {@code no-serve}. */
+  static Faults faults(String spec) {
     if (spec == null) {
-      return 0;
+      return Faults.NONE;
+    }
+    if (spec.equals("corrupt-entry")) {
+      return new Faults(0, true, false);
+    }
+    if (spec.equals("no-serve")) {
+      return new Faults(0, false, true);
     }
     if (!spec.startsWith("skip-rows=")) {
-      throw new CliException("--faulty: expected skip-rows=<fraction>, got '" + spec + "'");
+      throw new CliException(
+          "--faulty: expected skip-rows=<fraction>, corrupt-entry or no-serve, got '" + spec + "'");
     }
     int ppm;
     try {
@@ -135,6 +192,6 @@ final class ServerCommand implements Callable<Integer> {
     if (ppm <= 0) {
       throw new CliException("--faulty: the fraction must be above 0");
     }
-    return ppm;
+    return new Faults(ppm, false, false);
   }
 }

@@ -1,9 +1,7 @@
 package io.peerz.cli;
 
 import io.peerz.abci.AbciServer;
-import io.peerz.consensus.NodeConfig;
 import io.peerz.consensus.PeerzApplication;
-import io.peerz.consensus.PeerzNode;
 import io.peerz.consensus.SnapshotConfig;
 import io.peerz.consensus.StateSyncConfig;
 import io.peerz.genesis.GenesisDoc;
@@ -12,6 +10,8 @@ import io.peerz.genesis.NodeKeyFile;
 import io.peerz.genesis.PrivValidatorKeyFile;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.LedgerDb;
+import io.peerz.node.NodeConfig;
+import io.peerz.node.PeerzNode;
 import io.peerz.p2p.PeerLimits;
 import io.peerz.rpc.RpcLimits;
 import io.peerz.state.StateMachine;

@@ -70,6 +70,30 @@ final class TxBroadcast {
     return 0;
   }
 
+  /**
+   * Sends the tx and waits for its block without printing; its committed tx_result (code 0), or a
+   * CliException with the code, codespace and log of a rejection.
+   */
+  JsonNode sendAndReturn(byte[] txBytes) {
+    byte[] hash = Transactions.hash(txBytes);
+    RpcClient.Broadcast check = rpc.broadcastTxSync(txBytes);
+    if (check.code() != 0) {
+      throw failure(
+          "the node rejected the transaction", check.code(), check.codespace(), check.log());
+    }
+    JsonNode committed = awaitInclusion(hash, Hex.encodeUpper(hash));
+    JsonNode result = committed.path("tx_result");
+    int code = result.path("code").asInt(0);
+    if (code != 0) {
+      throw failure(
+          "the transaction failed in block " + committed.path("height").asText(),
+          code,
+          result.path("codespace").asText(""),
+          result.path("log").asText(""));
+    }
+    return result;
+  }
+
   private JsonNode awaitInclusion(byte[] hash, String hashHex) {
     long deadline = System.nanoTime() + wait.timeout.toNanos();
     while (true) {

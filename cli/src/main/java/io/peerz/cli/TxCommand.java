@@ -64,8 +64,15 @@ import picocli.CommandLine.Parameters;
       MarketTxCommands.LeavePool.class,
       MarketTxCommands.ClosePool.class,
       MarketTxCommands.SubmitJob.class,
+      MarketTxCommands.CancelJob.class,
+      MarketTxCommands.RequestRows.class,
       MarketTxCommands.CommitResult.class,
       MarketTxCommands.RevealRows.class,
+      MarketTxCommands.RevealEntries.class,
+      MarketTxCommands.PostRows.class,
+      MarketTxCommands.ReportMissingInputs.class,
+      MarketTxCommands.SetDataUrl.class,
+      MarketTxCommands.DisputeEntry.class,
       OfflineTxCommands.Sign.class,
       OfflineTxCommands.Broadcast.class
     })

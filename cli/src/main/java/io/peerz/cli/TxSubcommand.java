@@ -1,8 +1,10 @@
 package io.peerz.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.peerz.ledger.Address;
 import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.ledger.Hex;
 import io.peerz.ledger.Transactions;
 import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
@@ -94,13 +96,58 @@ abstract class TxSubcommand implements Callable<Integer> {
     Ed25519KeyPair key = signingKey();
     RpcClient rpc = node.client();
     String chain = chainId != null ? chainId : NodeFacts.chainId(rpc);
-    long txFee = fee != null ? fee : NodeFacts.minFee(rpc);
+    long txFee = fee != null ? fee : defaultFee(rpc);
     long txNonce = nonce != null ? nonce : NodeFacts.nonce(rpc, key.address().toString());
     TxBody.Builder body = body(chain, key.publicKey(), txNonce, txFee, memo);
     setMessage(body);
     Tx tx = Transactions.sign(body.build(), key);
     return new TxBroadcast(rpc, spec.commandLine().getOut(), output.json(), wait)
         .send(tx.toByteArray());
+  }
+
+  /** A signed tx: its bytes and hash. */
+  record Sent(byte[] bytes, byte[] hash, String hashHex) {}
+
+  /** Signs this command's message with chain id, fee and nonce from the flags or the node. */
+  Sent sign() {
+    Ed25519KeyPair key = signingKey();
+    RpcClient rpc = node.client();
+    String chain = chainId != null ? chainId : NodeFacts.chainId(rpc);
+    long txFee = fee != null ? fee : defaultFee(rpc);
+    long txNonce = nonce != null ? nonce : NodeFacts.nonce(rpc, key.address().toString());
+    TxBody.Builder body = body(chain, key.publicKey(), txNonce, txFee, memo);
+    setMessage(body);
+    byte[] bytes = Transactions.sign(body.build(), key).toByteArray();
+    byte[] hash = Transactions.hash(bytes);
+    return new Sent(bytes, hash, Hex.encodeUpper(hash));
+  }
+
+  /** The fee when --fee is not given: the node's min_fee. */
+  long defaultFee(RpcClient rpc) {
+    return NodeFacts.minFee(rpc);
+  }
+
+  /**
+   * Signs, broadcasts and waits for the tx's block; the committed tx_result (code 0), or a
+   * CliException with the code, codespace and log of a rejection.
+   */
+  JsonNode sendAndWait() {
+    return new TxBroadcast(node.client(), spec.commandLine().getOut(), output.json(), wait)
+        .sendAndReturn(sign().bytes());
+  }
+
+  /** The value of attribute {@code key} of the first event of {@code type} in a tx result. */
+  static String eventAttribute(JsonNode result, String type, String key) {
+    for (JsonNode e : result.path("events")) {
+      if (e.path("type").asText().equals(type)) {
+        for (JsonNode a : e.path("attributes")) {
+          if (a.path("key").asText().equals(key)) {
+            return a.path("value").asText();
+          }
+        }
+      }
+    }
+    throw new CliException("the tx result has no " + type + "." + key + " event");
   }
 
   /** The key that signs: the keyring key named by --from (executor txs sign with a key file). */

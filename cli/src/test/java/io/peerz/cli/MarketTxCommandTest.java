@@ -77,6 +77,75 @@ class MarketTxCommandTest {
   }
 
   @Test
+  void anMlpPoolCarriesItsModelsCommitmentAndABadModelIsRefusedBeforeSending() throws Exception {
+    Path repo = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+    Path model = repo.resolve("models/digits-mlp-int8.safetensors");
+    String[] flags = {
+      "create-pool",
+      "--template",
+      "gpu",
+      "--workload",
+      "mlp-int8",
+      "--model",
+      null,
+      "--model-url",
+      "http://127.0.0.1:9/m.safetensors",
+      "--hardware-class",
+      "cpu",
+      "--limit",
+      "4",
+      "--price",
+      "5",
+      "--deposit",
+      "100",
+      "--from",
+      "queen"
+    };
+    flags[6] = model.toString();
+    CliRun r = tx(flags);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    var m = lastBody().getCreatePool();
+    assertThat(m.getWorkload()).isEqualTo("mlp-int8");
+    assertThat(m.getModel()).isEmpty();
+    assertThat(m.getModelUrl()).isEqualTo("http://127.0.0.1:9/m.safetensors");
+    assertThat(m.getModelFileBytes()).isEqualTo(java.nio.file.Files.size(model));
+    var committed = io.peerz.attest.proto.CommittedModel.parseFrom(m.getModelCommitment());
+    assertThat(io.peerz.attest.ModelCommitment.check(committed)).isNull();
+    assertThat(Hex.encode(committed.getRoot().toByteArray()))
+        .isEqualTo("ebe644701c681381c0628cccf7faaf06f386e2b567db195755b62d6bd23b1759");
+
+    int sent = node.broadcast.size();
+    byte[] bytes = java.nio.file.Files.readAllBytes(model);
+    bytes[0] += 100; // the header length now runs past the JSON into the data
+    flags[6] = java.nio.file.Files.write(home.resolve("bad.safetensors"), bytes).toString();
+    CliRun bad = tx(flags);
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.err()).contains("is not a valid mlp-int8 model");
+    CliRun missing =
+        tx(
+            "create-pool",
+            "--template",
+            "gpu",
+            "--workload",
+            "mlp-int8",
+            "--model",
+            model.toString(),
+            "--hardware-class",
+            "cpu",
+            "--limit",
+            "4",
+            "--price",
+            "5",
+            "--deposit",
+            "100",
+            "--from",
+            "queen");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.err()).contains("--model-url");
+    assertThat(node.broadcast).as("nothing sent").hasSize(sent);
+  }
+
+  @Test
   void registerExecutorAndJoinPoolReadTheExecutorKeyFile() throws Exception {
     Path keyFile = home.resolve("executor.json");
     CliRun k =
@@ -146,11 +215,13 @@ class MarketTxCommandTest {
   }
 
   @Test
-  void faultyTakesAFractionOfRows() {
-    assertThat(ServerCommand.skipPpm(null)).isZero();
-    assertThat(ServerCommand.skipPpm("skip-rows=0.1")).isEqualTo(100_000);
-    assertThatThrownBy(() -> ServerCommand.skipPpm("rows=0.1")).isInstanceOf(CliException.class);
-    assertThatThrownBy(() -> ServerCommand.skipPpm("skip-rows=0")).isInstanceOf(CliException.class);
+  void faultyTakesAFractionOfRowsACorruptEntryOrNoServing() {
+    assertThat(ServerCommand.faults(null).any()).isFalse();
+    assertThat(ServerCommand.faults("skip-rows=0.1").skipRowsPpm()).isEqualTo(100_000);
+    assertThat(ServerCommand.faults("corrupt-entry").corruptEntry()).isTrue();
+    assertThat(ServerCommand.faults("no-serve").noServe()).isTrue();
+    assertThatThrownBy(() -> ServerCommand.faults("rows=0.1")).isInstanceOf(CliException.class);
+    assertThatThrownBy(() -> ServerCommand.faults("skip-rows=0")).isInstanceOf(CliException.class);
   }
 
   @Test

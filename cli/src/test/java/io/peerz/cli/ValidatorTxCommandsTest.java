@@ -46,7 +46,7 @@ class ValidatorTxCommandsTest {
 
   private SignedTx lastTx() throws MalformedTxException {
     SignedTx tx = Transactions.decode(node.broadcast.get(node.broadcast.size() - 1));
-    assertThat(tx.signatureValid()).isTrue();
+    assertThat(new io.peerz.ledger.TxSignatures().valid(tx)).isTrue();
     return tx;
   }
 

@@ -39,26 +39,114 @@ public final class Freivalds {
     if (a.length != n * n || b.length != n * n || c.length != n * n) {
       throw new IllegalArgumentException("A, B and C must each hold n*n = " + n * n + " entries");
     }
+    return firstFailingRow(n, n, n, a, b, c, seed, rounds) < 0;
+  }
+
+  /** The largest n (columns of B and C) for which every sum below stays exact in a long. */
+  public static final int MAX_COLS = 1 << 16;
+
+  /** The largest k x n for which every sum below stays exact in a long. */
+  public static final long MAX_INNER_TIMES_COLS = 1L << 32;
+
+  /**
+   * Freivalds' check of a rectangular product C (m x n, int32) = A (m x k, int8) x B (k x n, int8),
+   * all row-major: -1 when C passes {@code rounds} rounds with vectors from {@code seed}, else the
+   * first row i where {@code (C r)_i != (A (B r))_i}, a row of C that is surely wrong. Exact over
+   * the integers in long arithmetic for n <= {@link #MAX_COLS} and k x n <= {@link
+   * #MAX_INNER_TIMES_COLS}: |C r| <= 2^31 (2^16 - 1) n < 2^63 and |A (B r)| <= 2^14 (2^16 - 1) k n
+   * < 2^62, so nothing wraps and a wrong C passes a round with probability at most 2^-16.
+   */
+  public static int firstFailingRow(
+      int m, int k, int n, byte[] a, byte[] b, int[] c, byte[] seed, int rounds) {
+    if (m <= 0 || k <= 0 || n <= 0) {
+      throw new IllegalArgumentException("dimensions must be positive");
+    }
+    if (n > MAX_COLS || (long) k * n > MAX_INNER_TIMES_COLS) {
+      throw new IllegalArgumentException(
+          "k="
+              + k
+              + ", n="
+              + n
+              + " is beyond the exact range (n <= "
+              + MAX_COLS
+              + ", k x n <= 2^32)");
+    }
+    if (a.length != (long) m * k || b.length != (long) k * n || c.length != (long) m * n) {
+      throw new IllegalArgumentException(
+          "A must hold m*k, B k*n and C m*n entries for m=" + m + ", k=" + k + ", n=" + n);
+    }
     if (rounds < 1 || rounds > MAX_ROUNDS) {
       throw new IllegalArgumentException("rounds " + rounds + " must be in 1.." + MAX_ROUNDS);
     }
     for (int round = 0; round < rounds; round++) {
       long[] r = vector(seed, round, n);
-      long[] br = times(n, b, r);
-      for (int i = 0; i < n; i++) {
+      long[] br = times(k, n, b, r);
+      for (int i = 0; i < m; i++) {
         long left = 0;
         long right = 0;
-        int at = i * n;
+        int ci = i * n;
         for (int j = 0; j < n; j++) {
-          left += (long) c[at + j] * r[j];
-          right += a[at + j] * br[j];
+          left += (long) c[ci + j] * r[j];
+        }
+        int ai = i * k;
+        for (int t = 0; t < k; t++) {
+          right += a[ai + t] * br[t];
         }
         if (left != right) {
-          return false;
+          return i;
         }
       }
     }
-    return true;
+    return -1;
+  }
+
+  /**
+   * The buyer's full check of C = A x B: null when C passes {@code rounds} rounds of Freivalds'
+   * check, else a wrong entry, found by recomputing the failing row exactly (O(k n) more).
+   */
+  public static EntryCheck.Wrong firstWrongEntry(
+      Int8Matrix a, Int8Matrix b, Int32Matrix c, byte[] seed, int rounds) {
+    if (a.cols() != b.rows() || c.rows() != a.rows() || c.cols() != b.cols()) {
+      throw new IllegalArgumentException(
+          "C is "
+              + c.rows()
+              + " x "
+              + c.cols()
+              + ", A x B is "
+              + a.rows()
+              + " x "
+              + b.cols()
+              + " (A "
+              + a.rows()
+              + " x "
+              + a.cols()
+              + ", B "
+              + b.rows()
+              + " x "
+              + b.cols()
+              + ")");
+    }
+    int m = a.rows();
+    int k = a.cols();
+    int n = b.cols();
+    int row = firstFailingRow(m, k, n, a.data(), b.data(), c.data(), seed, rounds);
+    if (row < 0) {
+      return null;
+    }
+    int[] exact = new int[n];
+    for (int t = 0; t < k; t++) {
+      int av = a.data()[row * k + t];
+      int bt = t * n;
+      for (int j = 0; j < n; j++) {
+        exact[j] += av * b.data()[bt + j];
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      if (exact[j] != c.data()[row * n + j]) {
+        return new EntryCheck.Wrong(row, j, c.data()[row * n + j], exact[j]);
+      }
+    }
+    throw new IllegalStateException("row " + row + " failed Freivalds' check but equals A x B");
   }
 
   /**
@@ -85,13 +173,13 @@ public final class Freivalds {
     return r;
   }
 
-  /** M r for row-major n x n int8 M. */
-  private static long[] times(int n, byte[] m, long[] r) {
-    long[] out = new long[n];
-    for (int k = 0; k < n; k++) {
+  /** M r for row-major rows x cols int8 M. */
+  private static long[] times(int rows, int cols, byte[] m, long[] r) {
+    long[] out = new long[rows];
+    for (int k = 0; k < rows; k++) {
       long s = 0;
-      int at = k * n;
-      for (int j = 0; j < n; j++) {
+      int at = k * cols;
+      for (int j = 0; j < cols; j++) {
         s += m[at + j] * r[j];
       }
       out[k] = s;

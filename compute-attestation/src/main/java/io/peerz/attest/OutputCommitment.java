@@ -3,8 +3,6 @@ package io.peerz.attest;
 import com.google.protobuf.ByteString;
 import io.peerz.attest.proto.Reveal;
 import io.peerz.attest.proto.RevealedRow;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -16,12 +14,12 @@ import java.util.stream.IntStream;
 public final class OutputCommitment {
   private final int n;
   private final int[] output;
-  private final Node root;
+  private final Rfc6962Tree tree;
 
-  private OutputCommitment(int n, int[] output, Node root) {
+  private OutputCommitment(int n, int[] output, Rfc6962Tree tree) {
     this.n = n;
     this.output = output;
-    this.root = root;
+    this.tree = tree;
   }
 
   /** Commits to {@code output} (row-major n x n, kept by reference: do not change it after). */
@@ -34,7 +32,7 @@ public final class OutputCommitment {
     IntStream.range(0, n)
         .parallel()
         .forEach(i -> leaves[i] = RowProof.leafHash(i, rowBytes(n, output, i)));
-    return new OutputCommitment(n, output, build(leaves, 0, n));
+    return new OutputCommitment(n, output, Rfc6962Tree.of(leaves));
   }
 
   /**
@@ -70,7 +68,7 @@ public final class OutputCommitment {
 
   /** The 32-byte output root that the attestation carries. */
   public byte[] root() {
-    return root.hash.clone();
+    return tree.root();
   }
 
   /** The matrix side. */
@@ -87,9 +85,7 @@ public final class OutputCommitment {
   /** The Merkle proof of row {@code row}. */
   public RowProof prove(int row) {
     checkRow(row);
-    List<byte[]> aunts = new ArrayList<>();
-    collect(root, row, n, aunts);
-    return new RowProof(row, n, aunts);
+    return new RowProof(row, n, tree.aunts(row));
   }
 
   /** The reveal answering {@code challenge}: its rows in its order, each with its proof. */
@@ -115,31 +111,4 @@ public final class OutputCommitment {
       throw new IllegalArgumentException("row " + row + " outside 0.." + (n - 1));
     }
   }
-
-  /** Aunts of leaf {@code index} in a subtree of {@code total} leaves, leaf first. */
-  private static void collect(Node node, int index, int total, List<byte[]> aunts) {
-    if (total == 1) {
-      return;
-    }
-    int left = RowProof.split(total);
-    if (index < left) {
-      collect(node.left, index, left, aunts);
-      aunts.add(node.right.hash.clone());
-    } else {
-      collect(node.right, index - left, total - left, aunts);
-      aunts.add(node.left.hash.clone());
-    }
-  }
-
-  private static Node build(byte[][] leaves, int from, int to) {
-    if (to - from == 1) {
-      return new Node(leaves[from], null, null);
-    }
-    int split = from + RowProof.split(to - from);
-    Node l = build(leaves, from, split);
-    Node r = build(leaves, split, to);
-    return new Node(RowProof.innerHash(l.hash, r.hash), l, r);
-  }
-
-  private record Node(byte[] hash, Node left, Node right) {}
 }

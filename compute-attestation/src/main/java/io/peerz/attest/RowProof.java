@@ -12,9 +12,6 @@ import java.util.List;
  */
 public record RowProof(int index, int total, List<byte[]> aunts) {
 
-  static final byte[] LEAF_PREFIX = {0};
-  static final byte[] INNER_PREFIX = {1};
-
   /** Copies the aunts so the record stays immutable. */
   public RowProof {
     List<byte[]> copy = new ArrayList<>(aunts.size());
@@ -45,12 +42,7 @@ public record RowProof(int index, int total, List<byte[]> aunts) {
     if (total <= 0 || index < 0 || index >= total) {
       return false;
     }
-    for (byte[] aunt : aunts) {
-      if (aunt.length != Sha256.LENGTH) {
-        return false;
-      }
-    }
-    byte[] computed = fromAunts(index, total, leafHash(index, rowBytes), aunts, aunts.size());
+    byte[] computed = Rfc6962Tree.rootFromAunts(index, total, leafHash(index, rowBytes), aunts);
     return computed != null && Arrays.equals(computed, root);
   }
 
@@ -58,34 +50,7 @@ public record RowProof(int index, int total, List<byte[]> aunts) {
   static byte[] leafHash(int index, byte[] rowBytes) {
     byte[] idx = new byte[4];
     GemmInputs.putInt(idx, 0, index);
-    return Sha256.hash(LEAF_PREFIX, idx, rowBytes);
-  }
-
-  static byte[] innerHash(byte[] left, byte[] right) {
-    return Sha256.hash(INNER_PREFIX, left, right);
-  }
-
-  /** The split of CometBFT and RFC 6962: the largest power of two below {@code total}. */
-  static int split(int total) {
-    return Integer.highestOneBit(total - 1);
-  }
-
-  /** CometBFT's computeHashFromAunts over the first {@code used} aunts; null when they misfit. */
-  private static byte[] fromAunts(int index, int total, byte[] leaf, List<byte[]> aunts, int used) {
-    if (total == 1) {
-      return used == 0 ? leaf : null;
-    }
-    if (used == 0) {
-      return null;
-    }
-    int left = split(total);
-    byte[] aunt = aunts.get(used - 1);
-    if (index < left) {
-      byte[] l = fromAunts(index, left, leaf, aunts, used - 1);
-      return l == null ? null : innerHash(l, aunt);
-    }
-    byte[] r = fromAunts(index - left, total - left, leaf, aunts, used - 1);
-    return r == null ? null : innerHash(aunt, r);
+    return Sha256.hash(Rfc6962Tree.LEAF_PREFIX, idx, rowBytes);
   }
 
   @Override

@@ -31,7 +31,9 @@ public sealed interface Verdict permits Verdict.Valid, Verdict.Invalid {
     /** A row's Merkle proof does not lead to the committed output root. */
     BAD_PROOF(6),
     /** A revealed row differs from the recomputed row of A x B. */
-    WRONG_ROW(7);
+    WRONG_ROW(7),
+    /** A revealed output entry differs from the dot product of its committed row and column. */
+    WRONG_ENTRY(8);
 
     private final int code;
 

@@ -95,4 +95,39 @@ class FreivaldsTest {
     // Passing both rounds has probability at most 2^-32.
     assertThat(Freivalds.verify(inputs, c, seed, 2)).isFalse();
   }
+
+  @Test
+  void rectangularProductsPassAndAWrongEntryNamesItsRow() {
+    int m = 33;
+    int k = 70;
+    int n = 17;
+    byte[] a = new byte[m * k];
+    byte[] b = new byte[k * n];
+    new java.util.SplittableRandom(5).nextBytes(a);
+    new java.util.SplittableRandom(6).nextBytes(b);
+    int[] c = CpuGemm.multiply(m, k, n, a, b);
+    assertThat(Freivalds.firstFailingRow(m, k, n, a, b, c, seed(1), 2)).isEqualTo(-1);
+    c[20 * n + 16] -= 3;
+    assertThat(Freivalds.firstFailingRow(m, k, n, a, b, c, seed(1), 2)).isEqualTo(20);
+    assertThatThrownBy(
+            () ->
+                Freivalds.firstFailingRow(
+                    1, 1 << 17, 1 << 16, new byte[0], new byte[0], new int[0], seed(1), 1))
+        .hasMessageContaining("beyond the exact range");
+  }
+
+  @Test
+  void extremeRectangularInputsStayExact() {
+    // Every entry -128 and a C of int32 extremes: the sums are far from a long's range.
+    int m = 3;
+    int k = 4096;
+    int n = 64;
+    byte[] a = new byte[m * k];
+    byte[] b = new byte[k * n];
+    java.util.Arrays.fill(a, (byte) -128);
+    java.util.Arrays.fill(b, (byte) -128);
+    int[] c = CpuGemm.multiply(m, k, n, a, b);
+    assertThat(c[0]).isEqualTo(4096 * 16384);
+    assertThat(Freivalds.firstFailingRow(m, k, n, a, b, c, seed(2), 4)).isEqualTo(-1);
+  }
 }

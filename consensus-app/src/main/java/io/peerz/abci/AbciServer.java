@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class AbciServer implements AutoCloseable {
 
-  /** The largest request frame accepted: CometBFT's own limit for ABCI messages (100 MB). */
+  /**
+   * The largest request frame accepted: 100 MB, CometBFT's largest block (types.MaxBlockSizeBytes),
+   * which bounds every request of a chain whose block.max_bytes is positive (InitChain refuses -1).
+   * CometBFT's own socket reads frames of up to 2 GB (abci/types/messages.go).
+   */
   public static final int MAX_FRAME_BYTES = 104_857_600;
 
   private static final Logger log = LoggerFactory.getLogger(AbciServer.class);

@@ -61,6 +61,12 @@ final class ApplicationAdapter {
   /** The proof op type peerz answers a proving query with; its data is a state-store proof. */
   static final String PROOF_OP_TYPE = "peerz:smt";
 
+  /**
+   * The largest block.max_bytes accepted at InitChain: CometBFT's largest block
+   * (types.MaxBlockSizeBytes). No request of a chain with blocks this size exceeds the frame limit.
+   */
+  static final long MAX_BLOCK_BYTES = AbciServer.MAX_FRAME_BYTES;
+
   private final Application app;
   private final ReentrantLock appLock = new ReentrantLock();
 
@@ -208,6 +214,21 @@ final class ApplicationAdapter {
   }
 
   private ResponseInitChain initChain(RequestInitChain request) {
+    long maxBlockBytes = request.getConsensusParams().getBlock().getMaxBytes();
+    if (request.hasConsensusParams() && (maxBlockBytes < 0 || maxBlockBytes > MAX_BLOCK_BYTES)) {
+      // With -1 CometBFT hands PrepareProposal its whole mempool (1 GB by default), a frame the
+      // server refuses mid-chain; refusing the genesis now is the clearer failure.
+      throw new AbciException(
+          "consensus_params.block.max_bytes is "
+              + maxBlockBytes
+              + ": peerz needs a positive block size of at most "
+              + MAX_BLOCK_BYTES
+              + " bytes (CometBFT's default is 22020096), because every ABCI request must fit"
+              + " its "
+              + AbciServer.MAX_FRAME_BYTES
+              + "-byte frame limit and with -1 PrepareProposal carries the whole mempool; set"
+              + " it in genesis.json");
+    }
     List<io.peerz.ledger.proto.ValidatorUpdate> validators = new ArrayList<>();
     for (ValidatorUpdate v : request.getValidatorsList()) {
       validators.add(toLedger(v));

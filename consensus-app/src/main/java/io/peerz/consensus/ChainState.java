@@ -1,6 +1,7 @@
 package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Sha256;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
@@ -14,7 +15,7 @@ import java.util.List;
  * block's id and time, the validator sets of the last, current and next heights, the app hash and
  * results hash the next header carries, and the commit of the last block.
  */
-record ChainState(
+public record ChainState(
     String chainId,
     long initialHeight,
     long lastBlockHeight,
@@ -71,7 +72,7 @@ record ChainState(
         initialHeight,
         block.getHeader().getHeight(),
         commit.getBlockId(),
-        SignBytes.millis(block.getHeader().getTime()),
+        Blocks.millis(block.getHeader().getTime()),
         validators,
         nextValidators,
         nextValidators.next(validatorUpdates),

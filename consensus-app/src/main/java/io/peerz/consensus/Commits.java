@@ -19,7 +19,8 @@ final class Commits {
    * Why {@code c} does not prove that validators with more than two thirds of {@code vals}' power
    * precommitted {@code id} at height {@code h}, or null when it does (CometBFT's VerifyCommit).
    */
-  static String invalid(String chainId, Commit c, long h, BlockId id, ValidatorSet vals) {
+  static String invalid(
+      String chainId, Commit c, long h, BlockId id, ValidatorSet vals, SignatureCache signatures) {
     if (c.getHeight() != h
         || !c.getBlockId().equals(id)
         || vals == null
@@ -36,7 +37,7 @@ final class Commits {
       if (!Arrays.equals(m.address, s.getValidatorAddress().toByteArray())) {
         return "commit_address";
       }
-      if (!signed(chainId, c, s, m.pubKey)) {
+      if (!signed(chainId, c, s, m.pubKey, signatures)) {
         return "commit_signature";
       }
       power += m.power;
@@ -49,7 +50,8 @@ final class Commits {
    * two thirds of its power signed {@code c}: a commit checked this way cannot come from a set the
    * trusted one never handed power to.
    */
-  static boolean signedByTrusted(String chainId, Commit c, ValidatorSet trusted) {
+  static boolean signedByTrusted(
+      String chainId, Commit c, ValidatorSet trusted, SignatureCache signatures) {
     long power = 0;
     boolean[] counted = new boolean[trusted.size()];
     for (CommitSig s : c.getSignaturesList()) {
@@ -61,7 +63,7 @@ final class Commits {
         continue;
       }
       ValidatorSet.Member m = trusted.get(i);
-      if (signed(chainId, c, s, m.pubKey)) {
+      if (signed(chainId, c, s, m.pubKey, signatures)) {
         counted[i] = true;
         power += m.power;
       }
@@ -69,7 +71,8 @@ final class Commits {
     return trusted.isQuorum(power);
   }
 
-  private static boolean signed(String chainId, Commit c, CommitSig s, byte[] pubKey) {
+  private static boolean signed(
+      String chainId, Commit c, CommitSig s, byte[] pubKey, SignatureCache signatures) {
     Vote v =
         Vote.newBuilder()
             .setType(SignedMsgType.SIGNED_MSG_TYPE_PRECOMMIT)
@@ -78,7 +81,6 @@ final class Commits {
             .setBlockId(c.getBlockId())
             .setTimestamp(s.getTimestamp())
             .build();
-    return SignatureCache.verify(
-        pubKey, SignBytes.vote(chainId, v), s.getSignature().toByteArray());
+    return signatures.verify(pubKey, SignBytes.vote(chainId, v), s.getSignature().toByteArray());
   }
 }

@@ -7,6 +7,7 @@ import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
 import io.peerz.consensus.proto.SignedMsgType;
 import io.peerz.consensus.proto.Vote;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockId;
@@ -38,15 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsensusCore {
 
-  /** What the core asks of the application while building or checking a proposal. */
-  interface BlockSource {
-    /** The txs of a new block (PrepareProposal over the mempool). */
-    List<byte[]> proposalTxs(long height, long timeMillis, byte[] proposer, long maxTxBytes);
-
-    /** Whether the application accepts a proposed block (ProcessProposal). */
-    boolean accept(Block block, byte[] hash);
-  }
-
   private static final Logger log = LoggerFactory.getLogger(ConsensusCore.class);
 
   /** Messages kept for the next height (only the next: later ones come again by gossip). */
@@ -62,6 +54,7 @@ final class ConsensusCore {
   private final byte[] self;
   private final BlockSource app;
   private final LongSupplier clock;
+  private final SignatureCache signatures;
   private final byte[] consensusHash;
 
   private ChainState state;
@@ -105,12 +98,18 @@ final class ConsensusCore {
    * node that only follows).
    */
   ConsensusCore(
-      ConsensusConfig cfg, ChainState state, byte[] self, BlockSource app, LongSupplier clock) {
+      ConsensusConfig cfg,
+      ChainState state,
+      byte[] self,
+      BlockSource app,
+      LongSupplier clock,
+      SignatureCache signatures) {
     this.cfg = cfg;
     this.state = state;
     this.self = self;
     this.app = app;
     this.clock = clock;
+    this.signatures = signatures;
     this.consensusHash = ChainState.consensusParamsHash(cfg.maxBlockTxBytes());
   }
 
@@ -282,7 +281,7 @@ final class ConsensusCore {
       return;
     }
     ValidatorSet.Member proposer = proposerOf(r);
-    if (!SignatureCache.verify(
+    if (!signatures.verify(
         proposer.pubKey, SignBytes.proposal(state.chainId(), p), p.getSignature().toByteArray())) {
       log.warn("proposal rejected height={} round={} reason=bad_signature", height, r);
       return;
@@ -371,7 +370,7 @@ final class ConsensusCore {
     if (!Arrays.equals(m.address, v.getValidatorAddress().toByteArray())) {
       return false;
     }
-    return SignatureCache.verify(
+    return signatures.verify(
         m.pubKey, SignBytes.vote(state.chainId(), v), v.getSignature().toByteArray());
   }
 
@@ -564,7 +563,12 @@ final class ConsensusCore {
   private Block createBlock() {
     // Block time: the proposer's clock, forced strictly above the previous block's time.
     long time = Math.max(clock.getAsLong(), state.lastBlockTimeMillis() + 1);
-    List<byte[]> txs = app.proposalTxs(height, time, self, cfg.maxBlockTxBytes());
+    // A lone validator fills blocks; a proposal that travels to others is capped.
+    long maxTxBytes =
+        state.validators().size() > 1
+            ? Math.min(cfg.maxBlockTxBytes(), ConsensusConfig.PROPOSAL_TX_BYTES)
+            : cfg.maxBlockTxBytes();
+    List<byte[]> txs = app.proposalTxs(height, time, self, maxTxBytes);
     List<ByteString> txBytes = new ArrayList<>(txs.size());
     for (byte[] tx : txs) {
       txBytes.add(ByteString.copyFrom(tx));
@@ -742,7 +746,7 @@ final class ConsensusCore {
     if (target != null) {
       v.setBlockId(target.id());
       // A vote is never older than the block it votes for (CometBFT's voteTime).
-      now = Math.max(now, SignBytes.millis(target.block().getHeader().getTime()) + 1);
+      now = Math.max(now, Blocks.millis(target.block().getHeader().getTime()) + 1);
     }
     v.setTimestamp(SignBytes.timestamp(now));
     out.add(new ConsensusAction.SignVote(v.build()));
@@ -792,7 +796,7 @@ final class ConsensusCore {
     if (!h.getLastBlockId().equals(state.lastBlockId())) {
       return "last_block_id";
     }
-    if (SignBytes.millis(h.getTime()) <= state.lastBlockTimeMillis()) {
+    if (Blocks.millis(h.getTime()) <= state.lastBlockTimeMillis()) {
       return "time_not_increasing";
     }
     if (!Arrays.equals(
@@ -852,7 +856,7 @@ final class ConsensusCore {
       long eh = e.getVoteA().getHeight();
       ValidatorSet vals =
           eh == height ? state.validators() : eh == height - 1 ? state.lastValidators() : null;
-      String why = Evidence.invalidReason(e, state.chainId(), vals);
+      String why = Evidence.invalidReason(e, state.chainId(), vals, signatures);
       if (why != null) {
         return why;
       }
@@ -876,6 +880,6 @@ final class ConsensusCore {
    * precommitted {@code id} at height {@code h}, or null when it does (CometBFT's VerifyCommit).
    */
   private String invalidCommit(Commit c, long h, BlockId id, ValidatorSet vals) {
-    return Commits.invalid(state.chainId(), c, h, id, vals);
+    return Commits.invalid(state.chainId(), c, h, id, vals, signatures);
   }
 }

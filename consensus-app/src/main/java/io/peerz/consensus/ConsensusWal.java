@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * the payload, then the {@link WalRecord} payload. The file holds one height (and the early
  * messages of the next, which the core buffers): it is rewritten with only those after each commit.
  */
-final class ConsensusWal implements AutoCloseable {
+public final class ConsensusWal implements Wal {
 
   static final int MAX_RECORD_BYTES = 64 << 20;
   private static final int MAX_AHEAD = 1_000;
@@ -48,7 +48,7 @@ final class ConsensusWal implements AutoCloseable {
    * Opens (or creates) the log, reads its records and cuts off a torn or corrupt tail (a crash in
    * the middle of a write) with a WARN, so that appends continue after the last good record.
    */
-  static ConsensusWal open(Path file) {
+  public static ConsensusWal open(Path file) {
     try {
       Files.createDirectories(file.getParent());
       FileChannel ch =
@@ -108,17 +108,20 @@ final class ConsensusWal implements AutoCloseable {
   }
 
   /** The records found when the log was opened, oldest first. */
-  List<WalRecord> recovered() {
+  @Override
+  public List<WalRecord> recovered() {
     return recovered;
   }
 
   /** The height the core works on: records above it are kept by {@link #rotate}. */
-  void height(long h) {
+  @Override
+  public void height(long h) {
     height = h;
   }
 
   /** Appends a record (written, not yet forced to disk: see {@link #sync}). */
-  void append(WalRecord record) {
+  @Override
+  public void append(WalRecord record) {
     if (WalReplay.height(record) > height && ahead.size() < MAX_AHEAD) {
       ahead.add(record);
     }
@@ -136,7 +139,8 @@ final class ConsensusWal implements AutoCloseable {
   }
 
   /** Forces appended records to disk; called before a signed message leaves the process. */
-  void sync() {
+  @Override
+  public void sync() {
     if (!dirty) {
       return;
     }
@@ -152,7 +156,8 @@ final class ConsensusWal implements AutoCloseable {
    * Empties the log after a commit, keeping the records of {@code nextHeight} and above that were
    * logged early: the next height starts from the committed state and those messages.
    */
-  void rotate(long nextHeight) {
+  @Override
+  public void rotate(long nextHeight) {
     List<WalRecord> keep = new ArrayList<>();
     for (WalRecord r : ahead) {
       if (WalReplay.height(r) >= nextHeight) {

@@ -83,7 +83,8 @@ final class Evidence {
   }
 
   /** Why {@code e} is not valid evidence against a member of {@code vals}, or null. */
-  static String invalidReason(DuplicateVoteEvidence e, String chainId, ValidatorSet vals) {
+  static String invalidReason(
+      DuplicateVoteEvidence e, String chainId, ValidatorSet vals, SignatureCache signatures) {
     Vote a = e.getVoteA();
     Vote b = e.getVoteB();
     if (vals == null
@@ -108,7 +109,7 @@ final class Evidence {
       return "evidence_validator";
     }
     for (Vote v : List.of(a, b)) {
-      if (!SignatureCache.verify(
+      if (!signatures.verify(
           m.pubKey, SignBytes.vote(chainId, v), v.getSignature().toByteArray())) {
         return "evidence_signature";
       }

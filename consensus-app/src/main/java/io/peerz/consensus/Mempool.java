@@ -21,9 +21,19 @@ import org.slf4j.LoggerFactory;
  * Each tx passes the application's CheckTx on entry; after every commit the included txs leave and
  * the rest are re-checked against the fresh check state. Thread-safe.
  */
-final class Mempool {
+public final class Mempool {
 
-  static final String CODESPACE = "mempool";
+  /** The most txs the node's mempool holds. */
+  public static final int MAX_TXS = 50_000;
+
+  /** The most bytes of txs the node's mempool holds. */
+  public static final long MAX_BYTES = 64L << 20;
+
+  /** The largest tx the node's mempool takes. */
+  public static final int MAX_TX_BYTES = 1 << 20;
+
+  /** The codespace of mempool refusals (docs/errors.md). */
+  public static final String CODESPACE = "mempool";
 
   /** The mempool's own refusals (codespace {@value #CODESPACE}), as docs/errors.md lists them. */
   enum Refusal {
@@ -44,19 +54,20 @@ final class Mempool {
     }
   }
 
-  static final int CODE_TX_TOO_LARGE = Refusal.TX_TOO_LARGE_FOR_MEMPOOL.code;
-  static final int CODE_FULL_COUNT = Refusal.FULL_COUNT.code;
-  static final int CODE_FULL_BYTES = Refusal.FULL_BYTES.code;
-  static final int CODE_DUPLICATE = Refusal.DUPLICATE.code;
-  static final int CODE_EMPTY_TX = Refusal.EMPTY_TX.code;
+  public static final int CODE_TX_TOO_LARGE = Refusal.TX_TOO_LARGE_FOR_MEMPOOL.code;
+  public static final int CODE_FULL_COUNT = Refusal.FULL_COUNT.code;
+  public static final int CODE_FULL_BYTES = Refusal.FULL_BYTES.code;
+  public static final int CODE_DUPLICATE = Refusal.DUPLICATE.code;
+  public static final int CODE_EMPTY_TX = Refusal.EMPTY_TX.code;
 
   private static final Logger log = LoggerFactory.getLogger(Mempool.class);
 
   /** A committed tx as the mempool reports it to waiters. */
-  record Committed(long height, int index, TxResult result) {}
+  public record Committed(long height, int index, TxResult result) {}
 
   private final Application app;
   private final java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck;
+  private final TxSignatures signatures;
   private final int maxTxs;
   private final long maxBytes;
   private final int maxTxBytes;
@@ -68,28 +79,31 @@ final class Mempool {
 
   /**
    * {@code dryCheck} answers check_tx given the mempool's txs, without touching the check state the
-   * mempool's CheckTx advances (an accepted dry check must not consume a nonce).
+   * mempool's CheckTx advances (an accepted dry check must not consume a nonce); a tx's signature
+   * is verified into {@code signatures} before the mempool's lock is taken.
    */
-  Mempool(
+  public Mempool(
       Application app,
       java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck,
+      TxSignatures signatures,
       int maxTxs,
       long maxBytes,
       int maxTxBytes) {
     this.app = app;
     this.dryCheck = dryCheck;
+    this.signatures = signatures;
     this.maxTxs = maxTxs;
     this.maxBytes = maxBytes;
     this.maxTxBytes = maxTxBytes;
   }
 
   /** Called (outside the mempool's lock) whenever a tx is added. */
-  void onTxsAvailable(Runnable listener) {
+  public void onTxsAvailable(Runnable listener) {
     txsAvailableListeners.add(listener);
   }
 
   /** CheckTx without adding. */
-  TxResult check(byte[] tx) {
+  public TxResult check(byte[] tx) {
     TxResult limits = limits(tx, null);
     if (limits != null) {
       return limits;
@@ -102,7 +116,7 @@ final class Mempool {
   }
 
   /** CheckTx and, when accepted, append. */
-  TxResult add(byte[] tx) {
+  public TxResult add(byte[] tx) {
     // A full mempool or a duplicate is refused before the signature check, the expensive part of
     // CheckTx: verified here, by the calling thread and outside the lock, CheckTx under the lock
     // finds it remembered.
@@ -111,7 +125,7 @@ final class Mempool {
     if (refused != null) {
       return refused;
     }
-    TxSignatures.preverify(tx);
+    signatures.preverify(tx);
     TxResult result;
     synchronized (this) {
       result = limits(tx, key);
@@ -188,20 +202,20 @@ final class Mempool {
   }
 
   /** Whether another tx fits (by count and by bytes, for a small tx). */
-  synchronized boolean hasRoom() {
+  public synchronized boolean hasRoom() {
     return txs.size() < maxTxs && totalBytes < maxBytes;
   }
 
-  synchronized int size() {
+  public synchronized int size() {
     return txs.size();
   }
 
-  synchronized long totalBytes() {
+  public synchronized long totalBytes() {
     return totalBytes;
   }
 
   /** Up to {@code limit} txs in order. */
-  synchronized List<byte[]> head(int limit) {
+  public synchronized List<byte[]> head(int limit) {
     List<byte[]> out = new ArrayList<>();
     for (byte[] tx : txs.values()) {
       if (out.size() >= limit) {
@@ -262,7 +276,7 @@ final class Mempool {
   }
 
   /** Completes when the tx is seen in a committed block, or with TimeoutException after timeout. */
-  CompletableFuture<Committed> awaitCommit(byte[] txHash, Duration timeout) {
+  public CompletableFuture<Committed> awaitCommit(byte[] txHash, Duration timeout) {
     String k = key(txHash);
     CompletableFuture<Committed> f = new CompletableFuture<>();
     synchronized (this) {

@@ -1,14 +1,16 @@
 package io.peerz.consensus;
 
+import com.google.protobuf.CodedOutputStream;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.SnapshotRestore;
 import io.peerz.ledger.SnapshotStore;
 import io.peerz.ledger.StateProof;
 import io.peerz.ledger.StateReader;
+import io.peerz.ledger.StateRoot;
 import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.StateStore;
-import io.peerz.ledger.TxSignatures;
+import io.peerz.ledger.Transactions;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.TxResult;
 import io.peerz.state.BlockContext;
@@ -19,6 +21,7 @@ import io.peerz.state.QueryResult;
 import io.peerz.state.StateMachine;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,10 +40,9 @@ public final class PeerzApplication implements Application, AutoCloseable {
 
   static final String VERSION = "0.1.0";
   static final long APP_VERSION = 1;
-  static final String CODESPACE = "app";
-  static final int CODE_BAD_QUERY = 1;
-  static final int CODE_HEIGHT_UNAVAILABLE = 2;
-  static final int CODE_NOT_FOUND = 3;
+
+  /** The query path that reads one state key, given in hex, with or without a proof. */
+  static final String STORE_PATH = "/store/";
 
   private final LedgerDb db;
   private final StateMachine machine;
@@ -96,6 +98,10 @@ public final class PeerzApplication implements Application, AutoCloseable {
   @Override
   public InitChainResponse initChain(InitChainRequest request) {
     StateStore state = db.state();
+    long genesisHeight = request.initialHeight() - 1;
+    if (machine.hasGenesis(state)) {
+      return initChainAgain(request, state, genesisHeight);
+    }
     GenesisOutcome outcome =
         machine.initChain(
             request.chainId(),
@@ -103,7 +109,6 @@ public final class PeerzApplication implements Application, AutoCloseable {
             request.appStateBytes(),
             request.validators(),
             state);
-    long genesisHeight = request.initialHeight() - 1;
     StateStore.PendingCommit pending = state.stage(genesisHeight, outcome.changes());
     BlockResults results =
         BlockResults.newBuilder()
@@ -111,9 +116,53 @@ public final class PeerzApplication implements Application, AutoCloseable {
             .addAllValidatorUpdates(outcome.validators())
             .setAppHash(com.google.protobuf.ByteString.copyFrom(pending.appHash()))
             .build();
-    state.commit(pending, results, List.of());
+    db.commit(pending, results, List.of());
     resetCheckState();
     return new InitChainResponse(outcome.validators(), pending.appHash());
+  }
+
+  /**
+   * InitChain on a state that holds a genesis already. CometBFT sends InitChain whenever Info
+   * reports height 0 (consensus/replay.go), so a validator restarted before the first block sends
+   * it again: the same genesis gets the same answer and nothing is written; another genesis, or a
+   * chain that has committed blocks, is refused (the node cannot go on with the wrong state).
+   */
+  private InitChainResponse initChainAgain(
+      InitChainRequest request, StateStore state, long genesisHeight) {
+    if (state.height() != genesisHeight) {
+      throw new IllegalStateException(
+          "InitChain for a genesis at height "
+              + genesisHeight
+              + " but this application has committed up to height "
+              + state.height()
+              + ": its data directory belongs to a chain that has started; point CometBFT at"
+              + " the home it ran with, or delete the application's data/ to start over");
+    }
+    GenesisOutcome outcome =
+        machine.initChain(
+            request.chainId(),
+            request.timeMillis(),
+            request.appStateBytes(),
+            request.validators(),
+            EmptyState.INSTANCE);
+    byte[] appHash = StateRoot.of(outcome.changes().writes());
+    if (!Arrays.equals(appHash, state.appHash())) {
+      throw new IllegalStateException(
+          "InitChain does not match the genesis this application committed: its state would"
+              + " have app hash "
+              + Hex.encodeUpper(appHash)
+              + " but the committed one is "
+              + Hex.encodeUpper(state.appHash())
+              + " (chain id, genesis time, app_state or validators differ); give CometBFT the"
+              + " genesis.json this application was started with, or delete the application's"
+              + " data/ to start over");
+    }
+    log.info(
+        "init_chain repeated chain_id={} app_hash={} reason=genesis already committed, same"
+            + " genesis",
+        request.chainId(),
+        Hex.encodeUpper(appHash));
+    return new InitChainResponse(outcome.validators(), appHash);
   }
 
   /** The genesis validator set without writing anything: initChain over an empty state. */
@@ -142,7 +191,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
    * CheckTx as if {@code pending} (the mempool, in order) had been accepted, on a throwaway check
    * state: the mempool's own check state does not advance.
    */
-  TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
+  public TxResult checkTxDry(List<byte[]> pending, byte[] tx) {
     CheckState scratch = machine.newCheckState(db.state(), chainId);
     for (byte[] p : pending) {
       scratch.check(p);
@@ -150,23 +199,78 @@ public final class PeerzApplication implements Application, AutoCloseable {
     return scratch.check(tx);
   }
 
+  /**
+   * The mempool's txs in order, up to {@code maxTxBytes} counted as CometBFT counts them, less
+   * those that would fail ante (see {@link #processProposal}), so a proposal of this node is always
+   * one the others accept.
+   */
   @Override
   public List<byte[]> prepareProposal(PrepareProposalRequest request) {
+    CheckState proposal = machine.newCheckState(db.state(), chainId);
     List<byte[]> out = new ArrayList<>();
     long bytes = 0;
+    int dropped = 0;
     for (byte[] tx : request.txs()) {
-      if (bytes + tx.length > request.maxTxBytes()) {
+      long size = protoSize(tx);
+      if (bytes + size > request.maxTxBytes()) {
         break;
       }
-      bytes += tx.length;
+      if (proposal.check(tx).getCode() != 0) {
+        dropped++;
+        continue;
+      }
+      bytes += size;
       out.add(tx);
+    }
+    if (dropped > 0) {
+      log.info(
+          "prepare_proposal dropped height={} txs={} reason=fail ante on the committed state",
+          request.height(),
+          dropped);
     }
     return out;
   }
 
+  /**
+   * The bytes a tx adds to a block as CometBFT counts them (types.ComputeProtoSizeForTxs): its
+   * length, the field tag and the varint length of {@code Data.txs}. CometBFT's proposer panics
+   * when PrepareProposal returns more than {@code max_tx_bytes} of these.
+   */
+  static long protoSize(byte[] tx) {
+    return 1L + CodedOutputStream.computeUInt32SizeNoTag(tx.length) + tx.length;
+  }
+
+  /**
+   * Accepts a proposal only when every tx passes ante in block order on the committed state: it
+   * decodes canonically, its signature verifies, and its nonce, fee and fee balance hold, as
+   * CheckTx would say. A tx that fails ante executes without paying a fee, so without this a
+   * byzantine proposer could fill its blocks for free (with garbage, or with copies of old txs).
+   * The check is a deterministic function of the block and the state every correct validator has
+   * committed, and {@link #prepareProposal} drops what it would reject, so a correct proposer is
+   * never rejected (docs/cometbft.md, "ProcessProposal").
+   */
   @Override
   public boolean processProposal(ProcessProposalRequest request) {
-    // Every tx in a block gets a result (failures included), so any list of txs is acceptable.
+    // Txs this node has not seen are verified on all cores first; ante then finds them remembered.
+    machine.signatures().preverifyAll(request.txs());
+    CheckState proposal = machine.newCheckState(db.state(), chainId);
+    List<byte[]> txs = request.txs();
+    for (int i = 0; i < txs.size(); i++) {
+      TxResult r = proposal.check(txs.get(i));
+      if (r.getCode() != 0) {
+        log.warn(
+            "proposal rejected height={} proposer={} tx_index={} tx_hash={} code={} codespace={}"
+                + " log={}",
+            request.height(),
+            Hex.encodeUpper(request.proposerAddress()),
+            i,
+            Hex.encodeUpper(Transactions.hash(txs.get(i))),
+            r.getCode(),
+            r.getCodespace(),
+            r.getLog());
+        return false;
+      }
+    }
     return true;
   }
 
@@ -188,7 +292,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             misbehavior);
     // Txs this node has not seen in its mempool are verified here on all cores; execution then
     // finds every signature remembered.
-    TxSignatures.preverifyAll(request.txs());
+    machine.signatures().preverifyAll(request.txs());
     BlockOutcome outcome = machine.executeBlock(state, ctx, request.txs());
     StateStore.PendingCommit pending = state.stage(request.height(), outcome.changes());
     staged = new Staged(pending, outcome, List.copyOf(request.txs()), request.height());
@@ -214,7 +318,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
             .addAllValidatorUpdates(s.outcome().validatorUpdates())
             .setAppHash(com.google.protobuf.ByteString.copyFrom(s.pending().appHash()))
             .build();
-    db.state().commit(s.pending(), results, s.txs());
+    db.commit(s.pending(), results, s.txs());
     resetCheckState();
     if (snapshotter != null && snapshotConfig.takesAt(s.height())) {
       snapshot();
@@ -351,47 +455,76 @@ public final class PeerzApplication implements Application, AutoCloseable {
     }
   }
 
+  /**
+   * Answers a query on the latest committed state. With {@code prove}, the answer is the stored
+   * value under the path's state key (protobuf bytes, not the JSON view) with a Merkle proof of it
+   * against the app hash of {@code height}: docs/cometbft.md, "Query paths and proofs".
+   */
   @Override
   public QueryResponse query(QueryRequest request) {
     StateStore state = db.state();
     long height = state.height();
     if (request.height() != 0 && request.height() != height) {
-      return error(
-          CODE_HEIGHT_UNAVAILABLE,
-          "height " + request.height() + " is not available; latest committed is " + height,
+      return failure(
+          QueryResult.heightUnavailable(
+              "height "
+                  + request.height()
+                  + " is not available: only the latest committed state ("
+                  + height
+                  + ") is kept; query height 0 for it"),
           height);
     }
     String path = request.path() == null ? "" : request.path();
-    if (path.startsWith("/store/")) {
+    if (path.startsWith(STORE_PATH)) {
       byte[] key;
       try {
-        key = Hex.decode(path.substring("/store/".length()));
+        key = Hex.decode(path.substring(STORE_PATH.length()));
       } catch (IllegalArgumentException e) {
-        return error(CODE_BAD_QUERY, "store key is not hex: " + e.getMessage(), height);
+        return failure(QueryResult.badArgument("store key is not hex: " + e.getMessage()), height);
       }
-      byte[] value;
-      byte[] proof = null;
       if (request.prove()) {
-        // The value comes from the proof so both describe the same committed state.
-        StateProof p = state.prove(key);
-        value = p.value();
-        proof = p.toBytes();
-        height = state.height();
-      } else {
-        value = state.get(key);
+        return proven(state, key);
       }
-      if (value == null && !request.prove()) {
-        return new QueryResponse(
-            CODE_NOT_FOUND, CODESPACE, "key not found", key, null, height, null);
+      byte[] value = state.get(key);
+      if (value == null) {
+        return failure(QueryResult.notFound("no value under key " + Hex.encode(key)), height);
       }
-      return new QueryResponse(0, "", "", key, value, height, proof);
+      return new QueryResponse(0, "", "", key, value, height, null);
     }
     QueryResult r = machine.query(state, path, request.data());
-    return new QueryResponse(r.code(), r.codespace(), r.log(), r.key(), r.value(), height, null);
+    if (r.code() != 0 || !request.prove()) {
+      return new QueryResponse(r.code(), r.codespace(), r.log(), r.key(), r.value(), height, null);
+    }
+    if (!r.provable()) {
+      return failure(
+          QueryResult.notProvable(
+              "'"
+                  + path
+                  + "' lists entries read from many keys, so no one proof covers it; query each"
+                  + " entry's own path (e.g. /subnet/<id>) or /store/<hex key> with prove=true"),
+          height);
+    }
+    return proven(state, r.key());
   }
 
-  private static QueryResponse error(int code, String log, long height) {
-    return new QueryResponse(code, CODESPACE, log, null, null, height, null);
+  /**
+   * The value under {@code key} and its proof, both from one committed state: a commit landing
+   * between reading the height and proving would pair a proof with the wrong app hash, so the
+   * height is read on both sides and the proof taken again when it moved.
+   */
+  private static QueryResponse proven(StateStore state, byte[] key) {
+    while (true) {
+      long before = state.height();
+      StateProof p = state.prove(key);
+      if (state.height() == before) {
+        // A proof of absence answers no value: CometBFT's light client then verifies absence.
+        return new QueryResponse(0, "", "", key, p.value(), before, p.toBytes());
+      }
+    }
+  }
+
+  private static QueryResponse failure(QueryResult r, long height) {
+    return new QueryResponse(r.code(), r.codespace(), r.log(), null, null, height, null);
   }
 
   /** The empty state genesis is computed over when nothing may be written. */

@@ -25,7 +25,7 @@ import java.util.Base64;
  * signed height, round and step (with sign bytes and signature) reach disk before a signature is
  * returned, and a different message for an already signed height/round/step is refused.
  */
-final class PrivValidator {
+public final class PrivValidator {
 
   static final int STEP_PROPOSE = 1;
   static final int STEP_PREVOTE = 2;
@@ -47,17 +47,18 @@ final class PrivValidator {
   private final Path stateFile;
   private LastSigned last;
 
-  PrivValidator(Ed25519KeyPair key, Path stateFile) {
+  /** Signs with {@code key}; the last signature is kept in {@code stateFile} (null: in memory). */
+  public PrivValidator(Ed25519KeyPair key, Path stateFile) {
     this.key = key;
     this.stateFile = stateFile;
     this.last = load(stateFile);
   }
 
-  byte[] publicKey() {
+  public byte[] publicKey() {
     return key.publicKey();
   }
 
-  byte[] address() {
+  public byte[] address() {
     return key.address().bytes();
   }
 

@@ -19,10 +19,10 @@ import java.util.Map;
  * node sends on each: the channel's size cap, so that a peer can make this node hold no more than
  * an honest message's worth on any channel.
  */
-final class ReactorChannels {
+public final class ReactorChannels {
   private ReactorChannels() {}
 
-  /** Peer ids a round state lists (PeerzNode sends at most this many). */
+  /** Peer ids a round state lists (ConsensusReactor sends at most this many). */
   static final int ROUND_STATE_PEERS = 64;
 
   /**
@@ -80,6 +80,18 @@ final class ReactorChannels {
    */
   static int largestTxs(int batchTxs, int batchBytes, int maxTxBytes) {
     return ENVELOPE + batchBytes + maxTxBytes + batchTxs * (1 + 5);
+  }
+
+  /**
+   * Each channel's cap for the node's reactors (the mempool's gossip batches and largest tx), for
+   * blocks of up to {@code maxBlockTxBytes} bytes of txs.
+   */
+  public static Map<Integer, Integer> maxMessageBytes(long maxBlockTxBytes) {
+    return maxMessageBytes(
+        maxBlockTxBytes,
+        MempoolReactor.TX_GOSSIP_BATCH,
+        MempoolReactor.TX_GOSSIP_BYTES,
+        Mempool.MAX_TX_BYTES);
   }
 
   /** Each channel's cap, for blocks of up to {@code maxBlockTxBytes} bytes of txs. */

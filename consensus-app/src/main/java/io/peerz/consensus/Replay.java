@@ -3,6 +3,7 @@ package io.peerz.consensus;
 import com.google.protobuf.ByteString;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.BlockStore;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.proto.Block;
@@ -51,9 +52,10 @@ public final class Replay {
         db -> new PeerzApplication(db, new StateMachine(), genesis.chainId()));
   }
 
-  static Report run(
+  /** Replays {@code home}'s event log through the applications {@code apps} opens. */
+  public static Report run(
       Path home, GenesisDoc genesis, Progress progress, Function<LedgerDb, Application> apps) {
-    Path data = PeerzNode.dataDir(home);
+    Path data = home.resolve("data");
     Path scratch;
     try {
       scratch = Files.createTempDirectory(data, "replay-");
@@ -115,7 +117,7 @@ public final class Replay {
                   txs,
                   ChainState.blockId(block).getHash().toByteArray(),
                   h,
-                  SignBytes.millis(block.getHeader().getTime()),
+                  Blocks.millis(block.getHeader().getTime()),
                   block.getHeader().getProposerAddress().toByteArray(),
                   Evidence.misbehavior(block)));
       byte[] expected = recorded.getAppHash().toByteArray();

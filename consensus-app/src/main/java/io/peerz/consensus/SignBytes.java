@@ -55,10 +55,6 @@ final class SignBytes {
         .build();
   }
 
-  static long millis(Timestamp t) {
-    return Math.addExact(Math.multiplyExact(t.getSeconds(), 1000), t.getNanos() / 1_000_000);
-  }
-
   private static byte[] delimited(com.google.protobuf.MessageLite m) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {

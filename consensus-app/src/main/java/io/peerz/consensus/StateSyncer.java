@@ -10,6 +10,7 @@ import io.peerz.consensus.proto.SnapshotInfo;
 import io.peerz.consensus.proto.SnapshotsRequest;
 import io.peerz.consensus.proto.StateSyncAnchor;
 import io.peerz.consensus.proto.ValidatorSetState;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.proto.Block;
@@ -51,13 +52,6 @@ final class StateSyncer {
   /** How long the next height's header may take to appear on a peer (it follows the snapshot). */
   static final Duration LIGHT_BLOCK_WAIT = Duration.ofSeconds(30);
 
-  /** Sends reactor messages to peers. */
-  interface Transport {
-    void send(String peer, int channel, ReactorMessage m);
-
-    void broadcast(int channel, ReactorMessage m);
-  }
-
   private record Incoming(String peer, ReactorMessage message) {}
 
   /** A snapshot offered by one or more peers. */
@@ -73,7 +67,7 @@ final class StateSyncer {
   private final String chainId;
   private final ValidatorSet trusted;
   private final Application app;
-  private final Transport transport;
+  private final PeerTransport transport;
   private final BooleanSupplier closing;
   private final BlockingQueue<Incoming> inbox = new LinkedBlockingQueue<>();
 
@@ -81,7 +75,7 @@ final class StateSyncer {
       String chainId,
       ValidatorSet trusted,
       Application app,
-      Transport transport,
+      PeerTransport transport,
       BooleanSupplier closing) {
     this.chainId = chainId;
     this.trusted = trusted;
@@ -334,13 +328,20 @@ final class StateSyncer {
         || !Arrays.equals(hh.getNextValidatorsHash().toByteArray(), valsH1.hash())) {
       throw new Unusable("validator sets do not match the headers' validators hashes");
     }
+    // Verified once per candidate snapshot: a memory of its own, dropped with it.
+    SignatureCache signatures = new SignatureCache();
     String why =
         Commits.invalid(
-            chainId, next.getCommit(), height + 1, ChainState.blockId(next.getBlock()), valsH1);
+            chainId,
+            next.getCommit(),
+            height + 1,
+            ChainState.blockId(next.getBlock()),
+            valsH1,
+            signatures);
     if (why != null) {
       throw new Unusable("commit of height " + (height + 1) + " is invalid: " + why);
     }
-    if (!Commits.signedByTrusted(chainId, next.getCommit(), trusted)) {
+    if (!Commits.signedByTrusted(chainId, next.getCommit(), trusted, signatures)) {
       throw new Unusable(
           "commit of height "
               + (height + 1)
@@ -351,7 +352,12 @@ final class StateSyncer {
     }
     why =
         Commits.invalid(
-            chainId, atHeight.getCommit(), height, ChainState.blockId(atHeight.getBlock()), valsH);
+            chainId,
+            atHeight.getCommit(),
+            height,
+            ChainState.blockId(atHeight.getBlock()),
+            valsH,
+            signatures);
     if (why != null) {
       throw new Unusable("commit of height " + height + " is invalid: " + why);
     }
@@ -368,7 +374,7 @@ final class StateSyncer {
         initialHeight,
         anchor.getHeight(),
         next.getHeader().getLastBlockId(),
-        SignBytes.millis(atHeight.getHeader().getTime()),
+        Blocks.millis(atHeight.getHeader().getTime()),
         set(anchor.getAtHeight().getValidators()),
         set(anchor.getNext().getValidators()),
         set(anchor.getNext().getNextValidators()),

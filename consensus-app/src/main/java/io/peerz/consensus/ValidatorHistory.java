@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * rotates its priorities once per height, so any height is recomputed from the checkpoint at or
  * below it. Thread-safe.
  */
-final class ValidatorHistory {
+public final class ValidatorHistory {
 
   private static final int CHECKPOINT_EVERY = 64;
 
@@ -33,7 +33,7 @@ final class ValidatorHistory {
   }
 
   /** The set that signs {@code height}, or null when unknown. */
-  synchronized List<Validator> at(long height) {
+  public synchronized List<Validator> at(long height) {
     ValidatorSet s = setAt(height);
     return s == null ? null : s.toProto();
   }

@@ -2,6 +2,7 @@ package io.peerz.rpc;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.peerz.consensus.EventBus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +37,7 @@ public final class RpcServer implements AutoCloseable {
   private final ExecutorService socketRequests;
   private final RpcEvents events;
   private final String address;
+  private volatile AutoCloseable subscription;
 
   private RpcServer(
       ApplicationContext context,
@@ -158,6 +160,21 @@ public final class RpcServer implements AutoCloseable {
     }
   }
 
+  /**
+   * As {@link #start(RpcBackend, String)}, telling websocket subscribers of the blocks {@code bus}
+   * announces.
+   */
+  public static RpcServer start(RpcBackend backend, EventBus bus, String listen) {
+    return start(backend, bus, listen, RpcLimits.DEFAULT);
+  }
+
+  /** As {@link #start(RpcBackend, EventBus, String)}, under {@code limits}. */
+  public static RpcServer start(RpcBackend backend, EventBus bus, String listen, RpcLimits limits) {
+    RpcServer server = start(backend, listen, limits);
+    server.subscription = bus.subscribe(e -> server.publishCommitted(e.height()));
+    return server;
+  }
+
   /** The bound host:port. */
   public String address() {
     return address;
@@ -167,7 +184,7 @@ public final class RpcServer implements AutoCloseable {
    * Announces a committed block whose results are stored: websocket subscribers get its NewBlock,
    * NewBlockHeader and Tx events. Returns at once; the events are sent on a thread of their own.
    */
-  public void publishCommitted(long height) {
+  void publishCommitted(long height) {
     events.publishCommitted(height);
   }
 
@@ -188,6 +205,14 @@ public final class RpcServer implements AutoCloseable {
 
   @Override
   public void close() {
+    AutoCloseable s = subscription;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (Exception e) {
+        LOG.warn("rpc event subscription close failed error={}", e.toString());
+      }
+    }
     events.close();
     if (context.isRunning()) {
       context.close();

@@ -138,14 +138,14 @@ class BftSimulationTest {
         return v + " " + what;
       }
       for (SimNetwork.Node n : net.nodes) {
-        if (n.honest() && n.nodeRefusals > 0) {
+        if (n.honest() && n.refusals() > 0) {
           // After a crash the WAL replay must not ask for a signature the guard refuses.
           return "honest node "
               + n.id
               + " had "
-              + n.nodeRefusals
+              + n.refusals()
               + " double-sign refusals ("
-              + n.lastRefusal
+              + n.lastRefusal()
               + ") "
               + what;
         }
@@ -174,9 +174,9 @@ class BftSimulationTest {
               "[%d %s h=%d r=%d %s decided=%d restarts=%d] ",
               n.id,
               n.kind,
-              n.core.height(),
-              n.core.round(),
-              n.core.step(),
+              n.height(),
+              n.core() == null ? -1 : n.core().round(),
+              n.core() == null ? null : n.core().step(),
               n.decided.size(),
               n.restarts));
     }
@@ -240,7 +240,7 @@ class BftSimulationTest {
       SimNetwork.Node victim = net.nodes.get((int) (seed % 4));
       net.runTo(1_500 + seed * 137);
       victim.crash();
-      if (victim.walSynced > 0) {
+      if (victim.walSynced() > 0) {
         replayedMidHeight++;
       }
       net.runTo(4_000 + seed * 137);
@@ -249,7 +249,7 @@ class BftSimulationTest {
       long target = before + 3;
       assertThat(net.runUntil(() -> net.honestDecided(target), 60_000)).as(replay(seed)).isTrue();
       assertThat(net.safetyViolation()).as(replay(seed)).isNull();
-      assertThat(victim.nodeRefusals).as(replay(seed)).isZero();
+      assertThat(victim.refusals()).as(replay(seed)).isZero();
     }
     assertThat(replayedMidHeight).as("crashes that left WAL records to replay").isPositive();
   }
@@ -286,7 +286,7 @@ class BftSimulationTest {
             .isEqualTo(net.nodes.get(0).decided.get(h - 1).getHeader().getValidatorsHash());
       }
     }
-    assertThat(late.core.chainState().validators().totalPower()).isEqualTo(50);
+    assertThat(late.core().chainState().validators().totalPower()).isEqualTo(50);
     assertThat(net.nodes.get(1).decided.get(2).getHeader().getValidatorsHash())
         .isNotEqualTo(net.nodes.get(1).decided.get(3).getHeader().getValidatorsHash());
   }
@@ -340,8 +340,8 @@ class BftSimulationTest {
             .flatMap(b -> Evidence.of(b).stream())
             .findFirst()
             .orElseThrow();
-    ValidatorSet vals = net.nodes.get(0).core.chainState().validators();
-    assertThat(Evidence.invalidReason(e, SimNetwork.CHAIN_ID, vals)).isNull();
+    ValidatorSet vals = net.nodes.get(0).core().chainState().validators();
+    assertThat(Evidence.invalidReason(e, SimNetwork.CHAIN_ID, vals, new SignatureCache())).isNull();
     byte[] sig = e.getVoteB().getSignature().toByteArray();
     sig[0] ^= 1;
     io.peerz.consensus.proto.DuplicateVoteEvidence forged =
@@ -349,8 +349,9 @@ class BftSimulationTest {
             .setVoteB(
                 e.getVoteB().toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(sig)))
             .build();
-    assertThat(Evidence.invalidReason(forged, SimNetwork.CHAIN_ID, vals))
+    assertThat(Evidence.invalidReason(forged, SimNetwork.CHAIN_ID, vals, new SignatureCache()))
         .isEqualTo("evidence_signature");
-    assertThat(Evidence.invalidReason(e, "another-chain", vals)).isEqualTo("evidence_signature");
+    assertThat(Evidence.invalidReason(e, "another-chain", vals, new SignatureCache()))
+        .isEqualTo("evidence_signature");
   }
 }

@@ -36,7 +36,7 @@ class CommitTimeoutTest {
         ConsensusConfig.defaults(TIMEOUT_COMMIT),
         ChainState.genesis(CHAIN, 1, T0, List.of(v), new byte[32], 1),
         key.address().bytes(),
-        new ConsensusCore.BlockSource() {
+        new BlockSource() {
           @Override
           public List<byte[]> proposalTxs(long h, long t, byte[] proposer, long max) {
             return List.of(new byte[] {(byte) h});
@@ -47,10 +47,11 @@ class CommitTimeoutTest {
             return true;
           }
         },
-        () -> T0 + 1000);
+        () -> T0 + 1000,
+        new SignatureCache());
   }
 
-  /** Signs what the core asks to sign and feeds it back, as PeerzNode does; all actions seen. */
+  /** Signs what the core asks to sign and feeds it back, as the driver does; all actions seen. */
   private List<ConsensusAction> run(List<ConsensusAction> actions) throws Exception {
     List<ConsensusAction> all = new ArrayList<>(actions);
     for (ConsensusAction a : actions) {

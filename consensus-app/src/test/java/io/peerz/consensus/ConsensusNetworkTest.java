@@ -38,7 +38,7 @@ class ConsensusNetworkTest {
       net.start();
       assertThat(net.runUntil(() -> net.allDecided(10), 600_000)).as("seed=%d", seed).isTrue();
       assertAgreement(net, 10);
-      assertThat(net.refusals).as("seed=%d", seed).isZero();
+      assertThat(net.refusals()).as("seed=%d", seed).isZero();
     }
   }
 

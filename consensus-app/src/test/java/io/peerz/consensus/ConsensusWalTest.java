@@ -139,7 +139,7 @@ class ConsensusWalTest {
           cfg,
           genesis,
           address,
-          new ConsensusCore.BlockSource() {
+          new BlockSource() {
             @Override
             public List<byte[]> proposalTxs(long h, long t, byte[] proposer, long max) {
               return List.of(proposer.clone());
@@ -150,7 +150,8 @@ class ConsensusWalTest {
               return true;
             }
           },
-          () -> T0 + 1000);
+          () -> T0 + 1000,
+          new SignatureCache());
     }
 
     Ed25519KeyPair keyOf(byte[] address) {

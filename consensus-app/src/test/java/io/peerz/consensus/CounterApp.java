@@ -18,7 +18,7 @@ import java.util.List;
  * valid when k is the next counter value, so a tx included in a block invalidates the same tx still
  * waiting in a mempool (what a nonce does in the real application).
  */
-final class CounterApp implements Application {
+public final class CounterApp implements Application {
 
   static final byte[] KEY = "counter".getBytes(StandardCharsets.UTF_8);
 
@@ -30,11 +30,11 @@ final class CounterApp implements Application {
   private record PendingBlock(
       StateStore.PendingCommit staged, List<TxResult> results, List<byte[]> txs, long height) {}
 
-  CounterApp(LedgerDb db) {
+  public CounterApp(LedgerDb db) {
     this.db = db;
   }
 
-  static byte[] tx(long k) {
+  public static byte[] tx(long k) {
     return ("n=" + k).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -50,7 +50,7 @@ final class CounterApp implements Application {
     }
   }
 
-  long committed() {
+  public long committed() {
     byte[] v = db.state().get(KEY);
     return v == null ? 0 : ByteBuffer.wrap(v).getLong();
   }
@@ -65,15 +65,14 @@ final class CounterApp implements Application {
     ChangeSet changes = new ChangeSet(db.state());
     changes.put(KEY, ByteBuffer.allocate(8).putLong(0).array());
     StateStore.PendingCommit staged = db.state().stage(request.initialHeight() - 1, changes);
-    db.state()
-        .commit(
-            staged,
-            BlockResults.newBuilder()
-                .setHeight(request.initialHeight() - 1)
-                .addAllValidatorUpdates(request.validators())
-                .setAppHash(ByteString.copyFrom(staged.appHash()))
-                .build(),
-            List.of());
+    db.commit(
+        staged,
+        BlockResults.newBuilder()
+            .setHeight(request.initialHeight() - 1)
+            .addAllValidatorUpdates(request.validators())
+            .setAppHash(ByteString.copyFrom(staged.appHash()))
+            .build(),
+        List.of());
     checkNext = -1;
     return new InitChainResponse(request.validators(), staged.appHash());
   }
@@ -139,15 +138,14 @@ final class CounterApp implements Application {
   public synchronized void commit() {
     PendingBlock p = pending;
     pending = null;
-    db.state()
-        .commit(
-            p.staged(),
-            BlockResults.newBuilder()
-                .setHeight(p.height())
-                .addAllTxResults(p.results())
-                .setAppHash(ByteString.copyFrom(p.staged().appHash()))
-                .build(),
-            p.txs());
+    db.commit(
+        p.staged(),
+        BlockResults.newBuilder()
+            .setHeight(p.height())
+            .addAllTxResults(p.results())
+            .setAppHash(ByteString.copyFrom(p.staged().appHash()))
+            .build(),
+        p.txs());
     checkNext = -1;
   }
 

@@ -3,6 +3,7 @@ package io.peerz.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.peerz.ledger.Blocks;
 import io.peerz.ledger.LedgerDb;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.ValidatorUpdate;
@@ -45,7 +46,7 @@ class EvidenceSlashingTest {
       PeerzApplication app = new PeerzApplication(db, new StateMachine(), SimNetwork.CHAIN_ID);
       app.initChain(
           new Application.InitChainRequest(
-              TestChains.GENESIS_MILLIS,
+              SimNetwork.GENESIS_MILLIS,
               SimNetwork.CHAIN_ID,
               genesis,
               "{}".getBytes(StandardCharsets.UTF_8),
@@ -65,7 +66,7 @@ class EvidenceSlashingTest {
                     txs,
                     ChainState.blockId(b).getHash().toByteArray(),
                     b.getHeader().getHeight(),
-                    SignBytes.millis(b.getHeader().getTime()),
+                    Blocks.millis(b.getHeader().getTime()),
                     b.getHeader().getProposerAddress().toByteArray(),
                     misbehavior));
         app.commit();

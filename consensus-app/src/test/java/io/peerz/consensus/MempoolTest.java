@@ -24,6 +24,7 @@ class MempoolTest {
   @TempDir Path dir;
   private LedgerDb db;
   private CounterApp app;
+  private final TxSignatures signatures = new TxSignatures();
 
   @BeforeEach
   void open() {
@@ -39,7 +40,12 @@ class MempoolTest {
 
   private Mempool mempool(int maxTxs, long maxBytes, int maxTxBytes) {
     return new Mempool(
-        app, (pending, tx) -> TxResult.getDefaultInstance(), maxTxs, maxBytes, maxTxBytes);
+        app,
+        (pending, tx) -> TxResult.getDefaultInstance(),
+        signatures,
+        maxTxs,
+        maxBytes,
+        maxTxBytes);
   }
 
   private static String text(byte[] b) {
@@ -101,14 +107,14 @@ class MempoolTest {
   void aFullMempoolRefusesATxBeforeCheckingItsSignature() {
     Mempool full = mempool(1, 1000, 1000);
     assertThat(full.add(CounterApp.tx(0)).getCode()).isZero();
-    TxSignatures.clear();
+    signatures.clear();
     byte[] signed = TestChains.send(424_242, TestChains.key(8), 5);
-    long before = TxSignatures.verifications();
+    long before = signatures.verifications();
     assertThat(full.add(signed).getCode()).isEqualTo(Mempool.CODE_FULL_COUNT);
-    assertThat(TxSignatures.verifications()).isEqualTo(before);
+    assertThat(signatures.verifications()).isEqualTo(before);
     // With room, the same tx's signature is checked (the counter app then refuses the tx).
     mempool(10, 100_000, 100_000).add(signed);
-    assertThat(TxSignatures.verifications()).isEqualTo(before + 1);
+    assertThat(signatures.verifications()).isEqualTo(before + 1);
   }
 
   @Test

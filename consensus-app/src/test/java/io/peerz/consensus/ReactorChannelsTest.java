@@ -16,9 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReactorChannelsTest {
-  private static final Map<Integer, Integer> CAPS =
-      ReactorChannels.maxMessageBytes(
-          4L << 20, PeerzNode.TX_GOSSIP_BATCH, PeerzNode.TX_GOSSIP_BYTES, PeerzNode.MAX_TX_BYTES);
+  private static final Map<Integer, Integer> CAPS = ReactorChannels.maxMessageBytes(4L << 20);
 
   @Test
   void theLargestHonestRoundStateVoteAndTxBatchFitTheirChannelsAndLittleMore() {
@@ -60,8 +58,8 @@ class ReactorChannelsTest {
 
     // The gossip batch is sent once it passes TX_GOSSIP_BYTES: its last tx may be a whole 1 MiB.
     Txs.Builder batch = Txs.newBuilder();
-    batch.addTxs(ByteString.copyFrom(new byte[PeerzNode.TX_GOSSIP_BYTES - 1]));
-    batch.addTxs(ByteString.copyFrom(new byte[PeerzNode.MAX_TX_BYTES]));
+    batch.addTxs(ByteString.copyFrom(new byte[MempoolReactor.TX_GOSSIP_BYTES - 1]));
+    batch.addTxs(ByteString.copyFrom(new byte[Mempool.MAX_TX_BYTES]));
     assertThat(ReactorMessage.newBuilder().setTxs(batch).build().getSerializedSize())
         .isLessThanOrEqualTo(CAPS.get(P2pChannels.MEMPOOL));
   }

@@ -1,10 +1,11 @@
 package io.peerz.consensus;
 
 import com.google.protobuf.ByteString;
+import io.peerz.consensus.proto.DecidedBlock;
 import io.peerz.consensus.proto.Proposal;
 import io.peerz.consensus.proto.ProposalMessage;
+import io.peerz.consensus.proto.ReactorMessage;
 import io.peerz.consensus.proto.Vote;
-import io.peerz.consensus.proto.WalRecord;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.Sha256;
@@ -16,20 +17,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * A deterministic network of real consensus cores on a virtual clock, driven in one thread by a
- * seeded scheduler: messages are delayed by a random time (which reorders them), dropped,
- * duplicated or cut by a partition; nodes crash (losing what their WAL had not synced) and restart
- * as a new core from their stored state and WAL; byzantine nodes equivocate, stay silent or run as
- * twins sharing one key. Decided blocks are applied by a tiny hash-chain application. With gossip
- * on, every node re-sends its round's proposals and votes and serves decided blocks to peers that
- * are behind, as PeerzNode's reactor does. One seed reproduces a run exactly.
+ * A deterministic network of nodes that run the production consensus code (the {@link
+ * ConsensusDriver} with its WAL, the consensus and block-sync reactors and the {@link PeerRouter},
+ * exactly as the node wires them) on a virtual clock, driven in one thread by a seeded scheduler
+ * (TigerBeetle's simulator): only the ports are simulated. The {@link EventLoop} is virtual time;
+ * the {@link PeerTransport} is a network that delays messages by a random time (which reorders
+ * them), drops, duplicates or cuts them by a partition; the WAL is a list that loses its unsynced
+ * tail when its node crashes; decided blocks are applied by a tiny hash-chain application. Nodes
+ * crash and restart as a new driver from their stored state and WAL; byzantine nodes equivocate
+ * (their transport splits each signed message), stay silent or run as twins sharing one key. One
+ * seed reproduces a run exactly.
  */
 final class SimNetwork {
 
@@ -47,179 +53,283 @@ final class SimNetwork {
     TWIN
   }
 
-  /** A status message: the height the sender works on. */
-  private record Status(Node from, long height) {}
+  /** A task of one incarnation of a node's event loop. */
+  private record Task(int incarnation, Runnable run) {}
 
-  /** The gossip timer of one incarnation of a node. */
-  private record Tick(int incarnation) {}
+  /** Bytes on the wire from one node to another. */
+  private record Delivery(String from, int channel, byte[] bytes) {}
 
-  /** A timeout of one incarnation of a node. */
-  private record Timer(int incarnation, ConsensusEvent.TimeoutElapsed event) {}
-
-  /** A simulated node: its core, its "disk" (decided blocks, state, WAL, signer) and its kind. */
+  /**
+   * A simulated node: the production driver and reactors of its current incarnation, and its "disk"
+   * (decided blocks, stored state, WAL, double-sign guard), which survives a crash.
+   */
   final class Node {
     final int id;
+    final String peerId;
     final Ed25519KeyPair key;
     final PrivValidator signer;
     Kind kind = Kind.HONEST;
-    ConsensusCore core;
     final List<Block> decided = new ArrayList<>();
     final List<Commit> commits = new ArrayList<>();
     final List<byte[]> appHashes = new ArrayList<>();
-    final List<WalRecord> wal = new ArrayList<>();
-    int walSynced;
+    final MemoryWal wal = new MemoryWal();
     ChainState stored;
     boolean down;
     int incarnation;
     int restarts;
     int nodeRefusals;
     String lastRefusal;
-    final long[] peerHeights;
     byte[] appHash = Sha256.hash("genesis".getBytes(StandardCharsets.UTF_8));
+    private ConsensusDriver driver;
+    private PeerRouter router;
 
-    Node(int id, Ed25519KeyPair key, PrivValidator signer, int size) {
+    Node(int id, Ed25519KeyPair key, PrivValidator signer) {
       this.id = id;
+      this.peerId = "node" + id;
       this.key = key;
       this.signer = signer;
-      this.peerHeights = new long[size];
     }
 
     boolean honest() {
       return kind == Kind.HONEST;
     }
 
+    /** The height this node works on. */
     long height() {
-      return stored.height();
+      return driver != null ? driver.height() : stored.height();
     }
 
-    /** An input from outside the core: logged (when new), then handled. */
-    void deliver(ConsensusEvent e) {
-      if (core.known(e)) {
-        return;
-      }
-      WalRecord r = WalReplay.record(e, core.height());
-      if (r != null
-          && WalReplay.height(r) >= core.height()
-          && WalReplay.height(r) <= core.height() + 1) {
-        wal.add(r);
-      }
-      perform(core.handle(e));
+    /** The running core (null before the node first started). */
+    ConsensusCore core() {
+      return driver == null ? null : driver.core();
     }
 
-    void perform(List<ConsensusAction> actions) {
-      for (ConsensusAction a : actions) {
-        if (a instanceof ConsensusAction.SignProposal p) {
-          try {
-            Proposal signed = signer.signProposal(CHAIN_ID, p.proposal());
-            ProposalMessage m =
-                ProposalMessage.newBuilder().setProposal(signed).setBlock(p.block()).build();
-            wal.add(WalRecord.newBuilder().setProposal(m).build());
-            walSynced = wal.size();
-            if (kind == Kind.EQUIVOCATOR) {
-              equivocate(this, m);
-            } else {
-              broadcast(this, new ConsensusEvent.ProposalReceived(m));
-            }
-            perform(core.handle(new ConsensusEvent.ProposalReceived(m)));
-          } catch (PrivValidator.DoubleSignException e) {
-            refusals++;
-            nodeRefusals++;
-            lastRefusal = e.getMessage() + " at " + now + "ms restarts=" + restarts;
-          }
-        } else if (a instanceof ConsensusAction.SignVote v) {
-          try {
-            Vote signed = signer.signVote(CHAIN_ID, v.vote());
-            wal.add(WalRecord.newBuilder().setVote(signed).build());
-            walSynced = wal.size();
-            if (kind == Kind.EQUIVOCATOR) {
-              equivocate(this, signed);
-            } else {
-              broadcast(this, new ConsensusEvent.VoteReceived(signed));
-            }
-            perform(core.handle(new ConsensusEvent.VoteReceived(signed)));
-          } catch (PrivValidator.DoubleSignException e) {
-            refusals++;
-            nodeRefusals++;
-            lastRefusal = e.getMessage() + " at " + now + "ms restarts=" + restarts;
-          }
-        } else if (a instanceof ConsensusAction.ScheduleTimeout t) {
-          at(
-              now + t.after().toMillis(),
-              this,
-              new Timer(
-                  incarnation, new ConsensusEvent.TimeoutElapsed(t.height(), t.round(), t.step())));
-        } else if (a instanceof ConsensusAction.Decide d) {
-          decided.add(d.block());
-          commits.add(d.commit());
-          appHash = Sha256.hash(appHash, ChainState.blockId(d.block()).getHash().toByteArray());
-          appHashes.add(appHash);
-          // The WAL keeps only the next height's early messages (a rewrite, synced).
-          long next = d.block().getHeader().getHeight() + 1;
-          wal.removeIf(rec -> WalReplay.height(rec) < next);
-          walSynced = wal.size();
-          decideListener.accept(this);
-          perform(
-              core.handle(
-                  new ConsensusEvent.BlockApplied(
-                      d.block().getHeader().getHeight(),
-                      appHash,
-                      BlockHashes.results(List.of()),
-                      validatorUpdates.apply(d.block().getHeader().getHeight()))));
-          stored = core.chainState();
+    /** WAL records that would survive a crash now. */
+    int walSynced() {
+      return wal.synced();
+    }
+
+    /** Starts a new incarnation: driver and reactors over this node's disk, as the node does. */
+    private void boot(long firstGossipMillis) {
+      int me = incarnation;
+      EventLoop loop = new SimLoop(this, me);
+      PeerTransport transport = new SimTransport(this);
+      ValidatorHistory history = new ValidatorHistory();
+      driver =
+          new ConsensusDriver(
+              cfg,
+              CHAIN_ID,
+              signer,
+              wal,
+              history,
+              loop,
+              blockSource(),
+              this::applyBlock,
+              signatures);
+      BlockSyncReactor blockSync = new BlockSyncReactor(new StoredBlocks(this), transport, loop);
+      ConsensusReactor reactor =
+          new ConsensusReactor(
+              driver,
+              blockSync,
+              transport,
+              loop,
+              () -> decided.isEmpty() ? 0 : 1,
+              (peer, itsPeers) -> {});
+      driver.attach(reactor, blockSync);
+      blockSync.attach(driver);
+      router = new PeerRouter(loop, transport, null).add(reactor).add(blockSync);
+      driver.start(stored);
+      if (gossipMillis > 0) {
+        reactor.startGossip(Duration.ofMillis(firstGossipMillis), Duration.ofMillis(gossipMillis));
+      }
+      for (Node other : nodes) {
+        if (other != this && !other.down && other.router != null) {
+          router.onPeerConnected(other.peerId);
+          other.router.onPeerConnected(peerId);
         }
       }
+    }
+
+    /** The decided block goes to the hash-chain application; the simulated disk keeps it. */
+    private Application.FinalizeBlockResponse applyBlock(Block block, Commit commit) {
+      decided.add(block);
+      commits.add(commit);
+      appHash = Sha256.hash(appHash, ChainState.blockId(block).getHash().toByteArray());
+      appHashes.add(appHash);
+      decideListener.accept(this);
+      return new Application.FinalizeBlockResponse(
+          List.of(),
+          List.of(),
+          validatorUpdates.apply(block.getHeader().getHeight()),
+          appHash.clone());
+    }
+
+    private BlockSource blockSource() {
+      return new BlockSource() {
+        @Override
+        public List<byte[]> proposalTxs(long height, long time, byte[] proposer, long maxBytes) {
+          return List.of(("h=" + height + " from=" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public boolean accept(Block block, byte[] hash) {
+          return !rejects.test(block);
+        }
+      };
     }
 
     /** Stops at once; what the WAL had not synced is lost, like an unflushed file. */
     void crash() {
+      if (driver != null) {
+        stored = driver.chainState();
+        nodeRefusals += driver.refusals();
+        if (driver.lastRefusal() != null) {
+          lastRefusal = driver.lastRefusal() + " at " + now + "ms restarts=" + restarts;
+        }
+        driver.stop();
+      }
       down = true;
       incarnation++;
-      wal.subList(walSynced, wal.size()).clear();
+      wal.crash();
+      for (Node other : nodes) {
+        if (other != this && other.router != null && !other.down) {
+          other.router.onPeerDisconnected(peerId);
+        }
+      }
+      router = null;
+      driver = null;
     }
 
-    /** A new core from the stored state and the WAL, as PeerzNode.startConsensus builds it. */
+    /** A new driver from the stored state and the WAL, as PeerzNode builds one at start. */
     void restart() {
       down = false;
       restarts++;
-      core = newCore(this, stored);
-      PrivValidator.LastSigned last = signer.lastSigned();
-      int fallback = last != null && last.height() == stored.height() ? last.round() + 1 : 0;
-      perform(WalReplay.replay(core, wal, key.address().bytes(), fallback));
-      if (gossipMillis > 0) {
-        at(now + gossipMillis, this, new Tick(incarnation));
-      }
+      boot(gossipMillis);
     }
 
-    private void tick() {
+    /** Refusals of the double-sign guard in every incarnation so far. */
+    int refusals() {
+      return nodeRefusals + (driver == null ? 0 : driver.refusals());
+    }
+
+    /** Why the guard last refused, or null. */
+    String lastRefusal() {
+      if (driver != null && driver.lastRefusal() != null) {
+        return driver.lastRefusal() + " at " + now + "ms restarts=" + restarts;
+      }
+      return lastRefusal;
+    }
+
+    private void receive(Delivery d) {
+      if (router != null) {
+        router.onMessage(d.from(), d.channel(), d.bytes());
+      }
+    }
+  }
+
+  /** A node's event loop: tasks on the shared virtual clock, dropped once the node crashed. */
+  private final class SimLoop implements EventLoop {
+    private final Node node;
+    private final int incarnation;
+
+    SimLoop(Node node, int incarnation) {
+      this.node = node;
+      this.incarnation = incarnation;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      at(now, node, new Task(incarnation, task));
+    }
+
+    @Override
+    public void schedule(Duration delay, Runnable task) {
+      at(now + delay.toMillis(), node, new Task(incarnation, task));
+    }
+
+    @Override
+    public long nanoTime() {
+      return now * 1_000_000L;
+    }
+
+    @Override
+    public long currentTimeMillis() {
+      return GENESIS_MILLIS + now;
+    }
+  }
+
+  /** A node's view of the faulty network, and where byzantine nodes misbehave. */
+  private final class SimTransport implements PeerTransport {
+    private final Node from;
+
+    SimTransport(Node from) {
+      this.from = from;
+    }
+
+    @Override
+    public void send(String peer, int channel, ReactorMessage m) {
+      Node to = nodes.get(Integer.parseInt(peer.substring("node".length())));
+      deliver(from, to, channel, m.toByteArray());
+    }
+
+    @Override
+    public void broadcast(int channel, ReactorMessage m) {
+      if (from.kind == Kind.EQUIVOCATOR && m.hasProposal()) {
+        equivocate(from, channel, m.getProposal());
+        return;
+      }
+      if (from.kind == Kind.EQUIVOCATOR && m.hasVote()) {
+        equivocate(from, channel, m.getVote());
+        return;
+      }
+      byte[] bytes = m.toByteArray();
       for (Node peer : nodes) {
-        if (peer == this) {
-          continue;
+        if (peer != from) {
+          deliver(from, peer, channel, bytes);
         }
-        send(this, peer, new Status(this, core.height()));
-        long h = peerHeights[peer.id];
-        if (h == core.height()) {
-          for (ConsensusEvent e : core.gossip()) {
-            send(this, peer, e);
-          }
-        } else if (h > 0 && h < core.height()) {
-          serve(peer, h);
-        }
-      }
-      at(now + gossipMillis, this, new Tick(incarnation));
-    }
-
-    private void status(Status s) {
-      peerHeights[s.from().id] = s.height();
-      if (s.height() < core.height()) {
-        serve(s.from(), s.height());
       }
     }
 
-    private void serve(Node peer, long height) {
+    @Override
+    public Collection<String> peers() {
+      List<String> up = new ArrayList<>();
+      for (Node n : nodes) {
+        if (n != from && !n.down) {
+          up.add(n.peerId);
+        }
+      }
+      return up;
+    }
+
+    @Override
+    public void misbehaved(String peer, String reason) {
+      throw new AssertionError("node " + from.id + " says " + peer + " misbehaved: " + reason);
+    }
+
+    @Override
+    public void unsolicited(String peer, String what) {
+      // Honest nodes race (a no_block for a height already passed): nothing to hold against them.
+    }
+  }
+
+  /** A node's decided blocks as block sync serves them. */
+  private record StoredBlocks(Node node) implements DecidedBlocks {
+    @Override
+    public Optional<DecidedBlock> decided(long height) {
       int i = (int) (height - 1);
-      if (i >= 0 && i < decided.size()) {
-        send(this, peer, new ConsensusEvent.DecidedReceived(decided.get(i), commits.get(i)));
+      if (i < 0 || i >= node.decided.size()) {
+        return Optional.empty();
       }
+      return Optional.of(
+          DecidedBlock.newBuilder()
+              .setBlock(node.decided.get(i))
+              .setCommit(node.commits.get(i))
+              .build());
+    }
+
+    @Override
+    public long baseHeight() {
+      return node.decided.isEmpty() ? 0 : 1;
     }
   }
 
@@ -237,6 +347,8 @@ final class SimNetwork {
   final Random random;
   private final PriorityQueue<Scheduled> queue = new PriorityQueue<>();
   private final ConsensusConfig cfg;
+  // One memory for every node: they all verify the same votes, and the process need not repeat it.
+  private final SignatureCache signatures = new SignatureCache();
   private final List<ValidatorUpdate> genesisValidators = new ArrayList<>();
   private long seq;
   long now;
@@ -244,13 +356,12 @@ final class SimNetwork {
   int dropPercent;
   int duplicatePercent;
 
-  /** Re-send period of the reactor's gossip; 0 turns gossip and catch-up off. */
+  /** Re-send period of the consensus reactor's gossip; 0 leaves its timer off. */
   long gossipMillis;
 
   /** Partition side of each node while partitioned (messages cross only within a side). */
   int[] side;
 
-  int refusals;
   Consumer<Node> decideListener = n -> {};
   java.util.function.Predicate<Block> rejects = b -> false;
 
@@ -262,9 +373,9 @@ final class SimNetwork {
   }
 
   /**
-   * {@code validators} validators of power 10; {@code twinOf} >= 0 adds one more node that shares
-   * that validator's key. {@code dir} null keeps the double-sign guards in memory (they survive a
-   * simulated crash as the object does).
+   * {@code validators} validators of power 10; {@code twins} more nodes that each share the key of
+   * one of the last validators. {@code dir} null keeps the double-sign guards in memory (they
+   * survive a simulated crash as the object does).
    */
   SimNetwork(long seed, int validators, Path dir, int twins) {
     this.seed = seed;
@@ -285,7 +396,7 @@ final class SimNetwork {
     for (int i = 0; i < size; i++) {
       Ed25519KeyPair key = keys.get(i < validators ? i : validators - 1 - (i - validators));
       Path pv = dir == null ? null : dir.resolve("node" + i + "/pv_state.json");
-      nodes.add(new Node(i, key, new PrivValidator(key, pv), size));
+      nodes.add(new Node(i, key, new PrivValidator(key, pv)));
     }
     for (int i = validators; i < size; i++) {
       nodes.get(i).kind = Kind.TWIN;
@@ -304,36 +415,14 @@ final class SimNetwork {
             1 << 20);
     for (Node n : nodes) {
       n.stored = ChainState.genesis(CHAIN_ID, 1, GENESIS_MILLIS, genesisValidators, n.appHash, 1);
-      n.core = newCore(n, n.stored);
     }
   }
 
-  private ConsensusCore newCore(Node n, ChainState state) {
-    return new ConsensusCore(
-        cfg, state, n.key.address().bytes(), blockSource(n), () -> GENESIS_MILLIS + now);
-  }
-
-  private ConsensusCore.BlockSource blockSource(Node n) {
-    return new ConsensusCore.BlockSource() {
-      @Override
-      public List<byte[]> proposalTxs(long height, long time, byte[] proposer, long maxBytes) {
-        return List.of(("h=" + height + " from=" + n.id).getBytes(StandardCharsets.UTF_8));
-      }
-
-      @Override
-      public boolean accept(Block block, byte[] hash) {
-        return !rejects.test(block);
-      }
-    };
-  }
-
+  /** Starts every node that is not down, each with its gossip timer at a random phase. */
   void start() {
     for (Node n : nodes) {
       if (!n.down) {
-        n.perform(n.core.start(0));
-        if (gossipMillis > 0) {
-          at(now + 1 + random.nextInt((int) gossipMillis), n, new Tick(n.incarnation));
-        }
+        n.boot(gossipMillis > 0 ? 1 + random.nextInt((int) gossipMillis) : 0);
       }
     }
   }
@@ -342,16 +431,8 @@ final class SimNetwork {
     queue.add(new Scheduled(time, seq++, to, payload));
   }
 
-  private void broadcast(Node from, Object message) {
-    for (Node peer : nodes) {
-      if (peer != from) {
-        send(from, peer, message);
-      }
-    }
-  }
-
   /** One message over the faulty network: maybe dropped, cut, delayed (reordered), duplicated. */
-  private void send(Node from, Node to, Object message) {
+  private void deliver(Node from, Node to, int channel, byte[] bytes) {
     if (from.kind == Kind.SILENT) {
       return;
     }
@@ -363,12 +444,12 @@ final class SimNetwork {
       if (random.nextInt(100) < dropPercent) {
         continue;
       }
-      at(now + 1 + random.nextInt(maxDelayMillis), to, message);
+      at(now + 1 + random.nextInt(maxDelayMillis), to, new Delivery(from.peerId, channel, bytes));
     }
   }
 
   /** Sends a proposal to half of the peers and a conflicting one (another block) to the rest. */
-  private void equivocate(Node from, ProposalMessage m) {
+  private void equivocate(Node from, int channel, ProposalMessage m) {
     Block a = m.getBlock();
     List<ByteString> txs = List.of(ByteString.copyFromUtf8("equivocation " + now));
     Block b =
@@ -386,7 +467,12 @@ final class SimNetwork {
     ProposalMessage other = ProposalMessage.newBuilder().setProposal(pb).setBlock(b).build();
     for (Node peer : nodes) {
       if (peer != from) {
-        send(from, peer, new ConsensusEvent.ProposalReceived(peer.id % 2 == 0 ? m : other));
+        ProposalMessage sent = peer.id % 2 == 0 ? m : other;
+        deliver(
+            from,
+            peer,
+            channel,
+            ReactorMessage.newBuilder().setProposal(sent).build().toByteArray());
       }
     }
   }
@@ -394,7 +480,7 @@ final class SimNetwork {
   /**
    * Sends a vote to half of the peers and one for something else (nil or a fake block) to the rest.
    */
-  private void equivocate(Node from, Vote v) {
+  private void equivocate(Node from, int channel, Vote v) {
     Vote.Builder b = v.toBuilder();
     if (SignBytes.isNil(v.getBlockId())) {
       b.setBlockId(
@@ -414,7 +500,9 @@ final class SimNetwork {
             .build();
     for (Node peer : nodes) {
       if (peer != from) {
-        send(from, peer, new ConsensusEvent.VoteReceived(peer.id % 2 == 0 ? v : w));
+        Vote sent = peer.id % 2 == 0 ? v : w;
+        deliver(
+            from, peer, channel, ReactorMessage.newBuilder().setVote(sent).build().toByteArray());
       }
     }
   }
@@ -432,19 +520,12 @@ final class SimNetwork {
       if (n.down) {
         continue;
       }
-      Object p = s.payload();
-      if (p instanceof ConsensusEvent e) {
-        n.deliver(e);
-      } else if (p instanceof Timer t) {
+      if (s.payload() instanceof Task t) {
         if (t.incarnation() == n.incarnation) {
-          n.deliver(t.event());
+          t.run().run();
         }
-      } else if (p instanceof Tick t) {
-        if (t.incarnation() == n.incarnation) {
-          n.tick();
-        }
-      } else if (p instanceof Status st) {
-        n.status(st);
+      } else if (s.payload() instanceof Delivery d) {
+        n.receive(d);
       }
     }
     return true;
@@ -473,6 +554,15 @@ final class SimNetwork {
       }
     }
     return true;
+  }
+
+  /** Refusals of the double-sign guards of all nodes so far. */
+  int refusals() {
+    int total = 0;
+    for (Node n : nodes) {
+      total += n.refusals();
+    }
+    return total;
   }
 
   /**

@@ -6,7 +6,7 @@ import io.peerz.ledger.proto.Header;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hashes of blocks and of their tx lists. */
+/** Hashes of blocks and of their tx lists, and block times. */
 public final class Blocks {
   private static final byte[] LEAF_PREFIX = {0};
   private static final byte[] INNER_PREFIX = {1};
@@ -16,6 +16,11 @@ public final class Blocks {
   /** SHA-256 of the header's deterministic encoding: the block hash. */
   public static byte[] hash(Header header) {
     return Sha256.hash(DeterministicProto.encode(header));
+  }
+
+  /** A block time (a protobuf Timestamp) in milliseconds since the epoch. */
+  public static long millis(com.google.protobuf.Timestamp t) {
+    return Math.addExact(Math.multiplyExact(t.getSeconds(), 1000), t.getNanos() / 1_000_000);
   }
 
   /** The hash of a block: the hash of its header. */

@@ -36,7 +36,7 @@ final class DecodeCache {
     }
     tx = old.get(probe);
     if (tx == null) {
-      tx = Transactions.decodeUncached(bytes);
+      tx = Transactions.decode(bytes);
     }
     put(new Key(bytes.clone(), probe.hash), tx);
     return tx;

@@ -16,7 +16,9 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
 
 /**
  * Ed25519 verification of many signatures at once, with the outcome of {@link Ed25519#verify} on
- * every item, cheaper per signature than verifying them one by one. Thread-safe.
+ * every item, cheaper per signature than verifying them one by one. An instance remembers the
+ * decompressed points of recent keys and draws its weights from a key stream per thread; one per
+ * node, held by {@link TxSignatures}. Thread-safe.
  *
  * <p>Bouncy Castle 1.79 verifies cofactored: it accepts (A, M, R || S) when R's y is canonical, S <
  * L, A passes {@code checkPointFullVar} (canonical and not one of the eight points of small order),
@@ -64,7 +66,7 @@ public final class Ed25519Batch {
       EdwardsPoint.decode(
           Hex.decode("5866666666666666666666666666666666666666666666666666666666666666"));
 
-  private static final Map<ByteBuffer, EdwardsPoint.Affine> KEYS =
+  private final Map<ByteBuffer, EdwardsPoint.Affine> keys =
       new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, EdwardsPoint.Affine> eldest) {
@@ -72,10 +74,11 @@ public final class Ed25519Batch {
         }
       };
 
-  private static final ThreadLocal<ChaChaEngine> WEIGHTS =
+  private final ThreadLocal<ChaChaEngine> weights =
       ThreadLocal.withInitial(Ed25519Batch::keyStream);
 
-  private Ed25519Batch() {}
+  /** A verifier with an empty memory of keys. */
+  public Ed25519Batch() {}
 
   /**
    * For each i, whether {@code signatures.get(i)} is a valid signature of {@code messages.get(i)}
@@ -84,8 +87,7 @@ public final class Ed25519Batch {
    *
    * @throws IllegalArgumentException when the three lists differ in size
    */
-  public static boolean[] verify(
-      List<byte[]> publicKeys, List<byte[]> messages, List<byte[]> signatures) {
+  public boolean[] verify(List<byte[]> publicKeys, List<byte[]> messages, List<byte[]> signatures) {
     int n = publicKeys.size();
     if (messages.size() != n || signatures.size() != n) {
       throw new IllegalArgumentException(
@@ -118,8 +120,7 @@ public final class Ed25519Batch {
    * the one batch equation holds for all of them together. For tests that must see the batch path
    * decide, not the fallback.
    */
-  static boolean batchHolds(
-      List<byte[]> publicKeys, List<byte[]> messages, List<byte[]> signatures) {
+  boolean batchHolds(List<byte[]> publicKeys, List<byte[]> messages, List<byte[]> signatures) {
     List<Item> batch = new ArrayList<>(publicKeys.size());
     for (int i = 0; i < publicKeys.size(); i++) {
       Item item = prepare(i, publicKeys.get(i), messages.get(i), signatures.get(i));
@@ -159,7 +160,7 @@ public final class Ed25519Batch {
    * The item, or null when it fails one of Bouncy Castle's pre-checks (lengths, S < L, A and R
    * decoding, A of small order) and must go to single verification, which rejects it.
    */
-  private static Item prepare(int index, byte[] publicKey, byte[] message, byte[] signature) {
+  private Item prepare(int index, byte[] publicKey, byte[] message, byte[] signature) {
     if (publicKey == null
         || message == null
         || signature == null
@@ -192,10 +193,10 @@ public final class Ed25519Batch {
    * The decoded public key, from the cache when it is there; null when the key does not decode or
    * is of small order (Bouncy Castle rejects both). Only keys that decode are cached.
    */
-  private static EdwardsPoint.Affine publicPoint(byte[] publicKey) {
+  private EdwardsPoint.Affine publicPoint(byte[] publicKey) {
     ByteBuffer key = ByteBuffer.wrap(publicKey.clone());
-    synchronized (KEYS) {
-      EdwardsPoint.Affine cached = KEYS.get(key);
+    synchronized (keys) {
+      EdwardsPoint.Affine cached = keys.get(key);
       if (cached != null) {
         return cached;
       }
@@ -204,16 +205,16 @@ public final class Ed25519Batch {
     if (point == null || EdwardsPoint.smallOrder(point)) {
       return null;
     }
-    synchronized (KEYS) {
-      KEYS.put(key, point);
+    synchronized (keys) {
+      keys.put(key, point);
     }
     return point;
   }
 
   /** Gives each item its random 128-bit weight z and the products z·k mod L and z·S. */
-  private static void drawWeights(List<Item> items) {
+  private void drawWeights(List<Item> items) {
     byte[] random = new byte[16 * items.size()];
-    WEIGHTS.get().processBytes(random, 0, random.length, random, 0);
+    weights.get().processBytes(random, 0, random.length, random, 0);
     for (int i = 0; i < items.size(); i++) {
       Item item = items.get(i);
       BigInteger z = littleEndian(random, 16 * i, 16);

@@ -1,5 +1,6 @@
 package io.peerz.ledger;
 
+import io.peerz.ledger.proto.BlockResults;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,14 +13,14 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's RocksDB: the event log of decided blocks and their results, the tx index, and the
- * authenticated state. One instance per data directory; thread-safe for one writer and many
- * readers.
+ * authenticated state. It opens the database and gives each store only the columns it owns (as
+ * {@link KeyValueColumn} handles, never the database), and commits a block's state and results as
+ * one write. One instance per data directory; thread-safe for one writer and many readers.
  */
 public final class LedgerDb implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerDb.class);
@@ -62,7 +63,7 @@ public final class LedgerDb implements AutoCloseable {
   private final List<ColumnFamilyOptions> cfOptions;
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
-  private final WriteOptions syncWrites;
+  private final BatchWriter writer;
   private final RocksBlockStore blocks;
   private final RocksStateStore state;
   private final TxIndexer indexer;
@@ -80,10 +81,34 @@ public final class LedgerDb implements AutoCloseable {
     this.cfOptions = cfOptions;
     this.db = db;
     this.handles = handles;
-    this.syncWrites = new WriteOptions().setSync(true);
-    this.indexer = new TxIndexer(this, indexTxs);
-    this.blocks = new RocksBlockStore(this);
-    this.state = new RocksStateStore(this);
+    this.writer = new BatchWriter(db);
+    KeyValueColumn meta = column(Family.META);
+    this.indexer =
+        new TxIndexer(
+            column(Family.TX_INDEX),
+            column(Family.TX_BY_HEIGHT),
+            column(Family.EVENT_INDEX),
+            new MetaEntry(meta, TxIndexer.HEIGHT_KEY),
+            writer,
+            indexTxs);
+    this.blocks =
+        new RocksBlockStore(
+            new RocksBlockStore.Columns(
+                column(Family.BLOCKS),
+                column(Family.SEEN_COMMITS),
+                column(Family.BLOCK_HASHES),
+                column(Family.RESULTS),
+                new MetaEntry(meta, RocksBlockStore.BASE_KEY),
+                new MetaEntry(meta, RocksBlockStore.LAST_KEY)),
+            writer,
+            indexer);
+    this.state =
+        new RocksStateStore(
+            column(Family.STATE),
+            column(Family.TREE),
+            new MetaEntry(meta, RocksStateStore.META_KEY),
+            writer,
+            indexer::restoredAt);
     indexer.recover(state.height(), blocks);
   }
 
@@ -126,7 +151,7 @@ public final class LedgerDb implements AutoCloseable {
     } catch (RocksDBException e) {
       cfOptions.forEach(ColumnFamilyOptions::close);
       dbOptions.close();
-      throw storageFailure("open " + dir, e);
+      throw KeyValueColumn.storageFailure("open " + dir, e);
     }
     LedgerDb ledger = new LedgerDb(dir, dbOptions, cfOptions, db, handles, indexTxs);
     LOG.info(
@@ -149,24 +174,33 @@ public final class LedgerDb implements AutoCloseable {
     return state;
   }
 
+  /**
+   * Commits a staged state with its block's results (app_hash set to the staged root) in one synced
+   * RocksDB write: the block store puts the results, the state store its values, tree nodes and
+   * height. Then the tx index of {@code txs} (raw bytes, in block order) is written on the
+   * indexer's thread; tx reads wait for it. Throws IllegalStateException when {@code staged} was
+   * not staged on the current state, IllegalArgumentException when the results do not fit it.
+   */
+  public void commit(StateStore.PendingCommit staged, BlockResults results, List<byte[]> txs) {
+    state.own(staged);
+    long t0 = System.nanoTime();
+    RocksBlockStore.ResultsWrite write = blocks.writeResults(staged, results, txs.size());
+    state.commit(staged, write.batch(), t0, txs.size());
+    indexer.submit(staged.height(), write.stored(), txs);
+  }
+
+  /** The raw database, for tests that damage or rewrite storage on purpose; stores get columns. */
   RocksDB db() {
     return db;
   }
 
+  /** A column family's raw handle, for the same tests. */
   ColumnFamilyHandle cf(Family family) {
     return handles.get(family.ordinal());
   }
 
-  TxIndexer indexer() {
-    return indexer;
-  }
-
-  WriteOptions syncWrites() {
-    return syncWrites;
-  }
-
-  static UncheckedIOException storageFailure(String what, RocksDBException e) {
-    return new UncheckedIOException("ledger storage failed: " + what, new IOException(e));
+  private KeyValueColumn column(Family family) {
+    return new KeyValueColumn(db, handles.get(family.ordinal()), family.cfName);
   }
 
   /** Closes the database; later calls do nothing. Using the stores after close is an error. */
@@ -186,7 +220,7 @@ public final class LedgerDb implements AutoCloseable {
       h.close();
     }
     db.close();
-    syncWrites.close();
+    writer.close();
     cfOptions.forEach(ColumnFamilyOptions::close);
     dbOptions.close();
     LOG.info("ledger_closed dir={}", dir);

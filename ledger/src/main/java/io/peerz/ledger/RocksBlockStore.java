@@ -1,39 +1,49 @@
 package io.peerz.ledger;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.peerz.ledger.LedgerDb.Family;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.Commit;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The event log on RocksDB; the tx and event indexes are written by {@link TxIndexer}. */
+/**
+ * The event log on RocksDB: blocks, the commits that decided them and their hashes, appended before
+ * they execute, and each block's results, written with the state commit of its height ({@link
+ * LedgerDb#commit}). Tx lookups go to the tx index ({@link TxIndexer}), which owns its columns.
+ */
 final class RocksBlockStore implements BlockStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksBlockStore.class);
-  private static final byte[] BASE_KEY = "blocks.base".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] LAST_KEY = "blocks.last".getBytes(StandardCharsets.UTF_8);
+  static final byte[] BASE_KEY = "blocks.base".getBytes(StandardCharsets.UTF_8);
+  static final byte[] LAST_KEY = "blocks.last".getBytes(StandardCharsets.UTF_8);
 
-  private final LedgerDb ledger;
-  private final RocksDB db;
+  /** The columns and meta entries the event log owns. */
+  record Columns(
+      KeyValueColumn blocks,
+      KeyValueColumn seenCommits,
+      KeyValueColumn blockHashes,
+      KeyValueColumn results,
+      MetaEntry base,
+      MetaEntry last) {}
+
+  private final Columns columns;
+  private final BatchWriter writer;
+  private final TxIndexer index;
   private volatile long base;
   private volatile long last;
 
-  RocksBlockStore(LedgerDb ledger) {
-    this.ledger = ledger;
-    this.db = ledger.db();
-    byte[] b = read(Family.META, BASE_KEY);
-    byte[] l = read(Family.META, LAST_KEY);
+  RocksBlockStore(Columns columns, BatchWriter writer, TxIndexer index) {
+    this.columns = columns;
+    this.writer = writer;
+    this.index = index;
+    byte[] b = columns.base().read();
+    byte[] l = columns.last().read();
     this.base = b == null ? 0 : LedgerKeys.readHeight(b);
     this.last = l == null ? 0 : LedgerKeys.readHeight(l);
   }
@@ -68,7 +78,7 @@ final class RocksBlockStore implements BlockStore {
     byte[] encoded = DeterministicProto.encode(block);
     if (last != 0) {
       if (height >= base && height <= last) {
-        if (Arrays.equals(read(Family.BLOCKS, LedgerKeys.height(height)), encoded)) {
+        if (Arrays.equals(columns.blocks().get(LedgerKeys.height(height)), encoded)) {
           return;
         }
         throw new IllegalStateException("a different block is already stored at height " + height);
@@ -85,16 +95,16 @@ final class RocksBlockStore implements BlockStore {
     byte[] hash = Blocks.hash(block.getHeader());
     byte[] key = LedgerKeys.height(height);
     try (WriteBatch batch = new WriteBatch()) {
-      batch.put(ledger.cf(Family.BLOCKS), key, encoded);
-      batch.put(ledger.cf(Family.SEEN_COMMITS), key, DeterministicProto.encode(seenCommit));
-      batch.put(ledger.cf(Family.BLOCK_HASHES), hash, key);
+      columns.blocks().put(batch, key, encoded);
+      columns.seenCommits().put(batch, key, DeterministicProto.encode(seenCommit));
+      columns.blockHashes().put(batch, hash, key);
       if (last == 0) {
-        batch.put(ledger.cf(Family.META), BASE_KEY, key);
+        columns.base().put(batch, key);
       }
-      batch.put(ledger.cf(Family.META), LAST_KEY, key);
-      db.write(ledger.syncWrites(), batch);
+      columns.last().put(batch, key);
+      writer.writeSynced(batch, "append block " + height);
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("append block " + height, e);
+      throw KeyValueColumn.storageFailure("append block " + height, e);
     }
     if (last == 0) {
       base = height;
@@ -109,7 +119,7 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<Block> block(long height) {
-    byte[] bytes = read(Family.BLOCKS, LedgerKeys.height(height));
+    byte[] bytes = columns.blocks().get(LedgerKeys.height(height));
     if (bytes == null) {
       return Optional.empty();
     }
@@ -122,7 +132,7 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<Commit> seenCommit(long height) {
-    byte[] bytes = read(Family.SEEN_COMMITS, LedgerKeys.height(height));
+    byte[] bytes = columns.seenCommits().get(LedgerKeys.height(height));
     if (bytes == null) {
       return Optional.empty();
     }
@@ -140,12 +150,12 @@ final class RocksBlockStore implements BlockStore {
 
   @Override
   public Optional<Long> heightOfHash(byte[] blockHash) {
-    return Optional.ofNullable(read(Family.BLOCK_HASHES, blockHash)).map(LedgerKeys::readHeight);
+    return Optional.ofNullable(columns.blockHashes().get(blockHash)).map(LedgerKeys::readHeight);
   }
 
   @Override
   public Optional<BlockResults> results(long height) {
-    byte[] bytes = read(Family.RESULTS, LedgerKeys.height(height));
+    byte[] bytes = columns.results().get(LedgerKeys.height(height));
     if (bytes == null) {
       return Optional.empty();
     }
@@ -156,62 +166,46 @@ final class RocksBlockStore implements BlockStore {
     }
   }
 
-  @Override
-  public boolean indexesTxs() {
-    return ledger.indexer().enabled();
+  /** A block's results as stored, and the batch that holds them for the state commit. */
+  record ResultsWrite(EncodedWriteBatch batch, BlockResults stored) {}
+
+  /**
+   * The results of {@code staged}'s height as they are stored (its height and root set), put into a
+   * new batch that the state store then commits with its own writes. Throws
+   * IllegalArgumentException when the results are for another height or another number of txs.
+   */
+  ResultsWrite writeResults(StateStore.PendingCommit staged, BlockResults results, int txs) {
+    if (results.getHeight() != 0 && results.getHeight() != staged.height()) {
+      throw new IllegalArgumentException(
+          "results are for height "
+              + results.getHeight()
+              + " but the commit is "
+              + staged.height());
+    }
+    if (results.getTxResultsCount() != txs) {
+      throw new IllegalArgumentException(
+          txs + " txs but " + results.getTxResultsCount() + " tx results");
+    }
+    BlockResults stored =
+        results.toBuilder()
+            .setHeight(staged.height())
+            .setAppHash(com.google.protobuf.ByteString.copyFrom(staged.appHash()))
+            .build();
+    byte[] encoded = DeterministicProto.encode(stored);
+    // Room for the state's writes too, which go into the same batch.
+    EncodedWriteBatch batch = new EncodedWriteBatch(2 * encoded.length + (1 << 16));
+    columns.results().put(batch, LedgerKeys.height(staged.height()), encoded);
+    return new ResultsWrite(batch, stored);
   }
 
-  private void requireIndex() {
-    if (!indexesTxs()) {
-      throw new TxIndexDisabledException();
-    }
+  @Override
+  public boolean indexesTxs() {
+    return index.enabled();
   }
 
   @Override
   public Optional<TxLocation> tx(byte[] txHash) {
-    requireIndex();
-    ledger.indexer().awaitIndexed();
-    byte[] bytes = read(Family.TX_INDEX, txHash);
-    if (bytes == null) {
-      return Optional.empty();
-    }
-    return Optional.of(location(txHash, bytes, new BlockCache()));
-  }
-
-  /** The last block a search read: its results come in height order, many from one block. */
-  private final class BlockCache {
-    private long height = -1;
-    private Block block;
-
-    byte[] tx(long h, int index) {
-      if (h != height) {
-        block =
-            block(h)
-                .orElseThrow(
-                    () -> new IllegalStateException("block " + h + " of an indexed tx is missing"));
-        height = h;
-      }
-      if (index < 0 || index >= block.getTxsCount()) {
-        throw new IllegalStateException(
-            "block " + h + " has " + block.getTxsCount() + " txs, the index points at " + index);
-      }
-      return block.getTxs(index).toByteArray();
-    }
-  }
-
-  /**
-   * A tx index entry: its position (height, index), followed by the tx itself in entries written
-   * before the index kept positions only; newer entries take the tx from the stored block.
-   */
-  private static TxLocation location(byte[] txHash, byte[] indexValue, BlockCache blocks) {
-    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(indexValue);
-    long height = buf.getLong();
-    int index = buf.getInt();
-    byte[] tx =
-        indexValue.length > 12
-            ? Arrays.copyOfRange(indexValue, 12, indexValue.length)
-            : blocks.tx(height, index);
-    return new TxLocation(height, index, txHash.clone(), tx);
+    return index.tx(txHash, this::block);
   }
 
   /**
@@ -222,154 +216,7 @@ final class RocksBlockStore implements BlockStore {
    */
   @Override
   public List<TxLocation> searchTxs(List<TxQuery.Condition> conditions, int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
-    }
-    requireIndex();
-    ledger.indexer().awaitIndexed();
-    long lo = 0;
-    long hi = Long.MAX_VALUE;
-    byte[] hash = null;
-    List<byte[]> eventPrefixes = new ArrayList<>();
-    for (TxQuery.Condition c : conditions) {
-      switch (c.key()) {
-        case TxQuery.HEIGHT -> {
-          long v = number(c.value());
-          switch (c.op()) {
-            case "=" -> {
-              lo = Math.max(lo, v);
-              hi = Math.min(hi, v);
-            }
-            case "<" -> hi = Math.min(hi, v - 1);
-            case "<=" -> hi = Math.min(hi, v);
-            case ">" -> lo = Math.max(lo, v == Long.MAX_VALUE ? v : v + 1);
-            case ">=" -> lo = Math.max(lo, v);
-            default -> throw new IllegalArgumentException("unknown operator " + c.op());
-          }
-        }
-        case TxQuery.HASH -> {
-          requireEquals(c);
-          byte[] h = Hex.decode(c.value());
-          if (hash != null && !Arrays.equals(hash, h)) {
-            return List.of();
-          }
-          hash = h;
-        }
-        default -> {
-          requireEquals(c);
-          eventPrefixes.add(LedgerKeys.eventPrefix(c.key(), c.value()));
-        }
-      }
-    }
-    if (lo > hi) {
-      return List.of();
-    }
-    List<TxLocation> found = new ArrayList<>();
-    if (hash != null) {
-      Optional<TxLocation> loc = tx(hash);
-      if (loc.isPresent()
-          && loc.get().height() >= lo
-          && loc.get().height() <= hi
-          && matchesAll(eventPrefixes, 0, loc.get().height(), loc.get().index())) {
-        found.add(loc.get());
-      }
-      return found;
-    }
-    if (eventPrefixes.isEmpty()) {
-      scanByHeight(lo, hi, limit, found);
-    } else {
-      scanByEvent(eventPrefixes, lo, hi, limit, found);
-    }
-    return found;
-  }
-
-  private void scanByHeight(long lo, long hi, int limit, List<TxLocation> found) {
-    BlockCache blocks = new BlockCache();
-    try (RocksIterator it = db.newIterator(ledger.cf(Family.TX_BY_HEIGHT))) {
-      for (it.seek(LedgerKeys.heightIndex(lo, 0));
-          it.isValid() && found.size() < limit;
-          it.next()) {
-        if (LedgerKeys.readHeight(it.key()) > hi) {
-          break;
-        }
-        byte[] txHash = it.value();
-        byte[] indexValue = read(Family.TX_INDEX, txHash);
-        if (indexValue != null) {
-          found.add(location(txHash, indexValue, blocks));
-        }
-      }
-      RocksStateStore.checkIterator(it);
-    }
-  }
-
-  private void scanByEvent(
-      List<byte[]> prefixes, long lo, long hi, int limit, List<TxLocation> found) {
-    BlockCache blocks = new BlockCache();
-    byte[] first = prefixes.get(0);
-    try (RocksIterator it = db.newIterator(ledger.cf(Family.EVENT_INDEX))) {
-      for (it.seek(LedgerKeys.concat(first, LedgerKeys.heightIndex(lo, 0)));
-          it.isValid() && found.size() < limit;
-          it.next()) {
-        byte[] key = it.key();
-        if (!LedgerKeys.startsWith(key, first) || key.length != first.length + 12) {
-          break;
-        }
-        java.nio.ByteBuffer pos = java.nio.ByteBuffer.wrap(key, first.length, 12);
-        long height = pos.getLong();
-        int index = pos.getInt();
-        if (height > hi) {
-          break;
-        }
-        if (matchesAll(prefixes, 1, height, index)) {
-          // Entries written before the index kept positions only carry the tx hash.
-          byte[] txHash =
-              it.value().length > 0
-                  ? it.value()
-                  : read(Family.TX_BY_HEIGHT, LedgerKeys.heightIndex(height, index));
-          byte[] indexValue = txHash == null ? null : read(Family.TX_INDEX, txHash);
-          if (indexValue != null) {
-            TxLocation loc = location(txHash, indexValue, blocks);
-            // The same bytes committed again later point the hash at the later place.
-            found.add(new TxLocation(height, index, loc.hash(), loc.tx()));
-          }
-        }
-      }
-      RocksStateStore.checkIterator(it);
-    }
-  }
-
-  private boolean matchesAll(List<byte[]> prefixes, int from, long height, int index) {
-    byte[] position = LedgerKeys.heightIndex(height, index);
-    for (int i = from; i < prefixes.size(); i++) {
-      if (read(Family.EVENT_INDEX, LedgerKeys.concat(prefixes.get(i), position)) == null) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static void requireEquals(TxQuery.Condition c) {
-    if (!c.op().equals("=")) {
-      throw new IllegalArgumentException(
-          "operator " + c.op() + " is only supported on tx.height; use = for '" + c.key() + "'");
-    }
-  }
-
-  private static long number(String value) {
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("tx.height must be a whole number, got '" + value + "'");
-    }
-  }
-
-  private byte[] read(Family family, byte[] key) {
-    ColumnFamilyHandle cf = ledger.cf(family);
-    try {
-      return db.get(cf, key);
-    } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("read " + family.cfName, e);
-    }
+    return index.search(conditions, limit, this::block);
   }
 
   private static IllegalStateException corrupt(String what, long height, Exception e) {

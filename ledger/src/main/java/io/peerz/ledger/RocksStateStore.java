@@ -1,9 +1,7 @@
 package io.peerz.ledger;
 
-import io.peerz.ledger.LedgerDb.Family;
 import io.peerz.ledger.MerkleTree.Change;
 import io.peerz.ledger.MerkleTree.Node;
-import io.peerz.ledger.proto.BlockResults;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,15 +11,17 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The authenticated state on RocksDB: values in {@code state}, tree nodes in {@code tree}. */
+/**
+ * The authenticated state on RocksDB: values in its {@code state} column, tree nodes in its {@code
+ * tree} column, the committed height and root in its meta entry. It writes nothing else: a block's
+ * results come into its commit's batch from the block store ({@link LedgerDb#commit}).
+ */
 final class RocksStateStore implements StateStore {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStateStore.class);
   static final byte[] META_KEY = "state".getBytes(StandardCharsets.UTF_8);
@@ -34,10 +34,16 @@ final class RocksStateStore implements StateStore {
   /** Larger values (none of the accounts, nodes and params a block reads most) are not cached. */
   static final int MAX_CACHED_VALUE_BYTES = 1024;
 
-  private final LedgerDb ledger;
-  private final RocksDB db;
-  private final ColumnFamilyHandle stateCf;
-  private final ColumnFamilyHandle treeCf;
+  /** Hears of a restore inside its write batch (the tx index marks the height as indexed). */
+  interface RestoreListener {
+    void restored(WriteBatch batch, long height) throws RocksDBException;
+  }
+
+  private final KeyValueColumn stateColumn;
+  private final KeyValueColumn treeColumn;
+  private final MetaEntry committedEntry;
+  private final BatchWriter writer;
+  private final RestoreListener onRestore;
   // Commits exclude proofs and staging so neither reads a half-applied tree.
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile Committed current;
@@ -62,12 +68,18 @@ final class RocksStateStore implements StateStore {
     }
   }
 
-  RocksStateStore(LedgerDb ledger) {
-    this.ledger = ledger;
-    this.db = ledger.db();
-    this.stateCf = ledger.cf(Family.STATE);
-    this.treeCf = ledger.cf(Family.TREE);
-    byte[] meta = read(ledger.cf(Family.META), META_KEY);
+  RocksStateStore(
+      KeyValueColumn stateColumn,
+      KeyValueColumn treeColumn,
+      MetaEntry committedEntry,
+      BatchWriter writer,
+      RestoreListener onRestore) {
+    this.stateColumn = stateColumn;
+    this.treeColumn = treeColumn;
+    this.committedEntry = committedEntry;
+    this.writer = writer;
+    this.onRestore = onRestore;
+    byte[] meta = committedEntry.read();
     if (meta == null) {
       current = new Committed(0, MerkleTree.EMPTY.clone(), false, 0);
     } else {
@@ -103,7 +115,7 @@ final class RocksStateStore implements StateStore {
       return cached.clone();
     }
     long generation = values.generation();
-    byte[] value = read(stateCf, key);
+    byte[] value = stateColumn.get(key);
     if (value != null && value.length <= MAX_CACHED_VALUE_BYTES) {
       values.fill(key, value.clone(), generation);
     }
@@ -113,7 +125,7 @@ final class RocksStateStore implements StateStore {
   @Override
   public void scan(byte[] from, byte[] to, EntryVisitor visitor) {
     // An iterator reads one consistent snapshot of the column family.
-    try (RocksIterator it = db.newIterator(stateCf)) {
+    try (RocksIterator it = stateColumn.iterator()) {
       scan(it, from, to, visitor);
     }
   }
@@ -163,48 +175,30 @@ final class RocksStateStore implements StateStore {
     }
   }
 
-  @Override
-  public void commit(PendingCommit staged, BlockResults results, List<byte[]> txs) {
-    if (!(staged instanceof Staged s) || s.store() != this) {
-      throw new IllegalStateException("commit of a PendingCommit not staged by this store");
-    }
-    if (results.getHeight() != 0 && results.getHeight() != s.height()) {
-      throw new IllegalArgumentException(
-          "results are for height " + results.getHeight() + " but the commit is " + s.height());
-    }
-    if (results.getTxResultsCount() != txs.size()) {
-      throw new IllegalArgumentException(
-          txs.size() + " txs but " + results.getTxResultsCount() + " tx results");
-    }
-    // Encoded before the lock: readers wait only for the write itself. The tx index is written
-    // by the indexer's thread.
-    long t0 = System.nanoTime();
-    BlockResults stored =
-        results.toBuilder()
-            .setHeight(s.height())
-            .setAppHash(com.google.protobuf.ByteString.copyFrom(s.root()))
-            .build();
-    byte[] encodedResults = DeterministicProto.encode(stored);
-    EncodedWriteBatch batch = new EncodedWriteBatch(2 * encodedResults.length + (1 << 16));
+  /**
+   * Writes a staged commit in one synced write together with what {@code batch} already holds (the
+   * block's results, put there by the block store). {@code encodeStartNanos} and {@code txs} only
+   * feed the log line. Throws IllegalStateException when {@code staged} was not staged by this
+   * store on its current state.
+   */
+  void commit(PendingCommit staged, EncodedWriteBatch batch, long encodeStartNanos, int txs) {
+    Staged s = own(staged);
+    // Encoded before the lock: readers wait only for the write itself.
     for (Map.Entry<byte[], byte[]> e : s.stateWrites().entrySet()) {
       if (e.getValue() == null) {
-        batch.delete(stateCf, e.getKey());
+        stateColumn.delete(batch, e.getKey());
       } else {
-        batch.put(stateCf, e.getKey(), e.getValue());
+        stateColumn.put(batch, e.getKey(), e.getValue());
       }
     }
     for (Map.Entry<byte[], Node> e : s.treeWrites().entrySet()) {
       if (e.getValue() == null) {
-        batch.delete(treeCf, e.getKey());
+        treeColumn.delete(batch, e.getKey());
       } else {
-        batch.put(treeCf, e.getKey(), e.getValue().encode());
+        treeColumn.put(batch, e.getKey(), e.getValue().encode());
       }
     }
-    batch.put(ledger.cf(Family.RESULTS), LedgerKeys.height(s.height()), encodedResults);
-    batch.put(
-        ledger.cf(Family.META),
-        META_KEY,
-        LedgerKeys.concat(LedgerKeys.height(s.height()), s.root()));
+    committedEntry.put(batch, LedgerKeys.concat(LedgerKeys.height(s.height()), s.root()));
     long t1 = System.nanoTime();
     lock.writeLock().lock();
     try {
@@ -218,9 +212,7 @@ final class RocksStateStore implements StateStore {
                 + ") after it was staged");
       }
       try (WriteBatch written = batch.build()) {
-        db.write(ledger.syncWrites(), written);
-      } catch (RocksDBException e) {
-        throw LedgerDb.storageFailure("commit height " + s.height(), e);
+        writer.writeSynced(written, "commit height " + s.height());
       }
       current = new Committed(s.height(), s.root().clone(), true, c.generation() + 1);
       nodes.apply(s.treeWrites());
@@ -228,7 +220,6 @@ final class RocksStateStore implements StateStore {
     } finally {
       lock.writeLock().unlock();
     }
-    ledger.indexer().submit(s.height(), stored, txs);
     LOG.info(
         "state_committed height={} app_hash={} writes={} tree_writes={} txs={} encode_ms={}"
             + " write_ms={}",
@@ -236,9 +227,17 @@ final class RocksStateStore implements StateStore {
         Hex.encodeUpper(s.root()),
         s.stateWrites().size(),
         s.treeWrites().size(),
-        txs.size(),
-        (t1 - t0) / 1_000_000,
+        txs,
+        (t1 - encodeStartNanos) / 1_000_000,
         (System.nanoTime() - t1) / 1_000_000);
+  }
+
+  /** {@code staged} as this store staged it; IllegalStateException for another store's. */
+  Staged own(PendingCommit staged) {
+    if (!(staged instanceof Staged s) || s.store() != this) {
+      throw new IllegalStateException("commit of a PendingCommit not staged by this store");
+    }
+    return s;
   }
 
   @Override
@@ -257,7 +256,7 @@ final class RocksStateStore implements StateStore {
     lock.readLock().lock();
     try {
       Committed c = current;
-      return new FrozenState(c.height(), c.appHash().clone(), db.newIterator(stateCf));
+      return new FrozenState(c.height(), c.appHash().clone(), stateColumn.iterator());
     } finally {
       lock.readLock().unlock();
     }
@@ -357,25 +356,21 @@ final class RocksStateStore implements StateStore {
     try {
       Committed c = current;
       try (WriteBatch batch = new WriteBatch()) {
-        clear(batch, stateCf);
-        clear(batch, treeCf);
+        clear(batch, stateColumn);
+        clear(batch, treeColumn);
         for (Entry e : entries) {
-          batch.put(stateCf, e.key(), e.value());
+          stateColumn.put(batch, e.key(), e.value());
         }
         for (Map.Entry<byte[], Node> e : update.writes().entrySet()) {
           if (e.getValue() != null) {
-            batch.put(treeCf, e.getKey(), e.getValue().encode());
+            treeColumn.put(batch, e.getKey(), e.getValue().encode());
           }
         }
-        batch.put(
-            ledger.cf(Family.META),
-            META_KEY,
-            LedgerKeys.concat(LedgerKeys.height(height), appHash));
-        // No block below a snapshot is stored here, so none is left to index.
-        batch.put(ledger.cf(Family.META), TxIndexer.HEIGHT_KEY, LedgerKeys.height(height));
-        db.write(ledger.syncWrites(), batch);
+        committedEntry.put(batch, LedgerKeys.concat(LedgerKeys.height(height), appHash));
+        onRestore.restored(batch, height);
+        writer.writeSynced(batch, "restore height " + height);
       } catch (RocksDBException e) {
-        throw LedgerDb.storageFailure("restore height " + height, e);
+        throw KeyValueColumn.storageFailure("restore height " + height, e);
       }
       current = new Committed(height, appHash.clone(), true, c.generation() + 1);
       nodes.clear();
@@ -391,11 +386,11 @@ final class RocksStateStore implements StateStore {
         update.writes().size());
   }
 
-  /** Deletes every key of a column family in {@code batch}. */
-  private void clear(WriteBatch batch, ColumnFamilyHandle cf) throws RocksDBException {
-    try (RocksIterator it = db.newIterator(cf)) {
+  /** Deletes every key of a column in {@code batch}. */
+  private static void clear(WriteBatch batch, KeyValueColumn column) throws RocksDBException {
+    try (RocksIterator it = column.iterator()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
-        batch.delete(cf, it.key());
+        column.delete(batch, it.key());
       }
       checkIterator(it);
     }
@@ -408,7 +403,7 @@ final class RocksStateStore implements StateStore {
       return cached;
     }
     long generation = nodes.generation();
-    byte[] bytes = read(treeCf, pathKey);
+    byte[] bytes = treeColumn.get(pathKey);
     if (bytes == null) {
       return null;
     }
@@ -425,19 +420,11 @@ final class RocksStateStore implements StateStore {
     return out;
   }
 
-  private byte[] read(ColumnFamilyHandle cf, byte[] key) {
-    try {
-      return db.get(cf, key);
-    } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("read", e);
-    }
-  }
-
   static void checkIterator(RocksIterator it) {
     try {
       it.status();
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("iterate", e);
+      throw KeyValueColumn.storageFailure("iterate", e);
     }
   }
 }

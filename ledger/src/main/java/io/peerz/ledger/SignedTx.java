@@ -18,15 +18,6 @@ public record SignedTx(Tx tx, TxBody body, byte[] hash, Address signer) {
     return hash.clone();
   }
 
-  /**
-   * True when the envelope's signature verifies against the body's signer key. Verified once per tx
-   * hash in this process ({@link TxSignatures}): CheckTx, the mempool's recheck and FinalizeBlock
-   * all ask.
-   */
-  public boolean signatureValid() {
-    return TxSignatures.valid(this);
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof SignedTx other

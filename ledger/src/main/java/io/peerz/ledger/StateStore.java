@@ -1,6 +1,5 @@
 package io.peerz.ledger;
 
-import io.peerz.ledger.proto.BlockResults;
 import java.util.List;
 
 /**
@@ -16,17 +15,10 @@ public interface StateStore extends StateReader {
   byte[] appHash();
 
   /**
-   * Computes the app hash that applying {@code changes} at {@code height} gives, writing nothing.
+   * Computes the app hash that applying {@code changes} at {@code height} gives, writing nothing;
+   * {@link LedgerDb#commit} writes it with the block's results.
    */
   PendingCommit stage(long height, ChangeSet changes);
-
-  /**
-   * Writes a staged commit and the block's results (with app_hash set to the staged root) in one
-   * synced RocksDB WriteBatch, then has the tx index of {@code txs} (raw bytes, in block order)
-   * written on the indexer's thread; tx reads wait for it. Throws IllegalStateException when {@code
-   * staged} was not staged on the current state.
-   */
-  void commit(PendingCommit staged, BlockResults results, List<byte[]> txs);
 
   /** A proof of the key's value, or of its absence, against {@link #appHash()}. */
   StateProof prove(byte[] key);

@@ -1,10 +1,13 @@
 package io.peerz.ledger;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.DiscardUnknownFieldsParser;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
 import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
 import java.util.Arrays;
+import java.util.Set;
 
 /** Building, signing, hashing and decoding the {@link Tx} envelope. */
 public final class Transactions {
@@ -29,33 +32,23 @@ public final class Transactions {
     return Sha256.hash(txBytes);
   }
 
+  /** Parses TxBody without keeping unknown fields, so that re-encoding exposes them. */
+  private static final Parser<TxBody> BODY_PARSER =
+      DiscardUnknownFieldsParser.wrap(TxBody.parser());
+
   /**
    * Decodes raw bytes into envelope and body; throws {@link MalformedTxException} (with the reason)
    * for bytes that are not a Tx, a body that does not parse, a signer key that is not 32 bytes or a
    * signature that is not 64 bytes. Does not verify the signature.
    *
-   * <p>Also rejects an empty body, a body with no message, and an envelope whose bytes are not its
-   * canonical encoding (unknown or repeated fields), so one signed tx has exactly one tx hash.
+   * <p>Also rejects an empty body, a body with no message, and an envelope or body whose bytes are
+   * not its deterministic encoding (default values written out, reordered, repeated or unknown
+   * fields), so one signed tx has exactly one encoding and one tx hash.
    */
   public static SignedTx decode(byte[] txBytes) throws MalformedTxException {
     if (txBytes == null || txBytes.length == 0) {
       throw new MalformedTxException("tx is empty");
     }
-    return DECODED.get(txBytes);
-  }
-
-  /**
-   * Decoded txs by their bytes. A node decodes each tx when it arrives (RPC or gossip), in CheckTx,
-   * in every mempool recheck after a block, to verify the block's signatures and to execute it;
-   * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
-   * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
-   * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
-   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
-   */
-  private static final DecodeCache DECODED = new DecodeCache(1 << 12);
-
-  /** {@link #decode} of non-empty bytes, without the cache. */
-  static SignedTx decodeUncached(byte[] txBytes) throws MalformedTxException {
     Tx tx;
     try {
       tx = Tx.parseFrom(txBytes);
@@ -72,20 +65,30 @@ public final class Transactions {
     }
     TxBody body;
     try {
-      body = TxBody.parseFrom(tx.getBody());
+      body = BODY_PARSER.parseFrom(tx.getBody());
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedTxException("tx body does not parse as TxBody: " + e.getMessage());
     }
     if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
       // Told apart from malformed bytes (ante/3, not ante/2): a newer client's message, which
-      // this node does not know, arrives as an unknown field and no message.
-      var unknown = body.getUnknownFields().asMap().keySet();
+      // this node does not know, arrives as an unknown field and no message. BODY_PARSER drops
+      // unknown fields, so the body is read again, keeping them, to name the field.
+      var unknown = unknownFields(tx.getBody());
       throw MalformedTxException.missingMessage(
           unknown.isEmpty()
               ? "tx body carries no message"
               : "tx body carries no message this node knows (unknown field "
                   + unknown.iterator().next()
                   + ")");
+    }
+    // The signature covers the body's bytes, so a body written another way (a field set to its
+    // default written out, fields reordered or repeated, unknown fields at any depth, which the
+    // parser drops) would be a second signed encoding, and hash, of the same tx.
+    if (!tx.getBody().equals(ByteString.copyFrom(DeterministicProto.encode(body)))) {
+      throw new MalformedTxException(
+          "tx body is not its deterministic encoding (a field with its default value written"
+              + " out, fields out of order or repeated, or unknown fields): sign the body's"
+              + " deterministic protobuf encoding, as peerz clients do");
     }
     int keyLength = body.getSignerPubKey().size();
     if (keyLength != Ed25519.KEY_LENGTH) {
@@ -96,5 +99,14 @@ public final class Transactions {
       throw new MalformedTxException("signature must be 64 bytes (Ed25519), got " + sigLength);
     }
     return new SignedTx(tx, body, hash(txBytes), Address.of(body.getSignerPubKey().toByteArray()));
+  }
+
+  /** The numbers of the body's top-level fields this node does not know, in order. */
+  private static Set<Integer> unknownFields(ByteString bodyBytes) {
+    try {
+      return TxBody.parseFrom(bodyBytes).getUnknownFields().asMap().keySet();
+    } catch (InvalidProtocolBufferException e) {
+      return Set.of();
+    }
   }
 }

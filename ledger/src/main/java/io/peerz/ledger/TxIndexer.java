@@ -1,6 +1,5 @@
 package io.peerz.ledger;
 
-import io.peerz.ledger.LedgerDb.Family;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.BlockResults;
 import io.peerz.ledger.proto.Event;
@@ -15,10 +14,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +33,20 @@ import org.slf4j.LoggerFactory;
  * <p>Disabled (CometBFT's {@code [tx_index] indexer = "null"}, for validators that serve no tx
  * queries) it writes nothing and the indexed height stays where it was: a node switched back to
  * indexing indexes the heights it committed meanwhile when it opens.
+ *
+ * <p>It owns the index's columns: the block store's tx queries read them through it.
  */
 final class TxIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TxIndexer.class);
   static final byte[] HEIGHT_KEY = "tx_index.height".getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_VALUE = new byte[0];
 
-  private final LedgerDb ledger;
+  private final KeyValueColumn txIndex;
+  private final KeyValueColumn txByHeight;
+  private final KeyValueColumn eventIndex;
+  private final MetaEntry indexedHeight;
+  private final BatchWriter writer;
   private final boolean enabled;
-  private final WriteOptions writes = new WriteOptions();
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -54,8 +57,18 @@ final class TxIndexer implements AutoCloseable {
   private Future<?> pending;
   private RuntimeException failure; // sticky: a lost block index stops every later commit
 
-  TxIndexer(LedgerDb ledger, boolean enabled) {
-    this.ledger = ledger;
+  TxIndexer(
+      KeyValueColumn txIndex,
+      KeyValueColumn txByHeight,
+      KeyValueColumn eventIndex,
+      MetaEntry indexedHeight,
+      BatchWriter writer,
+      boolean enabled) {
+    this.txIndex = txIndex;
+    this.txByHeight = txByHeight;
+    this.eventIndex = eventIndex;
+    this.indexedHeight = indexedHeight;
+    this.writer = writer;
     this.enabled = enabled;
   }
 
@@ -69,8 +82,8 @@ final class TxIndexer implements AutoCloseable {
    * and {@code stateHeight} (a stop between a commit and its index). A store without the key was
    * indexed with each commit.
    */
-  void recover(long stateHeight, RocksBlockStore blocks) {
-    byte[] stored = read(HEIGHT_KEY);
+  void recover(long stateHeight, BlockStore blocks) {
+    byte[] stored = indexedHeight.read();
     long indexed = stored == null ? stateHeight : LedgerKeys.readHeight(stored);
     if (!enabled) {
       if (stored == null) {
@@ -147,9 +160,6 @@ final class TxIndexer implements AutoCloseable {
   }
 
   private void write(long height, BlockResults results, List<byte[]> txs) {
-    ColumnFamilyHandle txIndex = ledger.cf(Family.TX_INDEX);
-    ColumnFamilyHandle txByHeight = ledger.cf(Family.TX_BY_HEIGHT);
-    ColumnFamilyHandle eventIndex = ledger.cf(Family.EVENT_INDEX);
     List<byte[][]> byHash = new ArrayList<>(txs.size()); // {hash, position}
     List<byte[]> events = new ArrayList<>(txs.size() * 8);
     EncodedWriteBatch batch = new EncodedWriteBatch(1 << 16);
@@ -159,7 +169,7 @@ final class TxIndexer implements AutoCloseable {
       byte[] position = LedgerKeys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
       byHash.add(new byte[][] {hash, position});
-      batch.put(txByHeight, position, hash);
+      txByHeight.put(batch, position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
         for (EventAttribute attr : event.getAttributesList()) {
@@ -176,34 +186,247 @@ final class TxIndexer implements AutoCloseable {
     // sorted keys (hashes and event values are in no order) cost it a short search each.
     byHash.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
     for (byte[][] e : byHash) {
-      batch.put(txIndex, e[0], e[1]);
+      txIndex.put(batch, e[0], e[1]);
     }
     events.sort(Arrays::compareUnsigned);
     for (byte[] key : events) {
-      batch.put(eventIndex, key, NO_VALUE);
+      eventIndex.put(batch, key, NO_VALUE);
     }
-    batch.put(ledger.cf(Family.META), HEIGHT_KEY, LedgerKeys.height(height));
+    indexedHeight.put(batch, LedgerKeys.height(height));
     // Not synced: the state commit before it was, and recovery re-indexes a lost block.
     try (WriteBatch b = batch.build()) {
-      ledger.db().write(writes, b);
-    } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("index height " + height, e);
+      writer.write(b, "index height " + height);
     }
+  }
+
+  /**
+   * A state restored from a snapshot at {@code height}, in the restore's batch: no block below it
+   * is stored here, so none is left to index.
+   */
+  void restoredAt(WriteBatch batch, long height) throws RocksDBException {
+    indexedHeight.put(batch, LedgerKeys.height(height));
   }
 
   private void writeHeight(long height) {
-    try {
-      ledger.db().put(ledger.cf(Family.META), writes, HEIGHT_KEY, LedgerKeys.height(height));
+    try (WriteBatch batch = new WriteBatch()) {
+      indexedHeight.put(batch, LedgerKeys.height(height));
+      writer.write(batch, "index height " + height);
     } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("index height " + height, e);
+      throw KeyValueColumn.storageFailure("index height " + height, e);
     }
   }
 
-  private byte[] read(byte[] key) {
+  private void requireIndex() {
+    if (!enabled) {
+      throw new TxIndexDisabledException();
+    }
+  }
+
+  /** Where a committed tx sits ({@link BlockStore#tx}), its bytes read from {@code blocks}. */
+  Optional<BlockStore.TxLocation> tx(byte[] txHash, Blocks blocks) {
+    requireIndex();
+    awaitIndexed();
+    byte[] bytes = txIndex.get(txHash);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    return Optional.of(location(txHash, bytes, new BlockCache(blocks)));
+  }
+
+  /** The stored blocks the index points into. */
+  interface Blocks {
+    Optional<Block> block(long height);
+  }
+
+  /** The last block a search read: its results come in height order, many from one block. */
+  private static final class BlockCache {
+    private final Blocks blocks;
+    private long height = -1;
+    private Block block;
+
+    BlockCache(Blocks blocks) {
+      this.blocks = blocks;
+    }
+
+    byte[] tx(long h, int index) {
+      if (h != height) {
+        block =
+            blocks
+                .block(h)
+                .orElseThrow(
+                    () -> new IllegalStateException("block " + h + " of an indexed tx is missing"));
+        height = h;
+      }
+      if (index < 0 || index >= block.getTxsCount()) {
+        throw new IllegalStateException(
+            "block " + h + " has " + block.getTxsCount() + " txs, the index points at " + index);
+      }
+      return block.getTxs(index).toByteArray();
+    }
+  }
+
+  /**
+   * A tx index entry: its position (height, index), followed by the tx itself in entries written
+   * before the index kept positions only; newer entries take the tx from the stored block.
+   */
+  private static BlockStore.TxLocation location(
+      byte[] txHash, byte[] indexValue, BlockCache blocks) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(indexValue);
+    long height = buf.getLong();
+    int index = buf.getInt();
+    byte[] tx =
+        indexValue.length > 12
+            ? Arrays.copyOfRange(indexValue, 12, indexValue.length)
+            : blocks.tx(height, index);
+    return new BlockStore.TxLocation(height, index, txHash.clone(), tx);
+  }
+
+  /** {@link BlockStore#searchTxs} over this index, tx bytes read from {@code blocks}. */
+  List<BlockStore.TxLocation> search(List<TxQuery.Condition> conditions, int limit, Blocks blocks) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    requireIndex();
+    awaitIndexed();
+    long lo = 0;
+    long hi = Long.MAX_VALUE;
+    byte[] hash = null;
+    List<byte[]> eventPrefixes = new ArrayList<>();
+    for (TxQuery.Condition c : conditions) {
+      switch (c.key()) {
+        case TxQuery.HEIGHT -> {
+          long v = number(c.value());
+          switch (c.op()) {
+            case "=" -> {
+              lo = Math.max(lo, v);
+              hi = Math.min(hi, v);
+            }
+            case "<" -> hi = Math.min(hi, v - 1);
+            case "<=" -> hi = Math.min(hi, v);
+            case ">" -> lo = Math.max(lo, v == Long.MAX_VALUE ? v : v + 1);
+            case ">=" -> lo = Math.max(lo, v);
+            default -> throw new IllegalArgumentException("unknown operator " + c.op());
+          }
+        }
+        case TxQuery.HASH -> {
+          requireEquals(c);
+          byte[] h = Hex.decode(c.value());
+          if (hash != null && !Arrays.equals(hash, h)) {
+            return List.of();
+          }
+          hash = h;
+        }
+        default -> {
+          requireEquals(c);
+          eventPrefixes.add(LedgerKeys.eventPrefix(c.key(), c.value()));
+        }
+      }
+    }
+    if (lo > hi) {
+      return List.of();
+    }
+    List<BlockStore.TxLocation> found = new ArrayList<>();
+    if (hash != null) {
+      Optional<BlockStore.TxLocation> loc = tx(hash, blocks);
+      if (loc.isPresent()
+          && loc.get().height() >= lo
+          && loc.get().height() <= hi
+          && matchesAll(eventPrefixes, 0, loc.get().height(), loc.get().index())) {
+        found.add(loc.get());
+      }
+      return found;
+    }
+    if (eventPrefixes.isEmpty()) {
+      scanByHeight(lo, hi, limit, found, blocks);
+    } else {
+      scanByEvent(eventPrefixes, lo, hi, limit, found, blocks);
+    }
+    return found;
+  }
+
+  private void scanByHeight(
+      long lo, long hi, int limit, List<BlockStore.TxLocation> found, Blocks stored) {
+    BlockCache blocks = new BlockCache(stored);
+    try (RocksIterator it = txByHeight.iterator()) {
+      for (it.seek(LedgerKeys.heightIndex(lo, 0));
+          it.isValid() && found.size() < limit;
+          it.next()) {
+        if (LedgerKeys.readHeight(it.key()) > hi) {
+          break;
+        }
+        byte[] txHash = it.value();
+        byte[] indexValue = txIndex.get(txHash);
+        if (indexValue != null) {
+          found.add(location(txHash, indexValue, blocks));
+        }
+      }
+      RocksStateStore.checkIterator(it);
+    }
+  }
+
+  private void scanByEvent(
+      List<byte[]> prefixes,
+      long lo,
+      long hi,
+      int limit,
+      List<BlockStore.TxLocation> found,
+      Blocks stored) {
+    BlockCache blocks = new BlockCache(stored);
+    byte[] first = prefixes.get(0);
+    try (RocksIterator it = eventIndex.iterator()) {
+      for (it.seek(LedgerKeys.concat(first, LedgerKeys.heightIndex(lo, 0)));
+          it.isValid() && found.size() < limit;
+          it.next()) {
+        byte[] key = it.key();
+        if (!LedgerKeys.startsWith(key, first) || key.length != first.length + 12) {
+          break;
+        }
+        java.nio.ByteBuffer pos = java.nio.ByteBuffer.wrap(key, first.length, 12);
+        long height = pos.getLong();
+        int index = pos.getInt();
+        if (height > hi) {
+          break;
+        }
+        if (matchesAll(prefixes, 1, height, index)) {
+          // Entries written before the index kept positions only carry the tx hash.
+          byte[] txHash =
+              it.value().length > 0
+                  ? it.value()
+                  : txByHeight.get(LedgerKeys.heightIndex(height, index));
+          byte[] indexValue = txHash == null ? null : txIndex.get(txHash);
+          if (indexValue != null) {
+            BlockStore.TxLocation loc = location(txHash, indexValue, blocks);
+            // The same bytes committed again later point the hash at the later place.
+            found.add(new BlockStore.TxLocation(height, index, loc.hash(), loc.tx()));
+          }
+        }
+      }
+      RocksStateStore.checkIterator(it);
+    }
+  }
+
+  private boolean matchesAll(List<byte[]> prefixes, int from, long height, int index) {
+    byte[] position = LedgerKeys.heightIndex(height, index);
+    for (int i = from; i < prefixes.size(); i++) {
+      if (eventIndex.get(LedgerKeys.concat(prefixes.get(i), position)) == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void requireEquals(TxQuery.Condition c) {
+    if (!c.op().equals("=")) {
+      throw new IllegalArgumentException(
+          "operator " + c.op() + " is only supported on tx.height; use = for '" + c.key() + "'");
+    }
+  }
+
+  private static long number(String value) {
     try {
-      return ledger.db().get(ledger.cf(Family.META), key);
-    } catch (RocksDBException e) {
-      throw LedgerDb.storageFailure("read " + new String(key, StandardCharsets.UTF_8), e);
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("tx.height must be a whole number, got '" + value + "'");
     }
   }
 
@@ -214,7 +437,6 @@ final class TxIndexer implements AutoCloseable {
       awaitIndexed();
     } finally {
       thread.shutdown();
-      writes.close();
     }
   }
 }

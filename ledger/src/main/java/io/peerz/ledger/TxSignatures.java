@@ -14,15 +14,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Tx signature verification done once per process: a bounded memory of the hashes of txs whose
- * signature verified, filled by CheckTx and read by FinalizeBlock (and by the mempool's recheck
- * after every block), and parallel verification of a batch. The tx hash is the SHA-256 of the
- * canonical tx bytes, which hold the body (with the signer's key) and the signature, so a
- * remembered hash answers exactly what verifying again would: the state machine stays
- * deterministic. Only valid results are kept. Thread-safe.
+ * Tx decoding and signature verification done once per node: a bounded memory of the hashes of txs
+ * whose signature verified, filled by CheckTx and read by FinalizeBlock (and by the mempool's
+ * recheck after every block), and parallel verification of a batch on a pool of its own. The tx
+ * hash is the SHA-256 of the canonical tx bytes, which hold the body (with the signer's key) and
+ * the signature, so a remembered hash answers exactly what verifying again would: the state machine
+ * stays deterministic. Only valid results are kept. One instance per node, owned by whoever wires
+ * it (the node hands it to the state machine, the mempool, tx gossip and RPC); thread-safe.
  */
-public final class TxSignatures {
-  private TxSignatures() {}
+public final class TxSignatures implements AutoCloseable {
 
   // Several blocks of txs plus a full mempool; 32-byte keys, a few MiB in all.
   private static final int CAPACITY = 1 << 17;
@@ -30,7 +30,7 @@ public final class TxSignatures {
   // shorter lists that callers wait on at the same time are verified together up to this many.
   private static final int BATCH_MAX = 1024;
 
-  private static final Map<ByteBuffer, Boolean> VALID =
+  private final Map<ByteBuffer, Boolean> verified =
       new LinkedHashMap<>(4096, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
@@ -38,9 +38,21 @@ public final class TxSignatures {
         }
       };
 
-  private static final AtomicLong VERIFICATIONS = new AtomicLong();
+  private final AtomicLong verifications = new AtomicLong();
 
-  private static final ForkJoinPool POOL =
+  private final Ed25519Batch batch = new Ed25519Batch();
+
+  /**
+   * Decoded txs by their bytes. A node decodes each tx when it arrives (RPC or gossip), in CheckTx,
+   * in every mempool recheck after a block, to verify the block's signatures and to execute it;
+   * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
+   * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
+   * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
+   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
+   */
+  private final DecodeCache decoded = new DecodeCache(1 << 12);
+
+  private final ForkJoinPool pool =
       new ForkJoinPool(
           Runtime.getRuntime().availableProcessors(),
           pool -> {
@@ -53,12 +65,23 @@ public final class TxSignatures {
           null,
           false);
 
+  /** A memory and a pool of one thread per core, both empty until used. */
+  public TxSignatures() {}
+
+  /** {@link Transactions#decode}, remembered for the txs of the node's recent traffic. */
+  public SignedTx decode(byte[] raw) throws MalformedTxException {
+    if (raw == null || raw.length == 0) {
+      throw new MalformedTxException("tx is empty");
+    }
+    return decoded.get(raw);
+  }
+
   /** Whether the tx's signature verifies for its body's signer key; verified once per hash. */
-  static boolean valid(SignedTx tx) {
+  public boolean valid(SignedTx tx) {
     if (remembered(tx)) {
       return true;
     }
-    VERIFICATIONS.incrementAndGet();
+    verifications.incrementAndGet();
     boolean ok =
         Ed25519.verify(
             tx.body().getSignerPubKey().toByteArray(),
@@ -75,7 +98,7 @@ public final class TxSignatures {
    * hold, so that the later check finds it remembered. Bytes that are not a tx are left for that
    * check to reject.
    */
-  public static void preverify(byte[] raw) {
+  public void preverify(byte[] raw) {
     SignedTx tx = decodeOrNull(raw);
     if (tx != null) {
       valid(tx);
@@ -92,30 +115,30 @@ public final class TxSignatures {
    * one batch of up to {@link #BATCH_MAX} signatures, which costs less per signature (measured on
    * one core with 4,000 keys: 36 us at 100, 29 at 512, 28 at 1,024).
    */
-  public static void preverifyAll(List<byte[]> raws) {
+  public void preverifyAll(List<byte[]> raws) {
     int n = raws.size();
     if (n > BATCH_MAX) {
-      int chunks = Math.max((n + BATCH_MAX - 1) / BATCH_MAX, POOL.getParallelism());
+      int chunks = Math.max((n + BATCH_MAX - 1) / BATCH_MAX, pool.getParallelism());
       int size = (n + chunks - 1) / chunks;
       List<List<byte[]>> parts = new ArrayList<>(chunks);
       for (int from = 0; from < n; from += size) {
         parts.add(raws.subList(from, Math.min(n, from + size)));
       }
-      POOL.submit(() -> parts.parallelStream().forEach(p -> verifyBatch(unverified(p)))).join();
+      pool.submit(() -> parts.parallelStream().forEach(p -> verifyBatch(unverified(p)))).join();
       return;
     }
     List<SignedTx> pending = unverified(raws);
     if (pending.isEmpty()) {
       return;
     }
-    if (ForkJoinTask.getPool() == POOL) {
+    if (ForkJoinTask.getPool() == pool) {
       verifyBatch(pending);
       return;
     }
     Waiting w = new Waiting(pending, new CompletableFuture<>());
-    QUEUE.add(w);
+    queue.add(w);
     if (claimDrainer()) {
-      POOL.execute(TxSignatures::drain);
+      pool.execute(this::drain);
     }
     w.done().join();
   }
@@ -123,36 +146,36 @@ public final class TxSignatures {
   /** A list of txs queued for verification and its caller's wait. */
   private record Waiting(List<SignedTx> txs, CompletableFuture<Void> done) {}
 
-  private static final ConcurrentLinkedQueue<Waiting> QUEUE = new ConcurrentLinkedQueue<>();
-  // Pool tasks draining QUEUE: at most one per pool thread.
-  private static final AtomicInteger DRAINERS = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Waiting> queue = new ConcurrentLinkedQueue<>();
+  // Pool tasks draining the queue: at most one per pool thread.
+  private final AtomicInteger drainers = new AtomicInteger();
 
-  private static boolean claimDrainer() {
+  private boolean claimDrainer() {
     while (true) {
-      int d = DRAINERS.get();
-      if (d >= POOL.getParallelism()) {
+      int d = drainers.get();
+      if (d >= pool.getParallelism()) {
         return false;
       }
-      if (DRAINERS.compareAndSet(d, d + 1)) {
+      if (drainers.compareAndSet(d, d + 1)) {
         return true;
       }
     }
   }
 
   /** Takes queued lists, up to BATCH_MAX signatures at a time, and verifies them together. */
-  private static void drain() {
+  private void drain() {
     while (true) {
       List<Waiting> taken = new ArrayList<>();
       List<SignedTx> txs = new ArrayList<>();
       Waiting w;
-      while (txs.size() < BATCH_MAX && (w = QUEUE.poll()) != null) {
+      while (txs.size() < BATCH_MAX && (w = queue.poll()) != null) {
         taken.add(w);
         txs.addAll(w.txs());
       }
       if (taken.isEmpty()) {
-        DRAINERS.decrementAndGet();
+        drainers.decrementAndGet();
         // A list queued after the poll above and before the decrement found no free drainer.
-        if (QUEUE.isEmpty() || !claimDrainer()) {
+        if (queue.isEmpty() || !claimDrainer()) {
           return;
         }
         continue;
@@ -167,7 +190,7 @@ public final class TxSignatures {
   }
 
   /** The txs of the list that decode and are not remembered yet. */
-  private static List<SignedTx> unverified(List<byte[]> raws) {
+  private List<SignedTx> unverified(List<byte[]> raws) {
     List<SignedTx> pending = new ArrayList<>(raws.size());
     for (byte[] raw : raws) {
       SignedTx tx = decodeOrNull(raw);
@@ -179,7 +202,7 @@ public final class TxSignatures {
   }
 
   /** Batch-verifies the txs and remembers the valid ones. */
-  private static void verifyBatch(List<SignedTx> pending) {
+  private void verifyBatch(List<SignedTx> pending) {
     if (pending.isEmpty()) {
       return;
     }
@@ -191,8 +214,8 @@ public final class TxSignatures {
       bodies.add(tx.tx().getBody().toByteArray());
       signatures.add(tx.tx().getSignature().toByteArray());
     }
-    VERIFICATIONS.addAndGet(pending.size());
-    boolean[] ok = Ed25519Batch.verify(keys, bodies, signatures);
+    verifications.addAndGet(pending.size());
+    boolean[] ok = batch.verify(keys, bodies, signatures);
     List<SignedTx> valid = new ArrayList<>(pending.size());
     for (int i = 0; i < ok.length; i++) {
       if (ok[i]) {
@@ -202,38 +225,44 @@ public final class TxSignatures {
     remember(valid);
   }
 
-  private static SignedTx decodeOrNull(byte[] raw) {
+  private SignedTx decodeOrNull(byte[] raw) {
     try {
-      return Transactions.decode(raw);
+      return decode(raw);
     } catch (MalformedTxException | RuntimeException e) {
       return null;
     }
   }
 
-  static boolean remembered(SignedTx tx) {
+  boolean remembered(SignedTx tx) {
     ByteBuffer key = ByteBuffer.wrap(tx.hash());
-    synchronized (VALID) {
-      return VALID.containsKey(key);
+    synchronized (verified) {
+      return verified.containsKey(key);
     }
   }
 
-  private static void remember(List<SignedTx> txs) {
-    synchronized (VALID) {
+  private void remember(List<SignedTx> txs) {
+    synchronized (verified) {
       for (SignedTx tx : txs) {
-        VALID.put(ByteBuffer.wrap(tx.hash()), Boolean.TRUE);
+        verified.put(ByteBuffer.wrap(tx.hash()), Boolean.TRUE);
       }
     }
   }
 
-  /** Ed25519 verifications run so far in this process (cache misses). */
-  public static long verifications() {
-    return VERIFICATIONS.get();
+  /** Ed25519 verifications run so far by this instance (cache misses). */
+  public long verifications() {
+    return verifications.get();
   }
 
   /** Forgets every remembered signature (for tests and benchmarks that measure verification). */
-  public static void clear() {
-    synchronized (VALID) {
-      VALID.clear();
+  public void clear() {
+    synchronized (verified) {
+      verified.clear();
     }
+  }
+
+  /** Stops the pool's threads; verification on the caller's thread still works. */
+  @Override
+  public void close() {
+    pool.shutdown();
   }
 }

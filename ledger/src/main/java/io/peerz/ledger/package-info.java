@@ -10,6 +10,7 @@
  * io.peerz.ledger.DeterministicProto}, {@link io.peerz.ledger.StateReader}, {@link
  * io.peerz.ledger.ChangeSet}, {@link io.peerz.ledger.LedgerDb}, {@link io.peerz.ledger.BlockStore},
  * {@link io.peerz.ledger.StateStore}, {@link io.peerz.ledger.StateProof}, {@link
- * io.peerz.ledger.TxQuery} and the generated wire types in {@code io.peerz.ledger.proto}.
+ * io.peerz.ledger.StateRoot}, {@link io.peerz.ledger.TxQuery} and the generated wire types in
+ * {@code io.peerz.ledger.proto}.
  */
 package io.peerz.ledger;

@@ -116,7 +116,7 @@ class BlockStoreTest {
                 .addEvents(event("transfer", "memo", "secret", false)));
       }
       db.blocks().append(block(h, "tx-" + h + "-0", "tx-" + h + "-1"), commitFor(h));
-      state.commit(state.stage(h, new ChangeSet(state)), results.build(), txs);
+      db.commit(state.stage(h, new ChangeSet(state)), results.build(), txs);
     }
   }
 
@@ -192,11 +192,10 @@ class BlockStoreTest {
         results.addTxResults(
             TxResult.newBuilder().addEvents(event("transfer", "recipient", name, true)));
       }
-      db.state()
-          .commit(
-              db.state().stage(h, new ChangeSet(db.state())),
-              results.build(),
-              List.of(a.getBytes(), b.getBytes()));
+      db.commit(
+          db.state().stage(h, new ChangeSet(db.state())),
+          results.build(),
+          List.of(a.getBytes(), b.getBytes()));
     }
   }
 

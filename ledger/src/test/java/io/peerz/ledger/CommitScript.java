@@ -51,7 +51,7 @@ final class CommitScript {
           TxResult.newBuilder()
               .addEvents(BlockStoreTest.event("transfer", "recipient", "r" + (h % 5), true)));
     }
-    db.state().commit(db.state().stage(h, cs), results.build(), txs);
+    db.commit(db.state().stage(h, cs), results.build(), txs);
   }
 
   /** Child process: commits heights after the stored one until killed, printing each. */

@@ -14,6 +14,8 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 class Ed25519BatchTest {
+  private final Ed25519Batch batch = new Ed25519Batch();
+
   /** One (public key, message, signature) item. */
   record Item(byte[] publicKey, byte[] message, byte[] signature) {
     Item copy() {
@@ -48,7 +50,7 @@ class Ed25519BatchTest {
     Random rnd = new Random(1);
     for (int size : new int[] {1, 2, 3, 4, 5, 7, 8, 64, 100, 257, 600}) {
       List<Item> items = validItems(size, rnd);
-      assertThat(Ed25519Batch.verify(keys(items), messages(items), signatures(items)))
+      assertThat(batch.verify(keys(items), messages(items), signatures(items)))
           .as("batch of %d", size)
           .containsOnly(true)
           .hasSize(size);
@@ -60,12 +62,12 @@ class Ed25519BatchTest {
     Random rnd = new Random(11);
     for (int size : new int[] {1, 2, 4, 7, 64, 257}) {
       List<Item> items = validItems(size, rnd);
-      assertThat(Ed25519Batch.batchHolds(keys(items), messages(items), signatures(items)))
+      assertThat(batch.batchHolds(keys(items), messages(items), signatures(items)))
           .as("valid batch of %d", size)
           .isTrue();
       int bad = rnd.nextInt(size);
       items.set(bad, flipMessage(items.get(bad), rnd));
-      assertThat(Ed25519Batch.batchHolds(keys(items), messages(items), signatures(items)))
+      assertThat(batch.batchHolds(keys(items), messages(items), signatures(items)))
           .as("batch of %d with item %d spoiled", size, bad)
           .isFalse();
     }
@@ -74,11 +76,11 @@ class Ed25519BatchTest {
     for (int i = 0; i < 50; i++) {
       sameKey.add(signed(one, rnd));
     }
-    assertThat(Ed25519Batch.batchHolds(keys(sameKey), messages(sameKey), signatures(sameKey)))
+    assertThat(batch.batchHolds(keys(sameKey), messages(sameKey), signatures(sameKey)))
         .as("one key's terms summed")
         .isTrue();
     sameKey.set(30, withSignature(sameKey.get(30), sameKey.get(31).signature));
-    assertThat(Ed25519Batch.batchHolds(keys(sameKey), messages(sameKey), signatures(sameKey)))
+    assertThat(batch.batchHolds(keys(sameKey), messages(sameKey), signatures(sameKey)))
         .as("one key, swapped signature")
         .isFalse();
   }
@@ -91,8 +93,7 @@ class Ed25519BatchTest {
     for (int i = 0; i < 300; i++) {
       items.add(signed(signers.get(rnd.nextInt(signers.size())), rnd));
     }
-    assertThat(Ed25519Batch.verify(keys(items), messages(items), signatures(items)))
-        .containsOnly(true);
+    assertThat(batch.verify(keys(items), messages(items), signatures(items))).containsOnly(true);
     items.set(123, sPlusL(items.get(123), rnd));
     assertAgreesWithSingle(items, "one key's S + L among its valid signatures");
   }
@@ -104,10 +105,10 @@ class Ed25519BatchTest {
       for (int position : new int[] {0, 7, 15}) {
         List<Item> items = validItems(16, rnd);
         items.set(position, mutation.apply().apply(items.get(position), rnd));
-        boolean[] batch = assertAgreesWithSingle(items, mutation.name());
-        assertThat(batch[position]).as("%s is rejected", mutation).isFalse();
+        boolean[] verdicts = assertAgreesWithSingle(items, mutation.name());
+        assertThat(verdicts[position]).as("%s is rejected", mutation).isFalse();
         for (int i = 0; i < items.size(); i++) {
-          assertThat(batch[i] || i == position).as("neighbour %d of %s", i, mutation).isTrue();
+          assertThat(verdicts[i] || i == position).as("neighbour %d of %s", i, mutation).isTrue();
         }
       }
     }
@@ -121,9 +122,9 @@ class Ed25519BatchTest {
     Item b = items.get(11);
     items.set(3, withSignature(a, b.signature));
     items.set(11, withSignature(b, a.signature));
-    boolean[] batch = assertAgreesWithSingle(items, "swapped signatures");
-    assertThat(batch[3]).isFalse();
-    assertThat(batch[11]).isFalse();
+    boolean[] verdicts = assertAgreesWithSingle(items, "swapped signatures");
+    assertThat(verdicts[3]).isFalse();
+    assertThat(verdicts[11]).isFalse();
   }
 
   @Test
@@ -148,14 +149,13 @@ class Ed25519BatchTest {
       List<Item> items = validItems(10, rnd);
       items.set(4, item);
       items.set(6, flip(item, item.signature, 40, rnd));
-      boolean[] batch = assertAgreesWithSingle(items, "mixed key, torsion " + t);
-      assertThat(batch[4]).isTrue();
+      boolean[] verdicts = assertAgreesWithSingle(items, "mixed key, torsion " + t);
+      assertThat(verdicts[4]).isTrue();
       List<Item> upToMixed = new ArrayList<>(items.subList(0, 6));
-      assertThat(
-              Ed25519Batch.batchHolds(keys(upToMixed), messages(upToMixed), signatures(upToMixed)))
+      assertThat(batch.batchHolds(keys(upToMixed), messages(upToMixed), signatures(upToMixed)))
           .as("the mixed key is decided by the batch equation")
           .isTrue();
-      assertThat(batch[6]).isFalse();
+      assertThat(verdicts[6]).isFalse();
     }
   }
 
@@ -184,7 +184,7 @@ class Ed25519BatchTest {
       items.set(2, pure);
       items.set(9, mixed);
       assertThat(assertAgreesWithSingle(items, "small-order R " + t)).containsOnly(true);
-      assertThat(Ed25519Batch.batchHolds(keys(items), messages(items), signatures(items)))
+      assertThat(batch.batchHolds(keys(items), messages(items), signatures(items)))
           .as("small-order R decided by the batch equation")
           .isTrue();
     }
@@ -220,9 +220,9 @@ class Ed25519BatchTest {
     List<Item> items = validItems(6, rnd);
     items.addAll(crafted);
     items.addAll(validItems(6, rnd));
-    boolean[] batch = assertAgreesWithSingle(items, "crafted");
+    boolean[] verdicts = assertAgreesWithSingle(items, "crafted");
     for (int i = 6; i < 6 + crafted.size(); i++) {
-      assertThat(batch[i]).isFalse();
+      assertThat(verdicts[i]).isFalse();
     }
   }
 
@@ -258,8 +258,7 @@ class Ed25519BatchTest {
       assertThat(key.sign(Hex.decode(v[2]))).isEqualTo(Hex.decode(v[3]));
       items.add(new Item(Hex.decode(v[1]), Hex.decode(v[2]), Hex.decode(v[3])));
     }
-    assertThat(Ed25519Batch.verify(keys(items), messages(items), signatures(items)))
-        .containsOnly(true);
+    assertThat(batch.verify(keys(items), messages(items), signatures(items))).containsOnly(true);
     Random rnd = new Random(8);
     List<Item> mixed = new ArrayList<>(items);
     for (Item item : items) {
@@ -290,9 +289,9 @@ class Ed25519BatchTest {
     messages.set(2, null);
     signatures.set(3, null);
     keys.set(4, new byte[33]);
-    assertThat(Ed25519Batch.verify(keys, messages, signatures))
+    assertThat(batch.verify(keys, messages, signatures))
         .containsExactly(true, false, false, false, false, true, true, true);
-    assertThatThrownBy(() -> Ed25519Batch.verify(keys, messages, signatures.subList(0, 7)))
+    assertThatThrownBy(() -> batch.verify(keys, messages, signatures.subList(0, 7)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -317,15 +316,15 @@ class Ed25519BatchTest {
   }
 
   /** Verifies the items in one batch and one by one, asserts equal verdicts, returns them. */
-  private static boolean[] assertAgreesWithSingle(List<Item> items, String what) {
-    boolean[] batch = Ed25519Batch.verify(keys(items), messages(items), signatures(items));
+  private boolean[] assertAgreesWithSingle(List<Item> items, String what) {
+    boolean[] verdicts = batch.verify(keys(items), messages(items), signatures(items));
     boolean[] single = new boolean[items.size()];
     for (int i = 0; i < items.size(); i++) {
       Item it = items.get(i);
       single[i] = Ed25519.verify(it.publicKey, it.message, it.signature);
     }
-    assertThat(batch).as("%s: batch verdicts equal single verdicts", what).isEqualTo(single);
-    return batch;
+    assertThat(verdicts).as("%s: batch verdicts equal single verdicts", what).isEqualTo(single);
+    return verdicts;
   }
 
   private static final java.util.Map<String, Ed25519KeyPair> KEYS_BY_PUBLIC =

@@ -34,7 +34,7 @@ class StateSnapshotTest {
       if (h % 4 == 0) {
         cs.delete(b("acct/" + (h % 150)));
       }
-      db.state().commit(db.state().stage(h, cs), BlockResults.getDefaultInstance(), List.of());
+      db.commit(db.state().stage(h, cs), BlockResults.getDefaultInstance(), List.of());
     }
   }
 
@@ -106,7 +106,7 @@ class StateSnapshotTest {
       // A state that differs in one value gives another hash.
       ChangeSet cs = new ChangeSet(db.state());
       cs.put(b("acct/1"), b("changed"));
-      db.state().commit(db.state().stage(13, cs), BlockResults.getDefaultInstance(), List.of());
+      db.commit(db.state().stage(13, cs), BlockResults.getDefaultInstance(), List.of());
       assertThat(take(db.state(), 2048).snapshot().hash()).isNotEqualTo(s.hash());
     }
   }
@@ -121,7 +121,7 @@ class StateSnapshotTest {
         ChangeSet cs = new ChangeSet(db.state());
         cs.put(b("acct/0"), b("after"));
         cs.put(b("new"), b("key"));
-        db.state().commit(db.state().stage(4, cs), BlockResults.getDefaultInstance(), List.of());
+        db.commit(db.state().stage(4, cs), BlockResults.getDefaultInstance(), List.of());
         assertThat(view.height()).isEqualTo(3);
         assertThat(view.get(b("acct/0"))).isEqualTo(before);
         assertThat(view.get(b("new"))).isNull();
@@ -178,7 +178,7 @@ class StateSnapshotTest {
         ChangeSet cs = new ChangeSet(db.state());
         cs.put(b("acct/7"), b("next"));
         cs.delete(b("acct/9"));
-        db.state().commit(db.state().stage(13, cs), BlockResults.getDefaultInstance(), List.of());
+        db.commit(db.state().stage(13, cs), BlockResults.getDefaultInstance(), List.of());
       }
       assertThat(fresh.state().appHash()).isEqualTo(a.state().appHash());
     }
@@ -277,7 +277,7 @@ class StateSnapshotTest {
         fill(db, 0);
         ChangeSet cs = new ChangeSet(db.state());
         cs.put(b("h"), b("x".repeat(3000) + h));
-        db.state().commit(db.state().stage(h, cs), BlockResults.getDefaultInstance(), List.of());
+        db.commit(db.state().stage(h, cs), BlockResults.getDefaultInstance(), List.of());
         try (StateStore.CommittedState view = db.state().committed()) {
           store.take(view, 1024);
         }

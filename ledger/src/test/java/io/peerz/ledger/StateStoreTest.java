@@ -28,8 +28,8 @@ class StateStoreTest {
     return s.getBytes();
   }
 
-  static void commit(StateStore state, long height, ChangeSet changes) {
-    state.commit(state.stage(height, changes), BlockResults.getDefaultInstance(), List.of());
+  static void commit(LedgerDb db, long height, ChangeSet changes) {
+    db.commit(db.state().stage(height, changes), BlockResults.getDefaultInstance(), List.of());
   }
 
   @Test
@@ -55,7 +55,7 @@ class StateStoreTest {
       model.put(b("a"), b("1"));
       model.put(b("b"), b("2"));
       assertThat(staged.appHash()).isEqualTo(model.root);
-      state.commit(staged, BlockResults.getDefaultInstance(), List.of());
+      db.commit(staged, BlockResults.getDefaultInstance(), List.of());
       assertThat(state.height()).isEqualTo(1);
       assertThat(state.appHash()).isEqualTo(model.root);
       assertThat(state.get(b("a"))).isEqualTo(b("1"));
@@ -72,8 +72,8 @@ class StateStoreTest {
       cs.put(b("a"), b("1"));
       PendingCommit first = state.stage(1, cs);
       PendingCommit stale = state.stage(1, cs);
-      state.commit(first, BlockResults.getDefaultInstance(), List.of());
-      assertThatThrownBy(() -> state.commit(stale, BlockResults.getDefaultInstance(), List.of()))
+      db.commit(first, BlockResults.getDefaultInstance(), List.of());
+      assertThatThrownBy(() -> db.commit(stale, BlockResults.getDefaultInstance(), List.of()))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("stale");
       PendingCommit foreign =
@@ -86,7 +86,7 @@ class StateStoreTest {
               return new byte[32];
             }
           };
-      assertThatThrownBy(() -> state.commit(foreign, BlockResults.getDefaultInstance(), List.of()))
+      assertThatThrownBy(() -> db.commit(foreign, BlockResults.getDefaultInstance(), List.of()))
           .isInstanceOf(IllegalStateException.class);
       assertThatThrownBy(() -> state.stage(1, cs)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -98,7 +98,7 @@ class StateStoreTest {
       StateStore state = db.state();
       PendingCommit staged = state.stage(1, new ChangeSet(state));
       assertThatThrownBy(
-              () -> state.commit(staged, BlockResults.getDefaultInstance(), List.of(b("tx"))))
+              () -> db.commit(staged, BlockResults.getDefaultInstance(), List.of(b("tx"))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("1 txs but 0 tx results");
       assertThat(state.height()).isZero();
@@ -113,7 +113,7 @@ class StateStoreTest {
       for (int v : new int[] {0x01, 0x7f, 0x80, 0xff}) {
         cs.put(new byte[] {(byte) v}, new byte[] {(byte) v});
       }
-      commit(state, 1, cs);
+      commit(db, 1, cs);
       List<String> seen = new ArrayList<>();
       state.scan(new byte[] {0x02}, new byte[] {(byte) 0xff}, (k, v) -> seen.add(Hex.encode(k)));
       assertThat(seen).containsExactly("7f", "80");
@@ -131,7 +131,7 @@ class StateStoreTest {
       for (int i = 0; i < 50; i++) {
         cs.put(b("k" + i), b("v" + i));
       }
-      commit(state, 1, cs);
+      commit(db, 1, cs);
       StateProof present = StateProof.fromBytes(state.prove(b("k7")).toBytes());
       assertThat(present.value()).isEqualTo(b("v7"));
       assertThat(present.verify(state.appHash())).isTrue();
@@ -140,7 +140,7 @@ class StateStoreTest {
       assertThat(absent.verify(state.appHash())).isTrue();
       ChangeSet next = new ChangeSet(state);
       next.put(b("k7"), b("changed"));
-      commit(state, 2, next);
+      commit(db, 2, next);
       assertThat(present.verify(state.appHash())).isFalse();
       assertThat(state.prove(b("k7")).verify(state.appHash())).isTrue();
     }
@@ -157,7 +157,7 @@ class StateStoreTest {
         if (h == 4) {
           cs.delete(b("k2"));
         }
-        commit(db.state(), h, cs);
+        commit(db, h, cs);
       }
       // Staged but never committed: must leave no trace.
       ChangeSet lost = new ChangeSet(db.state());
@@ -174,7 +174,7 @@ class StateStoreTest {
       assertThat(db.state().prove(b("k3")).verify(root)).isTrue();
       ChangeSet cs = new ChangeSet(db.state());
       cs.put(b("k6"), b("v6"));
-      commit(db.state(), 6, cs);
+      commit(db, 6, cs);
       assertThat(db.state().height()).isEqualTo(6);
     }
   }
@@ -194,7 +194,7 @@ class StateStoreTest {
                       .addEvents(BlockStoreTest.event("transfer", "to", "eve", false)))
               .build();
       db.blocks().append(BlockStoreTest.block(3, "tx-a", "tx-b"), BlockStoreTest.commitFor(3));
-      state.commit(state.stage(3, new ChangeSet(state)), results, txs);
+      db.commit(state.stage(3, new ChangeSet(state)), results, txs);
       BlockStore.TxLocation a = db.blocks().tx(Sha256.hash(b("tx-a"))).orElseThrow();
       assertThat(a).isEqualTo(new BlockStore.TxLocation(3, 0, Sha256.hash(b("tx-a")), b("tx-a")));
       assertThat(db.blocks().searchTxs(TxQuery.parse("transfer.to='bob'"), 10)).containsExactly(a);
@@ -230,7 +230,7 @@ class StateStoreTest {
               }
             }
             model.apply(batch);
-            commit(state, ++height, cs);
+            commit(db, ++height, cs);
             assertThat(state.appHash()).isEqualTo(model.root).isEqualTo(model.modelRoot());
             List<byte[]> keys = new ArrayList<>();
             state.scan(new byte[0], null, (k, v) -> keys.add(k));

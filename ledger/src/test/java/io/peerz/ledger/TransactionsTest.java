@@ -31,7 +31,7 @@ class TransactionsTest {
     Tx tx = Transactions.sign(body(KEY, 3), KEY);
     byte[] raw = tx.toByteArray();
     SignedTx decoded = Transactions.decode(raw);
-    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(new TxSignatures().valid(decoded)).isTrue();
     assertThat(decoded.body()).isEqualTo(body(KEY, 3));
     assertThat(decoded.hash()).isEqualTo(Sha256.hash(raw)).isEqualTo(Transactions.hash(raw));
     assertThat(decoded.signer()).isEqualTo(KEY.address());
@@ -39,19 +39,20 @@ class TransactionsTest {
 
   @Test
   void decodingIsRememberedByContentNotByTheCallersArray() throws Exception {
+    TxSignatures node = new TxSignatures();
     byte[] raw = Transactions.sign(body(KEY, 41), KEY).toByteArray();
-    SignedTx first = Transactions.decode(raw);
-    assertThat(Transactions.decode(raw.clone())).isSameAs(first);
+    SignedTx first = node.decode(raw);
+    assertThat(node.decode(raw.clone())).isSameAs(first);
     // The caller changes its array: the cache answers for the new bytes, not the old ones.
     byte[] changed = Transactions.sign(body(KEY, 42), KEY).toByteArray();
     byte[] reused = raw.clone();
-    Transactions.decode(reused);
+    node.decode(reused);
     assertThat(changed).hasSameSizeAs(reused);
     System.arraycopy(changed, 0, reused, 0, changed.length);
-    assertThat(Transactions.decode(reused).body().getNonce()).isEqualTo(42);
+    assertThat(node.decode(reused).body().getNonce()).isEqualTo(42);
     reused[0] ^= 0x7F; // no longer a Tx
-    assertThatThrownBy(() -> Transactions.decode(reused)).isInstanceOf(MalformedTxException.class);
-    assertThat(Transactions.decode(raw).body().getNonce()).isEqualTo(41);
+    assertThatThrownBy(() -> node.decode(reused)).isInstanceOf(MalformedTxException.class);
+    assertThat(node.decode(raw).body().getNonce()).isEqualTo(41);
   }
 
   @Test
@@ -60,7 +61,7 @@ class TransactionsTest {
     for (int round = 0; round < 3; round++) {
       for (long nonce = 0; nonce < 7; nonce++) {
         byte[] raw = Transactions.sign(body(KEY, nonce), KEY).toByteArray();
-        assertThat(cache.get(raw)).isEqualTo(Transactions.decodeUncached(raw));
+        assertThat(cache.get(raw)).isEqualTo(Transactions.decode(raw));
       }
     }
     assertThatThrownBy(() -> cache.get(new byte[] {1, 2, 3}))
@@ -80,7 +81,7 @@ class TransactionsTest {
         good.toBuilder()
             .setSignature(ByteString.copyFrom(other.sign(good.getBody().toByteArray())))
             .build();
-    assertThat(Transactions.decode(forged.toByteArray()).signatureValid()).isFalse();
+    assertThat(new TxSignatures().valid(Transactions.decode(forged.toByteArray()))).isFalse();
   }
 
   @Test
@@ -116,6 +117,47 @@ class TransactionsTest {
     assertRejected(withTrailingField, "canonical");
   }
 
+  @Test
+  void aSignedBodyThatIsNotItsDeterministicEncodingIsRefused() throws Exception {
+    byte[] canonical = DeterministicProto.encode(body(KEY, 0));
+    // nonce = 0 written out (field 3, varint 0): the same body, a second encoding.
+    byte[] zeroNonce = concat(canonical, new byte[] {0x18, 0x00});
+    // memo = "" written out (field 5, length 0).
+    byte[] emptyMemo = concat(new byte[] {0x2a, 0x00}, canonical);
+    // An unknown field (7, varint 1) inside MsgSend, which the parser would carry along.
+    byte[] send =
+        concat(
+            MsgSend.newBuilder()
+                .setTo(ByteString.copyFrom(new byte[20]))
+                .setAmount(5)
+                .build()
+                .toByteArray(),
+            new byte[] {0x38, 0x01});
+    byte[] unknownInside =
+        concat(
+            DeterministicProto.encode(body(KEY, 0).toBuilder().clearMsg().build()),
+            concat(new byte[] {(byte) 0x52, (byte) send.length}, send));
+    assertThat(TxBody.parseFrom(zeroNonce)).isEqualTo(body(KEY, 0));
+    assertThat(TxBody.parseFrom(emptyMemo)).isEqualTo(body(KEY, 0));
+    assertThat(TxBody.parseFrom(unknownInside).getSend().getUnknownFields().asMap()).hasSize(1);
+    for (byte[] raw : java.util.List.of(zeroNonce, emptyMemo, unknownInside)) {
+      Tx signed =
+          Tx.newBuilder()
+              .setBody(ByteString.copyFrom(raw))
+              .setSignature(ByteString.copyFrom(KEY.sign(raw)))
+              .build();
+      assertRejected(signed.toByteArray(), "not its deterministic encoding");
+    }
+    Tx signed =
+        Tx.newBuilder()
+            .setBody(ByteString.copyFrom(canonical))
+            .setSignature(ByteString.copyFrom(KEY.sign(canonical)))
+            .build();
+    try (TxSignatures signatures = new TxSignatures()) {
+      assertThat(signatures.valid(Transactions.decode(signed.toByteArray()))).isTrue();
+    }
+  }
+
   private static void assertRejected(byte[] raw, String reason) {
     assertThatThrownBy(() -> Transactions.decode(raw))
         .isInstanceOf(MalformedTxException.class)
@@ -141,7 +183,7 @@ class TransactionsTest {
     SignedTx decoded = Transactions.decode(tx.toByteArray());
     assertThat(decoded.tx()).isEqualTo(tx);
     assertThat(decoded.body()).isEqualTo(body);
-    assertThat(decoded.signatureValid()).isTrue();
+    assertThat(new TxSignatures().valid(decoded)).isTrue();
     assertThat(decoded.signer()).isEqualTo(key.address());
   }
 }

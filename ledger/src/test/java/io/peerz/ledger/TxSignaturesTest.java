@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class TxSignaturesTest {
   private final Ed25519KeyPair key = Ed25519KeyPair.generate(new SecureRandom());
+  private final TxSignatures signatures = new TxSignatures();
 
   private byte[] signed(long nonce) {
     return Transactions.sign(TransactionsTest.body(key, nonce), key).toByteArray();
@@ -21,11 +22,11 @@ class TxSignaturesTest {
   @Test
   void aValidSignatureIsVerifiedOnceAndThenRemembered() throws Exception {
     SignedTx tx = Transactions.decode(signed(1));
-    long before = TxSignatures.verifications();
-    assertThat(tx.signatureValid()).isTrue();
-    assertThat(tx.signatureValid()).isTrue();
-    assertThat(Transactions.decode(signed(1)).signatureValid()).isTrue();
-    assertThat(TxSignatures.verifications() - before).isEqualTo(1);
+    long before = signatures.verifications();
+    assertThat(signatures.valid(tx)).isTrue();
+    assertThat(signatures.valid(tx)).isTrue();
+    assertThat(signatures.valid(Transactions.decode(signed(1)))).isTrue();
+    assertThat(signatures.verifications() - before).isEqualTo(1);
   }
 
   @Test
@@ -34,12 +35,12 @@ class TxSignaturesTest {
     byte[] sig = good.getSignature().toByteArray();
     sig[0] ^= 1;
     byte[] bad = good.toBuilder().setSignature(ByteString.copyFrom(sig)).build().toByteArray();
-    TxSignatures.preverify(bad);
-    long before = TxSignatures.verifications();
-    assertThat(Transactions.decode(bad).signatureValid()).isFalse();
-    assertThat(Transactions.decode(bad).signatureValid()).isFalse();
-    assertThat(TxSignatures.verifications() - before).as("verified again each time").isEqualTo(2);
-    assertThat(Transactions.decode(signed(2)).signatureValid()).isTrue();
+    signatures.preverify(bad);
+    long before = signatures.verifications();
+    assertThat(signatures.valid(Transactions.decode(bad))).isFalse();
+    assertThat(signatures.valid(Transactions.decode(bad))).isFalse();
+    assertThat(signatures.verifications() - before).as("verified again each time").isEqualTo(2);
+    assertThat(signatures.valid(Transactions.decode(signed(2)))).isTrue();
   }
 
   @Test
@@ -49,13 +50,13 @@ class TxSignaturesTest {
       batch.add(signed(100 + i));
     }
     batch.add(new byte[] {1, 2, 3}); // not a tx: left for CheckTx to reject
-    long before = TxSignatures.verifications();
-    TxSignatures.preverifyAll(batch);
-    assertThat(TxSignatures.verifications() - before).isEqualTo(200);
+    long before = signatures.verifications();
+    signatures.preverifyAll(batch);
+    assertThat(signatures.verifications() - before).isEqualTo(200);
     for (byte[] raw : batch.subList(0, 200)) {
-      assertThat(Transactions.decode(raw).signatureValid()).isTrue();
+      assertThat(signatures.valid(Transactions.decode(raw))).isTrue();
     }
-    assertThat(TxSignatures.verifications() - before).isEqualTo(200);
+    assertThat(signatures.verifications() - before).isEqualTo(200);
   }
 
   @Test
@@ -77,29 +78,29 @@ class TxSignaturesTest {
       }
     }
     byte[] known = signed(999);
-    TxSignatures.preverify(known);
+    signatures.preverify(known);
     List<byte[]> all = new ArrayList<>(valid);
     all.addAll(invalid);
     all.add(known);
     all.add(new byte[] {9, 9, 9}); // not a tx: left for CheckTx to reject
     Collections.shuffle(all, rnd);
 
-    long before = TxSignatures.verifications();
-    TxSignatures.preverifyAll(all);
-    assertThat(TxSignatures.verifications() - before)
+    long before = signatures.verifications();
+    signatures.preverifyAll(all);
+    assertThat(signatures.verifications() - before)
         .as("every decodable tx not already remembered is checked once")
         .isEqualTo(valid.size() + invalid.size());
 
-    long afterBatch = TxSignatures.verifications();
+    long afterBatch = signatures.verifications();
     for (byte[] raw : valid) {
-      assertThat(Transactions.decode(raw).signatureValid()).isTrue();
+      assertThat(signatures.valid(Transactions.decode(raw))).isTrue();
     }
-    assertThat(Transactions.decode(known).signatureValid()).isTrue();
-    assertThat(TxSignatures.verifications()).as("valid txs remembered").isEqualTo(afterBatch);
+    assertThat(signatures.valid(Transactions.decode(known))).isTrue();
+    assertThat(signatures.verifications()).as("valid txs remembered").isEqualTo(afterBatch);
     for (byte[] raw : invalid) {
-      assertThat(Transactions.decode(raw).signatureValid()).isFalse();
+      assertThat(signatures.valid(Transactions.decode(raw))).isFalse();
     }
-    assertThat(TxSignatures.verifications() - afterBatch)
+    assertThat(signatures.verifications() - afterBatch)
         .as("invalid txs not remembered: verified again")
         .isEqualTo(invalid.size());
   }
@@ -111,14 +112,14 @@ class TxSignaturesTest {
     sig[40] ^= 4;
     byte[] bad = good.toBuilder().setSignature(ByteString.copyFrom(sig)).build().toByteArray();
     List<byte[]> few = List.of(signed(6), bad, signed(7), new byte[0], signed(8));
-    long before = TxSignatures.verifications();
-    TxSignatures.preverifyAll(few);
-    assertThat(TxSignatures.verifications() - before).isEqualTo(4);
+    long before = signatures.verifications();
+    signatures.preverifyAll(few);
+    assertThat(signatures.verifications() - before).isEqualTo(4);
     for (long nonce : new long[] {6, 7, 8}) {
-      assertThat(Transactions.decode(signed(nonce)).signatureValid()).isTrue();
+      assertThat(signatures.valid(Transactions.decode(signed(nonce)))).isTrue();
     }
-    assertThat(TxSignatures.verifications() - before).isEqualTo(4);
-    assertThat(Transactions.decode(bad).signatureValid()).isFalse();
+    assertThat(signatures.verifications() - before).isEqualTo(4);
+    assertThat(signatures.valid(Transactions.decode(bad))).isFalse();
   }
 
   @Test
@@ -163,14 +164,14 @@ class TxSignaturesTest {
             pool.submit(
                 () -> {
                   start.await();
-                  TxSignatures.preverifyAll(callOf.get(me));
+                  signatures.preverifyAll(callOf.get(me));
                   for (byte[] raw : validOf.get(me)) {
-                    if (!TxSignatures.remembered(Transactions.decode(raw))) {
+                    if (!signatures.remembered(Transactions.decode(raw))) {
                       return "caller " + me + ": a valid tx not remembered on return";
                     }
                   }
                   for (byte[] raw : invalidOf.get(me)) {
-                    if (TxSignatures.remembered(Transactions.decode(raw))) {
+                    if (signatures.remembered(Transactions.decode(raw))) {
                       return "caller " + me + ": an invalid tx remembered";
                     }
                   }
@@ -188,10 +189,21 @@ class TxSignaturesTest {
   @Test
   void clearForgetsEverything() throws Exception {
     SignedTx tx = Transactions.decode(signed(3));
-    assertThat(tx.signatureValid()).isTrue();
-    TxSignatures.clear();
-    long before = TxSignatures.verifications();
-    assertThat(tx.signatureValid()).isTrue();
-    assertThat(TxSignatures.verifications() - before).isEqualTo(1);
+    assertThat(signatures.valid(tx)).isTrue();
+    signatures.clear();
+    long before = signatures.verifications();
+    assertThat(signatures.valid(tx)).isTrue();
+    assertThat(signatures.verifications() - before).isEqualTo(1);
+  }
+
+  @Test
+  void eachInstanceHasItsOwnMemory() throws Exception {
+    SignedTx tx = Transactions.decode(signed(9));
+    assertThat(signatures.valid(tx)).isTrue();
+    TxSignatures other = new TxSignatures();
+    assertThat(other.remembered(tx)).as("another node's memory").isFalse();
+    assertThat(other.valid(tx)).isTrue();
+    assertThat(other.verifications()).isEqualTo(1);
+    other.close();
   }
 }

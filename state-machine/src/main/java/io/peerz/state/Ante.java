@@ -2,7 +2,7 @@ package io.peerz.state;
 
 import io.peerz.ledger.MalformedTxException;
 import io.peerz.ledger.SignedTx;
-import io.peerz.ledger.Transactions;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxBody;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Params;
@@ -27,7 +27,7 @@ final class Ante {
   /**
    * The checks under {@code p}, the params of the state {@code store} reads (constant per block).
    */
-  static Outcome check(Store store, Params p, String chainId, byte[] raw) {
+  static Outcome check(Store store, Params p, String chainId, byte[] raw, TxSignatures signatures) {
     if (raw.length > p.getMaxTxBytes()) {
       return new Failed(
           ErrorCode.TX_TOO_LARGE,
@@ -35,7 +35,7 @@ final class Ante {
     }
     SignedTx tx;
     try {
-      tx = Transactions.decode(raw);
+      tx = signatures.decode(raw);
     } catch (MalformedTxException e) {
       return e.missingMessage()
           ? new Failed(ErrorCode.MISSING_MESSAGE, e.getMessage())
@@ -55,7 +55,7 @@ final class Ante {
           ErrorCode.WRONG_CHAIN_ID,
           "tx is for chain '" + body.getChainId() + "', this chain is '" + chainId + "'");
     }
-    if (!tx.signatureValid()) {
+    if (!signatures.valid(tx)) {
       return new Failed(
           ErrorCode.BAD_SIGNATURE, "signature does not verify for the body's signer_pub_key");
     }

@@ -2,6 +2,7 @@ package io.peerz.state;
 
 import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.Event;
 import io.peerz.ledger.proto.TxBody;
 import io.peerz.ledger.proto.TxResult;
@@ -17,7 +18,8 @@ final class BlockExecutor {
 
   private BlockExecutor() {}
 
-  static BlockOutcome execute(StateReader committed, BlockContext ctx, List<byte[]> txs) {
+  static BlockOutcome execute(
+      StateReader committed, BlockContext ctx, List<byte[]> txs, TxSignatures signatures) {
     ChangeSet changes = new ChangeSet(committed);
     Store store = Store.writable(changes);
     Params params = store.params();
@@ -28,7 +30,7 @@ final class BlockExecutor {
     validators.slash(ctx.misbehavior());
     List<TxResult> results = new ArrayList<>(txs.size());
     for (byte[] tx : txs) {
-      TxResult r = executeTx(changes, params, ctx, epoch, tx);
+      TxResult r = executeTx(changes, params, ctx, epoch, tx, signatures);
       // Sized now, while its events are in the cache: the commit encodes the block's results
       // with the sizes remembered (12-13 -> 8.5 us per tx of encoding on a 4-validator testnet).
       r.getSerializedSize();
@@ -70,7 +72,7 @@ final class BlockExecutor {
     Store store = Store.writable(marketChanges);
     List<Event> events = new ArrayList<>();
     MsgContext c =
-        new MsgContext(store, new Bank(store), params, new byte[0], ctx.height(), epoch, events);
+        new MsgContext(store, new Bank(store), params, new byte[0], ctx.height(), epoch, events, 0);
     try {
       JobScheduler.endBlock(c, ctx.blockHash());
       marketChanges.commitInto();
@@ -82,10 +84,15 @@ final class BlockExecutor {
   }
 
   private static TxResult executeTx(
-      ChangeSet changes, Params params, BlockContext ctx, long epoch, byte[] raw) {
+      ChangeSet changes,
+      Params params,
+      BlockContext ctx,
+      long epoch,
+      byte[] raw,
+      TxSignatures signatures) {
     Store store = Store.writable(changes);
     TxResult.Builder result = TxResult.newBuilder().setGasWanted(raw.length).setGasUsed(raw.length);
-    Ante.Outcome ante = Ante.check(store, params, ctx.chainId(), raw);
+    Ante.Outcome ante = Ante.check(store, params, ctx.chainId(), raw, signatures);
     if (ante instanceof Ante.Failed f) {
       return failed(result, f.error(), f.log());
     }
@@ -109,7 +116,14 @@ final class BlockExecutor {
     List<Event> events = new ArrayList<>();
     MsgContext c =
         new MsgContext(
-            msgStore, new Bank(msgStore), params, passed.signer(), ctx.height(), epoch, events);
+            msgStore,
+            new Bank(msgStore),
+            params,
+            passed.signer(),
+            ctx.height(),
+            epoch,
+            events,
+            passed.fee());
     try {
       dispatch(c, body);
       msgChanges.commitInto();
@@ -167,6 +181,13 @@ final class BlockExecutor {
       case SUBMIT_JOB -> Jobs.submit(c, body.getSubmitJob());
       case COMMIT_RESULT -> Jobs.commit(c, body.getCommitResult());
       case REVEAL_ROWS -> Jobs.reveal(c, body.getRevealRows());
+      case SET_DATA_URL -> ExecutorRegistry.setDataUrl(c, body.getSetDataUrl());
+      case CANCEL_JOB -> Jobs.cancel(c, body.getCancelJob());
+      case REVEAL_ENTRIES -> DataJobs.reveal(c, body.getRevealEntries());
+      case DISPUTE_ENTRY -> DataJobs.dispute(c, body.getDisputeEntry());
+      case REQUEST_ROWS -> DataJobs.requestRows(c, body.getRequestRows());
+      case POST_ROWS -> DataJobs.postRows(c, body.getPostRows());
+      case REPORT_MISSING_INPUTS -> DataJobs.reportMissingInputs(c, body.getReportMissingInputs());
       case MSG_NOT_SET -> throw new IllegalStateException("ante lets no message-less tx through");
     }
   }

@@ -27,10 +27,26 @@ final class ComputePoints {
    * benchmark time scaled by (n / n_benchmark)^3, at least 1.
    */
   static long expectedMillis(Params p, HardwareClassParam cls, Workload workload) {
+    return expectedMillis(p, cls, workload.multiplyAdds());
+  }
+
+  /**
+   * Milliseconds a job is expected to take on {@code cls}: its multiply-adds (n^3 seeded, m x k x n
+   * for gemm-int8) at the class's benchmark speed, at least 1.
+   */
+  static long expectedMillis(Params p, HardwareClassParam cls, io.peerz.state.proto.Job job) {
+    io.peerz.attest.DataWorkload data = io.peerz.attest.DataWorkload.parse(job.getWorkload());
+    long work =
+        data == null
+            ? Workload.parse(job.getWorkload()).multiplyAdds()
+            : data.usesModel() ? job.getMultiplyAdds() : data.multiplyAdds(job.getInputsList());
+    return expectedMillis(p, cls, work);
+  }
+
+  private static long expectedMillis(Params p, HardwareClassParam cls, long multiplyAdds) {
     long bn = Workload.parse(p.getBenchmarkWorkload()).n();
-    long n = workload.n();
     BigInteger num =
-        BigInteger.valueOf(cls.getBenchmarkMillis()).multiply(BigInteger.valueOf(n).pow(3));
+        BigInteger.valueOf(cls.getBenchmarkMillis()).multiply(BigInteger.valueOf(multiplyAdds));
     long out = num.divide(BigInteger.valueOf(bn).pow(3)).longValueExact();
     return Math.max(1, out);
   }

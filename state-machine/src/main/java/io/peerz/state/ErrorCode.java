@@ -7,7 +7,11 @@ package io.peerz.state;
 enum ErrorCode {
   // ante: checks every tx passes before its message runs (CheckTx does only these).
   TX_TOO_LARGE("ante", 1, "the tx is larger than params.max_tx_bytes", "send a smaller tx"),
-  MALFORMED_TX("ante", 2, "the bytes are not a Tx/TxBody", "encode the tx with a peerz client"),
+  MALFORMED_TX(
+      "ante",
+      2,
+      "the bytes are not a Tx/TxBody in its deterministic encoding",
+      "encode the tx with a peerz client"),
   MISSING_MESSAGE(
       "ante",
       3,
@@ -24,6 +28,11 @@ enum ErrorCode {
   INSUFFICIENT_FEE_FUNDS(
       "ante", 10, "the balance does not cover the fee", "fund the account or lower the fee"),
   FEE_OUT_OF_RANGE("ante", 11, "the fee does not fit a signed 64-bit integer", "lower the fee"),
+  NOT_READY(
+      "ante",
+      12,
+      "the node has no state yet (genesis not executed, or state sync not finished)",
+      "send the tx to a node that has caught up, or retry later"),
 
   // arith: any amount computation that would overflow.
   OVERFLOW("arith", 1, "an amount would overflow 64-bit integers", "use smaller amounts"),
@@ -223,11 +232,19 @@ enum ErrorCode {
       7,
       "the executor key is the signer's own key",
       "give the executor its own key (peerz keys add-executor)"),
+  INVALID_DATA_URL(
+      "executor",
+      8,
+      "the data URL is not http(s)://host[:port][/path] of printable ASCII up to 200 bytes",
+      "give the URL its data endpoint listens on, e.g. http://203.0.113.7:8091"),
 
   // pool
   INVALID_TEMPLATE("pool", 1, "the template is not gpu, proxy or custom", "use gpu|proxy|custom"),
   INVALID_MODEL(
-      "pool", 2, "the model is not a known workload", "use int8-gemm-<n>, n a multiple of 64"),
+      "pool",
+      2,
+      "the workload (or model) is not a known one, or a data workload was given a model",
+      "use --workload gemm-int8, or --model int8-gemm-<n> / fp32-gemm-<n>"),
   POOL_UNKNOWN_HARDWARE_CLASS(
       "pool", 3, "the hardware class is not in params.hardware_classes", "see /params"),
   INVALID_LIMIT("pool", 4, "the slot limit is zero", "give a positive --limit"),
@@ -252,6 +269,14 @@ enum ErrorCode {
   POOL_HAS_OPEN_JOBS(
       "pool", 16, "the pool has unfinished jobs", "wait until they are verified or refunded"),
   INVALID_PER_USER("pool", 17, "per_user is above the slot limit", "give per_user <= limit"),
+  INVALID_MODEL_COMMITMENT(
+      "pool",
+      18,
+      "an mlp-int8 pool's model commitment is missing, does not decode or is inconsistent"
+          + " (tensors, shapes, zero points, root), or its URL or file size is bad; or another"
+          + " workload was given one",
+      "create the pool with peerz tx create-pool --workload mlp-int8 --model FILE.safetensors"
+          + " --model-url URL, which checks the file and computes the commitment"),
 
   // job
   INVALID_SEED("job", 1, "the input seed is not 32 bytes", "give a 32-byte seed"),
@@ -274,6 +299,58 @@ enum ErrorCode {
       8,
       "the attestation does not describe this job (id, key, node, workload, seed, heights, time)",
       "attest the job as queried; the log names the field"),
+  INVALID_INPUTS(
+      "job",
+      9,
+      "the inputs are not what the pool's workload takes (names, shapes, roots, file sizes; for"
+          + " mlp-int8 a batch as wide as the model's input), or a seed was given to a data"
+          + " workload (or inputs to a seeded one)",
+      "commit a.npy (m x k int8) and b.npy (k x n int8), or an mlp-int8 pool's x.npy (batch x"
+          + " features int8), with peerz job submit"),
+  JOB_TOO_LARGE(
+      "job",
+      10,
+      "a dimension is above params.max_matrix_dim, an input above params.max_input_bytes, or the"
+          + " entry reveal would not fit params.max_tx_bytes",
+      "split the job into smaller products; the log names the limit"),
+  INVALID_INPUT_URL(
+      "job",
+      11,
+      "an input URL is not http(s)://... of printable ASCII up to 200 bytes",
+      "host the file where the executor can GET it (peerz data serve DIR)"),
+  NOT_JOB_SUBMITTER(
+      "job", 12, "only the job's submitter may do this", "sign with the key that submitted it"),
+  DISPUTE_ENTRY_CORRECT(
+      "job",
+      13,
+      "the disputed entry equals the dot product of its committed row and column: the executor"
+          + " computed it right (the dispute's fee is kept)",
+      "check C with peerz job fetch --verify before disputing"),
+  DISPUTE_UNPROVEN(
+      "job",
+      14,
+      "a vector of the disputed entry does not prove against its committed root",
+      "build the dispute with peerz job dispute from the job's own a.npy, b.npy and c.npy"),
+  DISPUTE_FEE_TOO_LOW(
+      "job", 15, "the dispute's tx fee is below params.dispute_fee", "pay --fee dispute_fee"),
+  ROWS_OUT_OF_RANGE(
+      "job", 16, "a requested row is outside the output", "ask for rows 0..rows-1 of the output"),
+  INVALID_ROWS_REQUEST(
+      "job",
+      17,
+      "the request is empty, repeats a row, asks for more than params.availability_max_rows, or"
+          + " the job has an unanswered request or params.availability_max_requests already",
+      "wait for the open request's answer; ask for fewer, distinct rows"),
+  INPUTS_NOT_OVERDUE(
+      "job",
+      18,
+      "the job's inputs may still arrive: the report comes too early",
+      "report from the height named in the log on"),
+  WRONG_WORKLOAD_MESSAGE(
+      "job",
+      19,
+      "the message does not fit the job's workload (rows of a data job, entries of a seeded one)",
+      "reveal-entries for gemm-int8 jobs, reveal-rows for int8-gemm-<n> jobs"),
 
   // attest
   MALFORMED_ATTESTATION(
@@ -289,11 +366,37 @@ enum ErrorCode {
       4,
       "the reveal is for another job or not exactly the challenged rows in order",
       "reveal the rows of the job's challenge, in its order"),
+  MALFORMED_ENTRIES(
+      "attest",
+      5,
+      "the entry reveal, disputed entry or posted rows bytes do not decode",
+      "send an EntryReveal, RevealedEntry or PostedRows message"),
+  POSTED_ROWS_INVALID(
+      "attest",
+      6,
+      "the posted rows are not the requested ones in order, or one does not prove against the"
+          + " output's root",
+      "post exactly the requested rows of the committed output, with their proofs"),
 
   // query
   UNKNOWN_PATH("query", 1, "no such query path", "see the list of paths in the log"),
   BAD_ARGUMENT("query", 2, "an id or address in the path does not parse", "fix the path"),
-  NOT_FOUND("query", 3, "the entity does not exist", "check the id");
+  NOT_FOUND("query", 3, "the entity does not exist", "check the id"),
+  HEIGHT_UNAVAILABLE(
+      "query",
+      4,
+      "the height is not the latest committed one (only the latest state is kept)",
+      "query height 0 (the latest), or a node that kept that height"),
+  NOT_PROVABLE(
+      "query",
+      5,
+      "prove=true on a path that lists many entries (no single stored value to prove)",
+      "prove each entry by its own path (e.g. /subnet/<id>), or /store/<hex key>"),
+  NO_STATE(
+      "query",
+      6,
+      "the node has no state yet (genesis not executed, or state sync not finished)",
+      "query a node that has caught up, or retry later");
 
   final String codespace;
   final int code;

@@ -38,6 +38,7 @@ final class ExecutorRegistry {
       throw ErrorCode.UNKNOWN_HARDWARE_CLASS.reject(
           "hardware class '" + m.getHardwareClass() + "' is not one of " + classNames(c));
     }
+    String url = m.getDataUrl().isEmpty() ? "" : dataUrl(m.getDataUrl());
     long jobId = Jobs.nextJobId(c.store());
     Executor e =
         Executor.newBuilder()
@@ -50,6 +51,7 @@ final class ExecutorRegistry {
             .setRegisteredHeight(c.height())
             .setReputationPpm(c.params().getInitialReputationPpm())
             .setBenchmarkJobId(jobId)
+            .setDataUrl(url)
             .build();
     c.store().putExecutor(e);
     c.store()
@@ -74,6 +76,53 @@ final class ExecutorRegistry {
         cls.getName(),
         "benchmark_job_id",
         Long.toString(jobId));
+  }
+
+  /** An executor (signing with its own key) announces its data endpoint. */
+  static void setDataUrl(MsgContext c, io.peerz.ledger.proto.MsgSetDataUrl m) {
+    Executor e = c.store().executor(c.signer());
+    if (e == null) {
+      throw ErrorCode.EXECUTOR_NOT_FOUND.reject(
+          "signer "
+              + MsgContext.hex(c.signer())
+              + " is not a registered executor key; register it with tx register-executor first");
+    }
+    String url = dataUrl(m.getDataUrl());
+    c.store().putExecutor(e.toBuilder().setDataUrl(url).build());
+    c.emit("executor_data_url", "executor", MsgContext.hex(c.signer()), "data_url", url);
+  }
+
+  /** A checked data URL: http(s)://..., printable ASCII, at most 200 bytes. */
+  static String dataUrl(String url) {
+    if (!isHttpUrl(url)) {
+      throw ErrorCode.INVALID_DATA_URL.reject(
+          "data_url '"
+              + (url.length() > 60 ? url.substring(0, 60) + "..." : url)
+              + "' is not http(s)://host[:port][/path] of printable ASCII up to 200 bytes");
+    }
+    return url;
+  }
+
+  /** Whether {@code url} is http(s)://host... of printable ASCII, at most 200 bytes. */
+  static boolean isHttpUrl(String url) {
+    if (url.isEmpty() || url.length() > 200) {
+      return false;
+    }
+    for (int i = 0; i < url.length(); i++) {
+      char ch = url.charAt(i);
+      if (ch <= ' ' || ch > '~') {
+        return false;
+      }
+    }
+    String rest;
+    if (url.startsWith("http://")) {
+      rest = url.substring(7);
+    } else if (url.startsWith("https://")) {
+      rest = url.substring(8);
+    } else {
+      return false;
+    }
+    return !rest.isEmpty() && rest.charAt(0) != '/' && rest.charAt(0) != ':';
   }
 
   /**

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.peerz.attest.Challenge;
+import io.peerz.attest.CpuGemm;
+import io.peerz.attest.EntryChallenge;
+import io.peerz.attest.Freivalds;
 import io.peerz.attest.HardwareClass;
 import io.peerz.attest.Workload;
 import io.peerz.ledger.Address;
@@ -59,6 +62,19 @@ final class Genesis {
           .setInitialReputationPpm(500_000)
           .setBenchmarkWorkload("int8-gemm-256")
           .setMaxEfficiencyPpm(4_000_000)
+          // 8192 x 8192 int8 (64 MiB) inputs; a 16-entry reveal of such a job is about 800 KiB.
+          .setMaxMatrixDim(8192)
+          .setMaxInputBytes(64L << 20)
+          .setChallengeEntries(EntryChallenge.DEFAULT_ENTRIES)
+          .setDisputeWindowBlocks(10)
+          .setDisputeFee(10)
+          .setOutputRetentionBlocks(100)
+          .setAvailabilityMaxRows(8)
+          .setAvailabilityTimeoutBlocks(10)
+          .setAvailabilityMaxRequests(3)
+          .setInputTimeoutBlocks(10)
+          .setQueueTimeoutBlocks(100)
+          .setMinReputationPpm(0)
           .build();
 
   /**
@@ -227,10 +243,45 @@ final class Genesis {
           "app_state.params.benchmark_workload must be an int8-gemm-<n> workload, got "
               + benchmark.name());
     }
+    checkDataJobParams(p);
     if (p.getHardwareClassesCount() == 0) {
       throw new IllegalArgumentException("app_state.params.hardware_classes must not be empty");
     }
     return p;
+  }
+
+  /**
+   * The data-job params fit together: dimensions within what int32 sums and the buyer's exact
+   * Freivalds check allow, and the outputs retained for at least the dispute window plus one
+   * availability request.
+   */
+  private static void checkDataJobParams(Params p) {
+    positive(p.getMaxMatrixDim(), "max_matrix_dim");
+    long dimLimit = Math.min(CpuGemm.MAX_INNER, Freivalds.MAX_COLS);
+    if (p.getMaxMatrixDim() > dimLimit) {
+      throw new IllegalArgumentException(
+          "app_state.params.max_matrix_dim "
+              + p.getMaxMatrixDim()
+              + " exceeds "
+              + dimLimit
+              + " (int32 sums of int8 products overflow beyond CpuGemm.MAX_INNER; Freivalds' exact"
+              + " check needs n <= 65536)");
+    }
+    positive(p.getMaxInputBytes(), "max_input_bytes");
+    positive(p.getChallengeEntries(), "challenge_entries");
+    positive(p.getDisputeWindowBlocks(), "dispute_window_blocks");
+    positive(p.getAvailabilityMaxRows(), "availability_max_rows");
+    positive(p.getAvailabilityTimeoutBlocks(), "availability_timeout_blocks");
+    positive(p.getQueueTimeoutBlocks(), "queue_timeout_blocks");
+    atMostMillion(p.getMinReputationPpm(), "min_reputation_ppm");
+    if (p.getOutputRetentionBlocks()
+        < p.getDisputeWindowBlocks() + p.getAvailabilityTimeoutBlocks()) {
+      throw new IllegalArgumentException(
+          "app_state.params.output_retention_blocks must be at least dispute_window_blocks +"
+              + " availability_timeout_blocks ("
+              + (p.getDisputeWindowBlocks() + p.getAvailabilityTimeoutBlocks())
+              + ")");
+    }
   }
 
   /**

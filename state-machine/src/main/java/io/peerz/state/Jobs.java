@@ -4,12 +4,18 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.attest.Challenge;
+import io.peerz.attest.DataWorkload;
+import io.peerz.attest.InferenceCheck;
+import io.peerz.attest.MatrixCommitment;
 import io.peerz.attest.Verdict;
 import io.peerz.attest.Verifier;
 import io.peerz.attest.Workload;
 import io.peerz.attest.proto.Attestation;
+import io.peerz.attest.proto.CommittedMatrix;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.attest.proto.Reveal;
 import io.peerz.attest.proto.SignedAttestation;
+import io.peerz.ledger.proto.MsgCancelJob;
 import io.peerz.ledger.proto.MsgCommitResult;
 import io.peerz.ledger.proto.MsgRevealRows;
 import io.peerz.ledger.proto.MsgSubmitJob;
@@ -26,6 +32,7 @@ import io.peerz.state.proto.NodeWork;
 import io.peerz.state.proto.Pool;
 import io.peerz.state.proto.PoolMember;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +62,29 @@ final class Jobs {
     if (p.getClosed()) {
       throw ErrorCode.POOL_CLOSED.reject("pool " + p.getId() + " is closed");
     }
-    byte[] seed = m.getInputSeed().toByteArray();
-    if (seed.length != 32) {
-      throw ErrorCode.INVALID_SEED.reject("input_seed must be 32 bytes, got " + seed.length);
+    String workload = Pools.workload(p);
+    DataWorkload data = DataWorkload.parse(workload);
+    Job.Builder job = Job.newBuilder();
+    if (data == null) {
+      if (m.getInputsCount() > 0) {
+        throw ErrorCode.INVALID_INPUTS.reject(
+            "pool "
+                + p.getId()
+                + " runs the seeded "
+                + workload
+                + ": give an input seed, no inputs");
+      }
+      byte[] seed = m.getInputSeed().toByteArray();
+      if (seed.length != 32) {
+        throw ErrorCode.INVALID_SEED.reject("input_seed must be 32 bytes, got " + seed.length);
+      }
+      job.setInputSeed(m.getInputSeed());
+    } else {
+      if (!m.getInputSeed().isEmpty()) {
+        throw ErrorCode.INVALID_INPUTS.reject(
+            "pool " + p.getId() + " runs " + workload + " on the buyer's matrices: give no seed");
+      }
+      DataJobs.addInputs(c, p, data, m, job);
     }
     long budget = MsgContext.amount(m.getMaxBudget(), "max_budget");
     if (budget < p.getPrice()) {
@@ -81,21 +108,22 @@ final class Jobs {
     }
     Escrow.lock(c, c.signer(), budget, ErrorCode.JOB_INSUFFICIENT_FUNDS);
     long id = nextJobId(c.store());
-    Job job =
-        Job.newBuilder()
-            .setId(id)
-            .setKind(JobKind.JOB_KIND_POOL)
-            .setPoolId(p.getId())
-            .setSubmitter(ByteString.copyFrom(c.signer()))
-            .setWorkload(p.getModel())
-            .setInputSeed(m.getInputSeed())
-            .setMaxBudget(budget)
-            .setEscrow(budget)
-            .setStatus(JobStatus.JOB_STATUS_QUEUED)
-            .setSubmittedHeight(c.height())
-            .build();
-    c.store().putJob(job);
+    long queueDeadline = Math.addExact(c.height(), c.params().getQueueTimeoutBlocks());
+    c.store()
+        .putJob(
+            job.setId(id)
+                .setKind(JobKind.JOB_KIND_POOL)
+                .setPoolId(p.getId())
+                .setSubmitter(ByteString.copyFrom(c.signer()))
+                .setWorkload(workload)
+                .setMaxBudget(budget)
+                .setEscrow(budget)
+                .setStatus(JobStatus.JOB_STATUS_QUEUED)
+                .setSubmittedHeight(c.height())
+                .setQueueDeadlineHeight(queueDeadline)
+                .build());
     c.store().put(Keys.jobQueued(id), Empty.getDefaultInstance());
+    c.store().put(Keys.jobQueueDeadline(queueDeadline, id), Empty.getDefaultInstance());
     c.store().put(Keys.jobOfUser(p.getId(), c.signer(), id), Empty.getDefaultInstance());
     c.store()
         .putPool(
@@ -112,7 +140,51 @@ final class Jobs {
         "submitter",
         MsgContext.hex(c.signer()),
         "max_budget",
-        Long.toString(budget));
+        Long.toString(budget),
+        "queue_deadline_height",
+        Long.toString(queueDeadline));
+  }
+
+  /** The submitter cancels its job while it is queued: the whole budget comes back. */
+  static void cancel(MsgContext c, MsgCancelJob m) {
+    Job job = existing(c, m.getJobId());
+    requireSubmitter(c, job, "cancel");
+    if (job.getStatus() != JobStatus.JOB_STATUS_QUEUED) {
+      throw ErrorCode.WRONG_JOB_STATE.reject(
+          "job "
+              + job.getId()
+              + " is "
+              + status(job.getStatus())
+              + (job.getExecutor().isEmpty()
+                  ? ""
+                  : " (executor " + MsgContext.hex(job.getExecutor().toByteArray()) + ")")
+              + "; only a queued job can be cancelled");
+    }
+    Outcomes.giveUp(c, job.toBuilder().setVerification("cancelled by its submitter").build(), true);
+  }
+
+  static Job existing(MsgContext c, long id) {
+    Job job = c.store().job(id);
+    if (job == null) {
+      throw ErrorCode.JOB_NOT_FOUND.reject("job " + Long.toUnsignedString(id) + " does not exist");
+    }
+    return job;
+  }
+
+  static void requireSubmitter(MsgContext c, Job job, String what) {
+    if (!Arrays.equals(job.getSubmitter().toByteArray(), c.signer())) {
+      throw ErrorCode.NOT_JOB_SUBMITTER.reject(
+          "job "
+              + job.getId()
+              + " was submitted by "
+              + (job.getSubmitter().isEmpty()
+                  ? "the chain (a benchmark)"
+                  : MsgContext.hex(job.getSubmitter().toByteArray()))
+              + "; only its submitter may "
+              + what
+              + " it, signer is "
+              + MsgContext.hex(c.signer()));
+    }
   }
 
   /** The benchmark job of a new executor: free, assigned to it at once. */
@@ -133,6 +205,9 @@ final class Jobs {
     long deadline = Math.addExact(c.height(), c.params().getJobTimeoutBlocks());
     byte[] addr = e.getAddress().toByteArray();
     c.store().delete(Keys.jobQueued(job.getId()));
+    if (job.getQueueDeadlineHeight() != 0) {
+      c.store().delete(Keys.jobQueueDeadline(job.getQueueDeadlineHeight(), job.getId()));
+    }
     c.store().put(Keys.jobDeadline(deadline, job.getId()), Empty.getDefaultInstance());
     c.store().put(Keys.jobOfExecutor(addr, job.getId()), Empty.getDefaultInstance());
     c.store()
@@ -148,6 +223,10 @@ final class Jobs {
                 .clearOutputRoot()
                 .clearChallengeBlockHash()
                 .clearChallengeRows()
+                .clearChallengeCols()
+                .clearOutputs()
+                .setDataUrl(e.getDataUrl())
+                .setQueueDeadlineHeight(0)
                 .setCommitHeight(0)
                 .setChallengeHeight(0)
                 .setWorkedMillis(0)
@@ -202,6 +281,8 @@ final class Jobs {
                 .setStatus(JobStatus.JOB_STATUS_COMMITTED)
                 .setAttestation(m.getSignedAttestation())
                 .setOutputRoot(att.getOutputRoot())
+                .clearOutputs()
+                .addAllOutputs(att.getOutputsList())
                 .setWorkedMillis(att.getWorkedMillis())
                 .setCommitHeight(c.height())
                 .setChallengeHeight(challengeHeight)
@@ -240,6 +321,27 @@ final class Jobs {
     if (!att.getSeed().equals(job.getInputSeed())) {
       return "seed is not the job's input seed";
     }
+    if (!att.getInputsList().equals(job.getInputsList())) {
+      return "inputs are not the job's committed inputs (names, shapes and roots)";
+    }
+    CommittedModel model = DataJobs.model(c, job);
+    if (model != null) {
+      List<CommittedMatrix> want = InferenceCheck.outputShapes(model, job.getInputs(0));
+      for (int i = 0; i < want.size(); i++) {
+        if (i >= att.getOutputsCount()
+            || !att.getOutputs(i).toBuilder().clearRoot().build().equals(want.get(i))) {
+          return "outputs are not the pool's model's layers: expected "
+              + want.size()
+              + " outputs, output "
+              + i
+              + " being "
+              + MatrixCommitment.describe(want.get(i));
+        }
+      }
+      if (att.getOutputsCount() != want.size()) {
+        return "outputs are " + att.getOutputsCount() + ", the model's layers give " + want.size();
+      }
+    }
     if (Long.compareUnsigned(att.getStartedHeight(), job.getAssignedHeight()) < 0
         || Long.compareUnsigned(att.getFinishedHeight(), c.height()) > 0) {
       return "heights ["
@@ -260,6 +362,10 @@ final class Jobs {
 
   static void reveal(MsgContext c, MsgRevealRows m) {
     Job job = executorsJob(c, m.getJobId(), JobStatus.JOB_STATUS_CHALLENGED, "reveal");
+    if (DataWorkload.parse(job.getWorkload()) != null) {
+      throw ErrorCode.WRONG_WORKLOAD_MESSAGE.reject(
+          "job " + job.getId() + " is a " + job.getWorkload() + " job: send reveal-entries");
+    }
     Reveal reveal;
     try {
       reveal = Reveal.parseFrom(m.getReveal());
@@ -294,11 +400,8 @@ final class Jobs {
     return (int) Math.min(p.getChallengeRows(), w.n());
   }
 
-  private static Job executorsJob(MsgContext c, long id, JobStatus wanted, String what) {
-    Job job = c.store().job(id);
-    if (job == null) {
-      throw ErrorCode.JOB_NOT_FOUND.reject("job " + Long.toUnsignedString(id) + " does not exist");
-    }
+  static Job executorsJob(MsgContext c, long id, JobStatus wanted, String what) {
+    Job job = existing(c, id);
     if (job.getExecutor().isEmpty()
         || !Arrays.equals(job.getExecutor().toByteArray(), c.signer())) {
       throw ErrorCode.NOT_JOB_EXECUTOR.reject(
@@ -333,15 +436,65 @@ final class Jobs {
   static final class Outcomes {
     private Outcomes() {}
 
-    /** A verified reveal: efficiency (benchmark), points, payment, refund, reputation. */
+    /**
+     * A verified reveal. A data job's payment is held for the dispute window ({@link #hold});
+     * anything else is settled at once.
+     */
     static void pass(MsgContext c, Job job) {
+      if (job.getKind() == JobKind.JOB_KIND_POOL && DataWorkload.parse(job.getWorkload()) != null) {
+        hold(c, job);
+        return;
+      }
+      settle(c, job, true);
+    }
+
+    /**
+     * A data job's reveal verified: the executor's slot and the submitter's per-user count are
+     * freed, the payment waits in escrow until the end of block verified + dispute_window_blocks.
+     */
+    static void hold(MsgContext c, Job job) {
+      Store store = c.store();
+      long payout = Math.addExact(c.height(), c.params().getDisputeWindowBlocks());
+      releaseSlot(store, job);
+      store.delete(Keys.jobOfUser(job.getPoolId(), job.getSubmitter().toByteArray(), job.getId()));
+      store.put(Keys.jobPayout(payout, job.getId()), Empty.getDefaultInstance());
+      store.putJob(
+          job.toBuilder()
+              .setStatus(JobStatus.JOB_STATUS_VERIFIED)
+              .setVerifiedHeight(c.height())
+              .setPayoutHeight(payout)
+              .setDeadlineHeight(0)
+              .setVerification(
+                  "verified: "
+                      + job.getChallengeRowsCount()
+                      + " entries recomputed; paid at the end of block "
+                      + payout
+                      + " unless a dispute proves a wrong entry first")
+              .build());
+      c.emit(
+          "job_verified",
+          "job_id",
+          Long.toString(job.getId()),
+          "executor",
+          MsgContext.hex(job.getExecutor().toByteArray()),
+          "node_id",
+          Long.toString(job.getNodeId()),
+          "payout_height",
+          Long.toString(payout));
+    }
+
+    /**
+     * Efficiency (benchmark), points, payment, refund, reputation. {@code fresh}: the attempt ends
+     * now (a seeded job), so its slot and per-user count are freed here; a held data job's were
+     * freed at verification.
+     */
+    static void settle(MsgContext c, Job job, boolean fresh) {
       Store store = c.store();
       io.peerz.state.proto.Params p = c.params();
       byte[] addr = job.getExecutor().toByteArray();
       Executor e = store.executor(addr);
       HardwareClassParam cls = ComputePoints.hardwareClass(p, e.getHardwareClass());
-      Workload w = Workload.parse(job.getWorkload());
-      long expected = cls == null ? 1 : ComputePoints.expectedMillis(p, cls, w);
+      long expected = cls == null ? 1 : ComputePoints.expectedMillis(p, cls, job);
       // Worked time is the executor's claim: it counts at most the class's expected time.
       long counted = Math.min(job.getWorkedMillis(), expected);
       Executor.Builder eb = e.toBuilder();
@@ -367,9 +520,11 @@ final class Jobs {
                 .setOpenJobs(pool.getOpenJobs() - 1)
                 .setJobsVerified(pool.getJobsVerified() + 1)
                 .build());
-        releaseSlot(store, job);
-        store.delete(
-            Keys.jobOfUser(job.getPoolId(), job.getSubmitter().toByteArray(), job.getId()));
+        if (fresh) {
+          releaseSlot(store, job);
+          store.delete(
+              Keys.jobOfUser(job.getPoolId(), job.getSubmitter().toByteArray(), job.getId()));
+        }
       }
       eb.setReputationPpm(
               Math.min(
@@ -382,18 +537,21 @@ final class Jobs {
       store.delete(Keys.jobOfExecutor(addr, job.getId()));
       store.putJob(
           job.toBuilder()
-              .setStatus(JobStatus.JOB_STATUS_VERIFIED)
+              .setStatus(fresh ? JobStatus.JOB_STATUS_VERIFIED : JobStatus.JOB_STATUS_PAID)
               .setEscrow(0)
               .setCountedMillis(counted)
               .setPoints(points)
               .setPayment(payment)
               .setRefund(refund)
               .setFinishedHeight(c.height())
-              .setVerification("verified: " + job.getChallengeRowsCount() + " rows recomputed")
+              .setVerification(
+                  fresh
+                      ? "verified: " + job.getChallengeRowsCount() + " rows recomputed"
+                      : "paid: no wrong entry proven by the end of block " + job.getPayoutHeight())
               .addAttempts(attempt(c, job, "verified", 0, ""))
               .build());
       c.emit(
-          "job_verified",
+          fresh ? "job_verified" : "job_paid",
           "job_id",
           Long.toString(job.getId()),
           "executor",
@@ -420,16 +578,11 @@ final class Jobs {
       Executor e = store.executor(addr);
       long slashed = 0;
       if (slash) {
-        Node node = store.node(job.getSubnetId(), job.getNodeId());
-        if (node != null) {
-          slashed = MsgContext.mulDiv(node.getStake(), p.getSlashPpm(), MsgContext.PPM);
-          store.putNode(node.toBuilder().setStake(node.getStake() - slashed).build());
-          if (job.getKind() == JobKind.JOB_KIND_POOL) {
-            c.bank().credit(job.getSubmitter().toByteArray(), slashed);
-          } else {
-            c.bank().burned(slashed);
-          }
-        }
+        slashed =
+            slashNode(
+                c,
+                job,
+                job.getKind() == JobKind.JOB_KIND_POOL ? job.getSubmitter().toByteArray() : null);
       }
       store.putExecutor(
           e.toBuilder()
@@ -472,6 +625,7 @@ final class Jobs {
         if (job.getKind() == JobKind.JOB_KIND_BENCHMARK) {
           assign(c, retry, store.executor(addr));
         } else {
+          long queueDeadline = Math.addExact(c.height(), p.getQueueTimeoutBlocks());
           store.putJob(
               retry.toBuilder()
                   .setStatus(JobStatus.JOB_STATUS_QUEUED)
@@ -479,16 +633,117 @@ final class Jobs {
                   .setSubnetId(0)
                   .setNodeId(0)
                   .setDeadlineHeight(0)
+                  .setDataUrl("")
+                  .setQueueDeadlineHeight(queueDeadline)
                   .build());
           store.put(Keys.jobQueued(job.getId()), Empty.getDefaultInstance());
+          store.put(Keys.jobQueueDeadline(queueDeadline, job.getId()), Empty.getDefaultInstance());
         }
         return;
       }
-      giveUp(c, failed);
+      giveUp(c, failed, false);
     }
 
-    /** Out of retries: a pool job's budget goes back; a benchmark marks its executor failed. */
-    static void giveUp(MsgContext c, Job job) {
+    /**
+     * Ends a verified data job before its payout: a proven wrong entry ({@code outcome}
+     * "wrong_entry", status disputed) or rows not posted by the availability deadline
+     * ("unavailable", status refunded). slash_ppm of the node's stake and the whole budget go to
+     * the submitter; no payment; reputation falls.
+     */
+    static void revoke(MsgContext c, Job job, String outcome, JobStatus status, String detail) {
+      Store store = c.store();
+      io.peerz.state.proto.Params p = c.params();
+      byte[] addr = job.getExecutor().toByteArray();
+      byte[] submitter = job.getSubmitter().toByteArray();
+      long slashed = slashNode(c, job, submitter);
+      Executor e = store.executor(addr);
+      store.putExecutor(
+          e.toBuilder()
+              .setReputationPpm(Math.max(0, e.getReputationPpm() - p.getReputationLossPpm()))
+              .setJobsFailed(e.getJobsFailed() + 1)
+              .setSlashedTotal(Math.addExact(e.getSlashedTotal(), slashed))
+              .build());
+      Escrow.release(store, c.bank(), submitter, job.getEscrow());
+      Pool pool = store.pool(job.getPoolId());
+      store.putPool(pool.toBuilder().setOpenJobs(pool.getOpenJobs() - 1).build());
+      store.delete(Keys.jobPayout(job.getPayoutHeight(), job.getId()));
+      if (job.getAvailability().getDeadlineHeight() != 0) {
+        store.delete(Keys.jobAvailability(job.getAvailability().getDeadlineHeight(), job.getId()));
+      }
+      store.delete(Keys.jobOfExecutor(addr, job.getId()));
+      store.putJob(
+          job.toBuilder()
+              .setStatus(status)
+              .setRefund(job.getEscrow())
+              .setEscrow(0)
+              .setFinishedHeight(c.height())
+              .setVerification(outcome + ": " + detail)
+              .addAttempts(attempt(c, job, outcome, slashed, detail))
+              .build());
+      c.emit(
+          "job_slashed",
+          "job_id",
+          Long.toString(job.getId()),
+          "executor",
+          MsgContext.hex(addr),
+          "node_id",
+          Long.toString(job.getNodeId()),
+          "reason",
+          outcome,
+          "slashed",
+          Long.toString(slashed),
+          "refund",
+          Long.toString(job.getEscrow()));
+      log.info(
+          "event=job_revoked job_id={} executor={} reason={} slashed={}",
+          job.getId(),
+          MsgContext.hex(addr),
+          outcome,
+          slashed);
+    }
+
+    /**
+     * An assigned data job whose inputs never arrived, as its executor reports: no slash, no
+     * reputation change, the whole budget back to the submitter.
+     */
+    static void inputsMissing(MsgContext c, Job job, String detail) {
+      Store store = c.store();
+      byte[] addr = job.getExecutor().toByteArray();
+      store.delete(Keys.jobOfExecutor(addr, job.getId()));
+      store.delete(Keys.jobDeadline(job.getDeadlineHeight(), job.getId()));
+      releaseSlot(store, job);
+      giveUp(
+          c,
+          job.toBuilder()
+              .setDeadlineHeight(0)
+              .addAttempts(attempt(c, job, "inputs_missing", 0, detail))
+              .setVerification("inputs_missing: " + detail)
+              .build(),
+          false);
+    }
+
+    /** slash_ppm of the job's node's stake to {@code to} (or burned when null); the amount. */
+    private static long slashNode(MsgContext c, Job job, byte[] to) {
+      Node node = c.store().node(job.getSubnetId(), job.getNodeId());
+      if (node == null) {
+        return 0;
+      }
+      long slashed = MsgContext.mulDiv(node.getStake(), c.params().getSlashPpm(), MsgContext.PPM);
+      c.store().putNode(node.toBuilder().setStake(node.getStake() - slashed).build());
+      if (to != null) {
+        c.bank().credit(to, slashed);
+      } else {
+        c.bank().burned(slashed);
+      }
+      return slashed;
+    }
+
+    /**
+     * Out of retries (or cancelled, queue timed out, inputs missing): a pool job's budget goes
+     * back; a benchmark marks its executor failed. {@code cancelled} sets status cancelled rather
+     * than refunded.
+     */
+    static void giveUp(MsgContext c, Job job, boolean cancelled) {
       Store store = c.store();
       if (job.getKind() == JobKind.JOB_KIND_BENCHMARK) {
         Executor e = store.executor(job.getExecutor().toByteArray());
@@ -505,23 +760,29 @@ final class Jobs {
       Pool pool = store.pool(job.getPoolId());
       store.putPool(pool.toBuilder().setOpenJobs(pool.getOpenJobs() - 1).build());
       store.delete(Keys.jobQueued(job.getId()));
+      if (job.getQueueDeadlineHeight() != 0) {
+        store.delete(Keys.jobQueueDeadline(job.getQueueDeadlineHeight(), job.getId()));
+      }
       store.delete(Keys.jobOfUser(job.getPoolId(), job.getSubmitter().toByteArray(), job.getId()));
       store.putJob(
           job.toBuilder()
-              .setStatus(JobStatus.JOB_STATUS_REFUNDED)
+              .setStatus(cancelled ? JobStatus.JOB_STATUS_CANCELLED : JobStatus.JOB_STATUS_REFUNDED)
+              .setQueueDeadlineHeight(0)
               .setRefund(job.getEscrow())
               .setEscrow(0)
               .setFinishedHeight(c.height())
               .build());
       c.emit(
-          "job_refunded",
+          cancelled ? "job_cancelled" : "job_refunded",
           "job_id",
           Long.toString(job.getId()),
           "refund",
-          Long.toString(job.getEscrow()));
+          Long.toString(job.getEscrow()),
+          "reason",
+          job.getVerification());
     }
 
-    private static void releaseSlot(Store store, Job job) {
+    static void releaseSlot(Store store, Job job) {
       PoolMember member = store.member(job.getPoolId(), job.getExecutor().toByteArray());
       if (member != null && member.getActiveJobs() > 0) {
         store.putMember(

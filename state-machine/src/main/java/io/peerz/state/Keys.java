@@ -38,6 +38,9 @@ final class Keys {
   static final byte[] JOB_CHALLENGE = ascii("job/c/");
   static final byte[] JOB_BY_EXECUTOR = ascii("job/e/");
   static final byte[] JOB_BY_USER = ascii("job/u/");
+  static final byte[] JOB_PAYOUT = ascii("job/p/");
+  static final byte[] JOB_AVAILABILITY = ascii("job/a/");
+  static final byte[] JOB_QUEUE_DEADLINE = ascii("job/t/");
   static final byte[] WORK = ascii("work/");
 
   static byte[] account(byte[] address) {
@@ -150,6 +153,18 @@ final class Keys {
 
   static byte[] jobChallenge(long height, long id) {
     return concat(JOB_CHALLENGE, u64(height), u64(id));
+  }
+
+  static byte[] jobPayout(long height, long id) {
+    return concat(JOB_PAYOUT, u64(height), u64(id));
+  }
+
+  static byte[] jobAvailability(long height, long id) {
+    return concat(JOB_AVAILABILITY, u64(height), u64(id));
+  }
+
+  static byte[] jobQueueDeadline(long height, long id) {
+    return concat(JOB_QUEUE_DEADLINE, u64(height), u64(id));
   }
 
   static byte[] jobsOfExecutor(byte[] executor) {

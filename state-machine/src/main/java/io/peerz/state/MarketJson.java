@@ -13,6 +13,7 @@ import io.peerz.state.proto.JobAttempt;
 import io.peerz.state.proto.NodeWork;
 import io.peerz.state.proto.Pool;
 import io.peerz.state.proto.PoolMember;
+import java.util.Base64;
 import java.util.Locale;
 
 /** The market's query JSON: integers as strings, addresses 0x.., hashes and seeds upper hex. */
@@ -27,6 +28,7 @@ final class MarketJson {
     o.put("creator", MsgContext.hex(p.getCreator().toByteArray()));
     o.put("template", word(p.getTemplate().name(), "POOL_TEMPLATE_"));
     o.put("model", p.getModel());
+    o.put("workload", Pools.workload(p));
     o.put("hardware_class", p.getHardwareClass());
     o.put("limit", s(p.getLimit()));
     o.put("per_user", s(p.getPerUser()));
@@ -38,6 +40,15 @@ final class MarketJson {
     o.put("jobs_verified", s(p.getJobsVerified()));
     o.put("closed", p.getClosed());
     o.put("created_height", s(p.getCreatedHeight()));
+    if (p.hasModelCommitment()) {
+      ObjectNode model = o.putObject("model_commitment");
+      model.put("root", Hex.encodeUpper(p.getModelCommitment().getRoot().toByteArray()));
+      model.put("url", p.getModelUrl());
+      model.put("file_bytes", s(p.getModelFileBytes()));
+      model.put("layers", p.getModelCommitment().getLayersCount());
+      // The whole commitment as the chain holds it, for executors and buyers' checks.
+      model.put("bytes", Base64.getEncoder().encodeToString(p.getModelCommitment().toByteArray()));
+    }
     ArrayNode members = o.putArray("members");
     for (PoolMember m : store.members(p.getId())) {
       members
@@ -83,6 +94,33 @@ final class MarketJson {
     o.put("payment", s(j.getPayment()));
     o.put("refund", s(j.getRefund()));
     o.put("finished_height", s(j.getFinishedHeight()));
+    if (j.getInputsCount() > 0) {
+      ArrayNode inputs = o.putArray("inputs");
+      for (int i = 0; i < j.getInputsCount(); i++) {
+        ObjectNode in = matrix(j.getInputs(i));
+        in.put("file_bytes", s(j.getInputFileBytes(i)));
+        in.put("url", j.getInputUrls(i));
+        inputs.add(in);
+      }
+      ArrayNode outputs = o.putArray("outputs");
+      j.getOutputsList().forEach(m -> outputs.add(matrix(m)));
+      ArrayNode cols = o.putArray("challenge_cols");
+      j.getChallengeColsList().forEach(col -> cols.add(col.longValue()));
+      o.put("data_url", j.getDataUrl());
+      o.put("verified_height", s(j.getVerifiedHeight()));
+      o.put("payout_height", s(j.getPayoutHeight()));
+      o.put("availability_requests", s(j.getAvailabilityRequests()));
+      if (j.hasAvailability()) {
+        ObjectNode a = o.putObject("availability");
+        a.put("output", j.getAvailability().getOutput());
+        ArrayNode ar = a.putArray("rows");
+        j.getAvailability().getRowsList().forEach(r -> ar.add(r.longValue()));
+        a.put("requested_height", s(j.getAvailability().getRequestedHeight()));
+        a.put("deadline_height", s(j.getAvailability().getDeadlineHeight()));
+        a.put("answered_height", s(j.getAvailability().getAnsweredHeight()));
+      }
+    }
+    o.put("queue_deadline_height", s(j.getQueueDeadlineHeight()));
     ArrayNode attempts = o.putArray("attempts");
     for (JobAttempt a : j.getAttemptsList()) {
       attempts
@@ -115,6 +153,25 @@ final class MarketJson {
     return o;
   }
 
+  static ObjectNode matrix(io.peerz.attest.proto.CommittedMatrix m) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", m.getName());
+    o.put("rows", s(Integer.toUnsignedLong(m.getRows())));
+    o.put("cols", s(Integer.toUnsignedLong(m.getCols())));
+    o.put(
+        "dtype",
+        m.getElementType() == io.peerz.attest.proto.ElementType.ELEMENT_TYPE_INT32
+            ? "int32"
+            : "int8");
+    o.put(
+        "layout",
+        m.getLayout() == io.peerz.attest.proto.MatrixLayout.MATRIX_LAYOUT_COLUMNS
+            ? "columns"
+            : "rows");
+    o.put("root", Hex.encodeUpper(m.getRoot().toByteArray()));
+    return o;
+  }
+
   static ObjectNode executor(Store store, Executor e) {
     ObjectNode o = JSON.createObjectNode();
     o.put("address", hex(e.getAddress().toByteArray()));
@@ -134,6 +191,7 @@ final class MarketJson {
     o.put("slashed_total", s(e.getSlashedTotal()));
     o.put("earned_total", s(e.getEarnedTotal()));
     o.put("verified_worked_millis", s(e.getVerifiedWorkedMillis()));
+    o.put("data_url", e.getDataUrl());
     var node = store.node(e.getSubnetId(), e.getNodeId());
     o.put("node_stake", s(node == null ? 0 : node.getStake()));
     return o;

@@ -7,7 +7,10 @@ import io.peerz.ledger.proto.EventAttribute;
 import io.peerz.state.proto.Params;
 import java.util.List;
 
-/** What a message handler works with: the tx-scoped store, the signer and the block position. */
+/**
+ * What a message handler works with: the tx-scoped store, the signer, the block position and the
+ * fee the tx paid (0 at the end of a block).
+ */
 record MsgContext(
     Store store,
     Bank bank,
@@ -15,7 +18,8 @@ record MsgContext(
     byte[] signer,
     long height,
     long epoch,
-    List<Event> events) {
+    List<Event> events,
+    long fee) {
 
   static final long PPM = 1_000_000L;
 

@@ -1,7 +1,11 @@
 package io.peerz.state;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.peerz.attest.DataWorkload;
+import io.peerz.attest.ModelCommitment;
 import io.peerz.attest.Workload;
+import io.peerz.attest.proto.CommittedModel;
 import io.peerz.ledger.proto.MsgClosePool;
 import io.peerz.ledger.proto.MsgCreatePool;
 import io.peerz.ledger.proto.MsgJoinPool;
@@ -29,10 +33,34 @@ final class Pools {
               throw ErrorCode.INVALID_TEMPLATE.reject(
                   "template '" + m.getTemplate() + "' is not gpu, proxy or custom");
         };
-    try {
-      Workload.parse(m.getModel());
-    } catch (IllegalArgumentException e) {
-      throw ErrorCode.INVALID_MODEL.reject("model: " + e.getMessage());
+    String workload = m.getWorkload().isEmpty() ? m.getModel() : m.getWorkload();
+    boolean data = DataWorkload.parse(workload) != null;
+    if (data && !m.getModel().isEmpty()) {
+      throw ErrorCode.INVALID_MODEL.reject(
+          workload
+              + " runs on each buyer's own matrices: give no model (got '"
+              + m.getModel()
+              + "')");
+    }
+    if (!data) {
+      try {
+        Workload.parse(workload);
+      } catch (IllegalArgumentException e) {
+        throw ErrorCode.INVALID_MODEL.reject(
+            "workload: " + e.getMessage() + ", or gemm-int8 for the buyer's own matrices");
+      }
+      if (!m.getModel().isEmpty() && !m.getModel().equals(workload)) {
+        throw ErrorCode.INVALID_MODEL.reject(
+            "model " + m.getModel() + " and workload " + workload + " disagree: give one");
+      }
+    }
+    DataWorkload dataWorkload = DataWorkload.parse(workload);
+    CommittedModel model = null;
+    if (dataWorkload != null && dataWorkload.usesModel()) {
+      model = model(c, m);
+    } else if (!m.getModelCommitment().isEmpty() || !m.getModelUrl().isEmpty()) {
+      throw ErrorCode.INVALID_MODEL_COMMITMENT.reject(
+          workload + " runs no model file: give no model commitment or model URL");
     }
     if (ComputePoints.hardwareClass(c.params(), m.getHardwareClass()) == null) {
       throw ErrorCode.POOL_UNKNOWN_HARDWARE_CLASS.reject(
@@ -56,13 +84,19 @@ final class Pools {
     Chain chain = c.store().chain();
     long id = Math.max(1, chain.getNextPoolId());
     c.store().putChain(chain.toBuilder().setNextPoolId(id + 1).build());
+    Pool.Builder pool = Pool.newBuilder();
+    if (model != null) {
+      pool.setModelCommitment(model)
+          .setModelUrl(m.getModelUrl())
+          .setModelFileBytes(m.getModelFileBytes());
+    }
     c.store()
         .putPool(
-            Pool.newBuilder()
-                .setId(id)
+            pool.setId(id)
                 .setCreator(ByteString.copyFrom(c.signer()))
                 .setTemplate(template)
-                .setModel(m.getModel())
+                .setModel(data ? "" : workload)
+                .setWorkload(workload)
                 .setHardwareClass(m.getHardwareClass())
                 .setLimit(limit)
                 .setPerUser(perUser)
@@ -76,14 +110,52 @@ final class Pools {
         Long.toString(id),
         "creator",
         MsgContext.hex(c.signer()),
-        "model",
-        m.getModel(),
+        "workload",
+        workload,
         "hardware_class",
         m.getHardwareClass(),
         "price",
         Long.toString(price),
         "deposit",
         Long.toString(deposit));
+  }
+
+  /**
+   * The model of an mlp-int8 pool: the commitment must decode and be consistent ({@link
+   * ModelCommitment#check}), the URL http(s), the file size positive and within
+   * params.max_input_bytes.
+   */
+  private static CommittedModel model(MsgContext c, MsgCreatePool m) {
+    if (m.getModelCommitment().isEmpty()) {
+      throw ErrorCode.INVALID_MODEL_COMMITMENT.reject(
+          "an mlp-int8 pool needs its model's commitment (create-pool --model FILE.safetensors)");
+    }
+    CommittedModel model;
+    try {
+      model = CommittedModel.parseFrom(m.getModelCommitment());
+    } catch (InvalidProtocolBufferException e) {
+      throw ErrorCode.INVALID_MODEL_COMMITMENT.reject(
+          "the model commitment does not decode: " + e.getMessage());
+    }
+    String bad = ModelCommitment.check(model);
+    if (bad != null) {
+      throw ErrorCode.INVALID_MODEL_COMMITMENT.reject("the model commitment: " + bad);
+    }
+    if (!ExecutorRegistry.isHttpUrl(m.getModelUrl())) {
+      throw ErrorCode.INVALID_MODEL_COMMITMENT.reject(
+          "model_url must be http(s)://... of printable ASCII up to 200 bytes, where executors GET"
+              + " the .safetensors file");
+    }
+    long size = m.getModelFileBytes();
+    if (size <= 8 || Long.compareUnsigned(size, c.params().getMaxInputBytes()) > 0) {
+      throw ErrorCode.INVALID_MODEL_COMMITMENT.reject(
+          "model_file_bytes "
+              + Long.toUnsignedString(size)
+              + " must be the file's size, 9.."
+              + c.params().getMaxInputBytes()
+              + " (params.max_input_bytes)");
+    }
+    return model;
   }
 
   static void join(MsgContext c, MsgJoinPool m) {
@@ -176,10 +248,19 @@ final class Pools {
         Long.toString(p.getDeposit()));
   }
 
+  /** The pool's workload (pools created before workloads were named hold it in model). */
+  static String workload(Pool p) {
+    return p.getWorkload().isEmpty() ? p.getModel() : p.getWorkload();
+  }
+
   /** Whether the executor's class has at least the VRAM of the pool's class. */
   static boolean meets(MsgContext c, Executor e, Pool p) {
-    HardwareClassParam have = ComputePoints.hardwareClass(c.params(), e.getHardwareClass());
-    HardwareClassParam need = ComputePoints.hardwareClass(c.params(), p.getHardwareClass());
+    return meets(c.params(), e, p);
+  }
+
+  static boolean meets(io.peerz.state.proto.Params params, Executor e, Pool p) {
+    HardwareClassParam have = ComputePoints.hardwareClass(params, e.getHardwareClass());
+    HardwareClassParam need = ComputePoints.hardwareClass(params, p.getHardwareClass());
     return have != null && need != null && have.getMinVramMib() >= need.getMinVramMib();
   }
 

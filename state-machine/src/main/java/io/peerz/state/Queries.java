@@ -34,7 +34,7 @@ final class Queries {
           + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply,"
           + " /validator/<0xaddr>, /validators,"
           + " /pool/<id>, /pools, /job/<id>, /executor/<0xaddr>, /executor/<0xaddr>/jobs,"
-          + " /executors/<subnet>, /work/<subnet>/<epoch>";
+          + " /executors/<subnet>, /work/<subnet>/<epoch>, /job-fit/<id>";
 
   private final Store store;
 
@@ -54,6 +54,14 @@ final class Queries {
 
   QueryResult answer(String path) {
     try {
+      if (!store.hasGenesis()) {
+        // A node that state-syncs serves queries before it has any state (CometBFT starts its
+        // RPC first); an answer beats an exception, which would stop CometBFT.
+        throw new Failure(
+            ErrorCode.NO_STATE,
+            "the node has no state yet: genesis has not been executed (InitChain) or state sync"
+                + " has not finished; retry once the node has caught up");
+      }
       String[] p = (path == null ? "" : path).split("/", -1);
       if (p.length < 2 || !p[0].isEmpty()) {
         throw new Failure(ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
@@ -74,6 +82,7 @@ final class Queries {
         case "pool#2" -> ok(Keys.pool(id(p[2])), MarketJson.pool(store, existingPool(id(p[2]))));
         case "pools#1" -> pools();
         case "job#2" -> ok(Keys.job(id(p[2])), MarketJson.job(store, existingJob(id(p[2]))));
+        case "job-fit#2" -> jobFit(existingJob(id(p[2])));
         case "executor#2" ->
             ok(
                 Keys.executor(address(p[2])),
@@ -86,7 +95,7 @@ final class Queries {
                 ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);
       };
     } catch (Failure f) {
-      return new QueryResult(f.error.code, f.error.codespace, f.getMessage(), null, new byte[0]);
+      return QueryResult.failure(f.error, f.getMessage());
     }
   }
 
@@ -187,7 +196,7 @@ final class Queries {
     for (Subnet sn : store.subnets()) {
       list.add(subnet(sn));
     }
-    return ok(Keys.SUBNET, o);
+    return list(Keys.SUBNET, o);
   }
 
   private QueryResult node(long subnetId, long nodeId) {
@@ -234,7 +243,7 @@ final class Queries {
     for (Node n : store.nodes(subnetId)) {
       list.add(node(n));
     }
-    return ok(Keys.nodesOf(subnetId), o);
+    return list(Keys.nodesOf(subnetId), o);
   }
 
   private ObjectNode epoch() {
@@ -365,7 +374,7 @@ final class Queries {
     for (ConsensusValidator v : store.validators()) {
       list.add(validator(v));
     }
-    return ok(Keys.VALIDATOR, o);
+    return list(Keys.VALIDATOR, o);
   }
 
   private ObjectNode validator(ConsensusValidator v) {
@@ -394,7 +403,53 @@ final class Queries {
           list.add(MarketJson.pool(store, Store.parse(v, io.peerz.state.proto.Pool::parseFrom)));
           return true;
         });
-    return ok(Keys.POOL, o);
+    return list(Keys.POOL, o);
+  }
+
+  /**
+   * For every member of the job's pool, in address order: eligible, or the first rule that keeps it
+   * from the job (JobScheduler.exclusion, the scheduler's own rules).
+   */
+  private QueryResult jobFit(io.peerz.state.proto.Job job) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("job_id", s(job.getId()));
+    o.put("status", Jobs.status(job.getStatus()));
+    o.put("pool_id", s(job.getPoolId()));
+    io.peerz.state.proto.Pool pool = store.pool(job.getPoolId());
+    Params params = store.params();
+    ArrayNode list = o.putArray("executors");
+    int eligible = 0;
+    if (pool != null) {
+      o.put("workload", Pools.workload(pool));
+      o.put("hardware_class", pool.getHardwareClass());
+      for (io.peerz.state.proto.PoolMember m : store.members(pool.getId())) {
+        JobScheduler.Exclusion ex = JobScheduler.exclusion(store, params, job, pool, m);
+        ObjectNode e = list.addObject();
+        e.put("executor", MsgContext.hex(m.getExecutor().toByteArray()));
+        e.put("fit", ex == null ? "eligible" : ex.rule());
+        e.put("detail", ex == null ? "can take the job now" : ex.detail());
+        eligible += ex == null ? 1 : 0;
+      }
+    }
+    String summary;
+    if (job.getKind() != io.peerz.state.proto.JobKind.JOB_KIND_POOL) {
+      summary = "a benchmark job: it goes to its own executor only";
+    } else if (pool == null || list.isEmpty()) {
+      summary = "no executor has joined pool " + job.getPoolId() + ": nobody can take the job";
+    } else if (job.getStatus() != io.peerz.state.proto.JobStatus.JOB_STATUS_QUEUED) {
+      summary = "the job is " + Jobs.status(job.getStatus()) + ", not waiting for an executor";
+    } else if (job.getEscrow() < pool.getPrice()) {
+      summary = "its escrow is below the pool's price: it will be refunded";
+    } else if (eligible == 0) {
+      summary =
+          "no executor can take it; it is refunded at the end of block "
+              + job.getQueueDeadlineHeight()
+              + " unless one becomes eligible (or cancel it with tx cancel-job)";
+    } else {
+      summary = eligible + " executor(s) can take it; it is assigned at the end of a block";
+    }
+    o.put("summary", summary);
+    return ok(Keys.job(job.getId()), o);
   }
 
   private QueryResult executorJobs(byte[] addr, String what) {
@@ -410,7 +465,7 @@ final class Queries {
     for (long id : store.jobIdsUnder(prefix, Keys.end(prefix))) {
       list.add(MarketJson.job(store, store.job(id)));
     }
-    return ok(prefix, o);
+    return list(prefix, o);
   }
 
   private QueryResult executors(long subnetId) {
@@ -422,7 +477,7 @@ final class Queries {
     for (byte[] addr : store.addressesUnder(prefix)) {
       list.add(MarketJson.executor(store, store.executor(addr)));
     }
-    return ok(prefix, o);
+    return list(prefix, o);
   }
 
   private QueryResult work(long subnetId, long epoch) {
@@ -502,10 +557,19 @@ final class Queries {
     return Long.toString(v);
   }
 
+  /** An answer read from the one stored value under {@code key}. */
   private static QueryResult ok(byte[] key, ObjectNode value) {
+    return new QueryResult(0, "", "", key, json(value), true);
+  }
+
+  /** An answer listing the entries under the key prefix {@code prefix}. */
+  private static QueryResult list(byte[] prefix, ObjectNode value) {
+    return new QueryResult(0, "", "", prefix, json(value), false);
+  }
+
+  private static byte[] json(ObjectNode value) {
     try {
-      return new QueryResult(
-          0, "", "", key, JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8));
+      return JSON.writeValueAsString(value).getBytes(StandardCharsets.UTF_8);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON", e);
     }

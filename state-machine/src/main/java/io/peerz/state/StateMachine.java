@@ -2,6 +2,7 @@ package io.peerz.state;
 
 import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
+import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.ValidatorUpdate;
 import java.util.List;
 import org.slf4j.Logger;
@@ -13,6 +14,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateMachine {
   private static final Logger log = LoggerFactory.getLogger(StateMachine.class);
+
+  private final TxSignatures signatures;
+
+  /** A state machine that remembers verified tx signatures in {@code signatures}. */
+  public StateMachine(TxSignatures signatures) {
+    this.signatures = signatures;
+  }
+
+  /** A state machine with a signature memory of its own (tools and tests). */
+  public StateMachine() {
+    this(new TxSignatures());
+  }
+
+  /** The tx signatures this state machine verified, which callers may verify ahead into. */
+  public TxSignatures signatures() {
+    return signatures;
+  }
 
   /**
    * Writes the genesis state from {@code appStateJson} (the genesis file's app_state) over the
@@ -33,9 +51,16 @@ public final class StateMachine {
     return new GenesisOutcome(changes, List.copyOf(genesisValidators));
   }
 
+  /**
+   * Whether {@code committed} holds a chain: genesis written, by InitChain or a state-sync restore.
+   */
+  public boolean hasGenesis(StateReader committed) {
+    return Store.readOnly(committed).hasGenesis();
+  }
+
   /** A fresh check state over committed state, for the mempool. */
   public CheckState newCheckState(StateReader committed, String chainId) {
-    return new MempoolCheck(committed, chainId);
+    return new MempoolCheck(committed, chainId, signatures);
   }
 
   /**
@@ -43,7 +68,7 @@ public final class StateMachine {
    * the validator election); the outcome's validator updates are for consensus.
    */
   public BlockOutcome executeBlock(StateReader committed, BlockContext ctx, List<byte[]> txs) {
-    return BlockExecutor.execute(committed, ctx, txs);
+    return BlockExecutor.execute(committed, ctx, txs, signatures);
   }
 
   /** Answers a query path ({@code /account/<addr>}, {@code /subnet/<id>}, ...) with JSON. */

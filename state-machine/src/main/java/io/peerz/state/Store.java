@@ -21,7 +21,6 @@ import io.peerz.state.proto.ScoreRound;
 import io.peerz.state.proto.Subnet;
 import io.peerz.state.proto.Supply;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** Typed protobuf access to the state: reads from a reader, writes (when writable) to a buffer. */
@@ -73,23 +72,22 @@ final class Store {
     return reader.get(key);
   }
 
-  Params params() {
-    byte[] raw = reader.get(Keys.PARAMS);
-    if (raw == null) {
-      throw new IllegalStateException("state has no params: initChain has not run");
-    }
-    ParsedParams last = lastParams;
-    if (last == null || !Arrays.equals(last.raw(), raw)) {
-      last = new ParsedParams(raw, parse(raw, Params::parseFrom));
-      lastParams = last;
-    }
-    return last.params();
+  /** Whether genesis was written: every genesis state holds params, and nothing deletes them. */
+  boolean hasGenesis() {
+    return reader.get(Keys.PARAMS) != null;
   }
 
-  /** The params read last and their bytes: every tx reads them, and they seldom change. */
-  private record ParsedParams(byte[] raw, Params params) {}
-
-  private static volatile ParsedParams lastParams;
+  /**
+   * The chain's params. Read once per block (its txs get them from the block's context) and once
+   * per check state, so they are parsed where they are read.
+   */
+  Params params() {
+    Params p = read(Keys.PARAMS, Params::parseFrom);
+    if (p == null) {
+      throw new IllegalStateException("state has no params: initChain has not run");
+    }
+    return p;
+  }
 
   Chain chain() {
     Chain c = read(Keys.CHAIN, Chain::parseFrom);

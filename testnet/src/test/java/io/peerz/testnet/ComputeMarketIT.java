@@ -58,7 +58,13 @@ class ComputeMarketIT {
     ((ObjectNode) root.path("app_state").path("params"))
         .put("benchmark_workload", "int8-gemm-128")
         .put("challenge_rows", "32")
-        .put("job_timeout_blocks", "40");
+        .put("job_timeout_blocks", "40")
+        // Data jobs: a dispute window the CLI steps fit in, a short availability deadline and
+        // queue timeout so that the test sees them end.
+        .put("dispute_window_blocks", "25")
+        .put("availability_timeout_blocks", "5")
+        .put("output_retention_blocks", "40")
+        .put("queue_timeout_blocks", "40");
     Files.writeString(genesis, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
     nodeLog = home.resolve("node.log");
     node =
@@ -328,6 +334,411 @@ class ComputeMarketIT {
     assertThat(j.path("attempts")).hasSize(1);
     assertThat(j.path("attempts").get(0).path("outcome").asText()).isEqualTo("verified");
     assertThat(Files.readString(serverLogs.get(0))).contains("fp32-gemm-128 assigned");
+  }
+
+  /**
+   * Data jobs end to end (the buyer's own matrices): an honest executor's C fetched and verified
+   * equal to the product; a cheater that corrupts one entry caught by fetch --verify and slashed
+   * through a dispute; an executor that serves no output slashed through an availability request; a
+   * job nobody can take explained by job-fit, one cancelled and one refunded by the queue timeout.
+   */
+  @Test
+  void buyersOwnMatricesAreVerifiedCheatersDisputedUnavailableOutputsSlashedStuckJobsRefunded()
+      throws Exception {
+    String queen = key("queen");
+    String alice = key("alice");
+    String[] providers = {key("p1"), key("p2"), key("p3")};
+    Path[] execKeys = new Path[4];
+    String[] exec = new String[4];
+    for (int i = 0; i < 4; i++) {
+      execKeys[i] = home.resolve("executor-" + (i + 1) + ".json");
+      exec[i] =
+          peerz("keys", "add-executor", execKeys[i].toString(), "-o", "json")
+              .ok()
+              .json()
+              .path("address")
+              .asText();
+    }
+    String subnetId = activeSubnet(queen, alice, providers, exec);
+    List<List<String>> faults =
+        List.of(List.of(), List.of("--faulty", "corrupt-entry"), List.of("--faulty", "no-serve"));
+    for (int i = 0; i < 3; i++) {
+      startServer(i, execKeys[i], faults.get(i));
+    }
+    for (int i = 0; i < 4; i++) {
+      // Executor 4 is bound to provider 1's node and never runs: it stays unbenchmarked.
+      tx(
+          "register-executor",
+          "--subnet-id",
+          subnetId,
+          "--executor-key",
+          execKeys[i].toString(),
+          "--hardware-class",
+          "cpu",
+          "--from",
+          "p" + (i == 3 ? 1 : i + 1));
+    }
+    await(
+        Duration.ofSeconds(180),
+        "three benchmarked executors with data endpoints",
+        () -> {
+          for (int i = 0; i < 3; i++) {
+            JsonNode x = abci("/executor/" + exec[i]);
+            if (x == null
+                || !x.path("benchmarked").asBoolean()
+                || x.path("data_url").asText().isEmpty()) {
+              return false;
+            }
+          }
+          return true;
+        });
+    String[] pools = new String[4];
+    for (int i = 0; i < 4; i++) {
+      pools[i] =
+          PeerzCommand.event(
+              tx(
+                  "create-pool",
+                  "--template",
+                  "gpu",
+                  "--workload",
+                  "gemm-int8",
+                  "--hardware-class",
+                  "cpu",
+                  "--price",
+                  "5",
+                  "--deposit",
+                  "1000",
+                  "--limit",
+                  "8",
+                  "--per-user",
+                  "2",
+                  "--from",
+                  "queen"),
+              "pool_created",
+              "pool_id");
+      tx(
+          "join-pool",
+          pools[i],
+          "--slots",
+          "1",
+          "--executor",
+          execKeys[i].toString(),
+          "--from",
+          "p" + (i == 3 ? 1 : i + 1));
+    }
+    // Alice's own inputs, written as numpy.save writes them.
+    int m = 40;
+    int k = 56;
+    int n = 24;
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    byte[] ad = new byte[m * k];
+    byte[] bd = new byte[k * n];
+    rnd.nextBytes(ad);
+    rnd.nextBytes(bd);
+    Path a = home.resolve("a.npy");
+    Path b = home.resolve("b.npy");
+    io.peerz.attest.NpyFile.writeInt8(a, new io.peerz.attest.Int8Matrix(m, k, ad));
+    io.peerz.attest.NpyFile.writeInt8(b, new io.peerz.attest.Int8Matrix(k, n, bd));
+    int[] product = io.peerz.attest.CpuGemm.multiply(m, k, n, ad, bd);
+
+    // 1. Honest: C comes back equal to A x B, verified.
+    String j1 = submitData(pools[0], a, b);
+    assertThat(abci("/job/" + j1).path("status").asText()).isEqualTo("verified");
+    Path c = home.resolve("c.npy");
+    Run fetched = job("fetch", j1, "--out", c.toString(), "--verify");
+    assertThat(fetched.exitCode()).as(fetched.out() + fetched.err()).isZero();
+    assertThat(fetched.out()).contains("verified: C = A x B");
+    assertThat(io.peerz.attest.NpyFile.readInt32(c).data()).isEqualTo(product);
+    assertThat(job("status", j1).out()).contains("job " + j1 + ": verified");
+
+    // 2. A corrupted entry: fetch --verify names it, the dispute proves it, the cheater pays.
+    String j2 = submitData(pools[1], a, b);
+    Path cheat = home.resolve("c-cheat.npy");
+    Run caught = job("fetch", j2, "--out", cheat.toString(), "--verify");
+    assertThat(caught.exitCode()).as(caught.out() + caught.err()).isEqualTo(2);
+    assertThat(caught.out()).contains("WRONG: c[" + m / 2 + "][" + n / 2 + "]");
+    long stake2 = abci("/node/" + subnetId + "/2").path("stake").asLong();
+    Run disputed =
+        job(
+            "dispute",
+            j2,
+            "--a",
+            a.toString(),
+            "--b",
+            b.toString(),
+            "--c",
+            cheat.toString(),
+            "--keyring-backend",
+            "test");
+    assertThat(disputed.exitCode()).as(disputed.out() + disputed.err()).isZero();
+    JsonNode d = abci("/job/" + j2);
+    assertThat(d.path("status").asText()).isEqualTo("disputed");
+    assertThat(d.path("refund").asLong()).isEqualTo(40);
+    assertThat(abci("/node/" + subnetId + "/2").path("stake").asLong()).isLessThan(stake2);
+
+    // 3. No output served: the availability request goes unanswered, the executor is slashed.
+    String j3 = submitData(pools[2], a, b);
+    Run missing = job("fetch", j3, "--out", home.resolve("c-none.npy").toString());
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.err()).contains("request-rows");
+    tx("request-rows", j3, "--rows", "0,1", "--from", "alice");
+    await(
+        Duration.ofSeconds(60),
+        "the availability deadline",
+        () -> abci("/job/" + j3).path("status").asText().equals("refunded"));
+    JsonNode u = abci("/job/" + j3);
+    JsonNode last = u.path("attempts").get(u.path("attempts").size() - 1);
+    assertThat(last.path("outcome").asText()).isEqualTo("unavailable");
+    assertThat(last.path("slashed").asLong()).isPositive();
+
+    // 4. Nobody can take it: job-fit says why; one is cancelled, the other times out.
+    String j4 = submitData(pools[3], a, b, "0s");
+    String j5 = submitData(pools[3], a, b, "0s");
+    Run fit = peerz("query", "job-fit", j4, "--node", rpc);
+    assertThat(fit.exitCode()).isZero();
+    assertThat(fit.out()).contains(exec[3]).contains("benchmark");
+    tx("cancel-job", j4, "--from", "alice");
+    assertThat(abci("/job/" + j4).path("status").asText()).isEqualTo("cancelled");
+    long queueDeadline = abci("/job/" + j5).path("queue_deadline_height").asLong();
+    await(
+        Duration.ofSeconds(120),
+        "the queue timeout at height " + queueDeadline,
+        () -> abci("/job/" + j5).path("status").asText().equals("refunded"));
+    assertThat(abci("/job/" + j5).path("verification").asText()).startsWith("queue_timeout");
+    // Every budget is settled once job 1 is paid: the escrow holds the four deposits only.
+    long payout = abci("/job/" + j1).path("payout_height").asLong();
+    await(
+        Duration.ofSeconds(60),
+        "job " + j1 + "'s payout at height " + payout,
+        () -> abci("/job/" + j1).path("status").asText().equals("paid"));
+    assertThat(abci("/supply").path("market_escrow").asLong()).isEqualTo(4000);
+  }
+
+  @Test
+  void anMlpPoolRunsTheDigitsModelVerifiedAndACheatedHiddenActivationIsDisputed() throws Exception {
+    String queen = key("queen");
+    String alice = key("alice");
+    String[] providers = {key("p1"), key("p2"), key("p3")};
+    Path[] execKeys = new Path[2];
+    String[] exec = new String[2];
+    for (int i = 0; i < 2; i++) {
+      execKeys[i] = home.resolve("executor-" + (i + 1) + ".json");
+      exec[i] =
+          peerz("keys", "add-executor", execKeys[i].toString(), "-o", "json")
+              .ok()
+              .json()
+              .path("address")
+              .asText();
+    }
+    String subnetId = activeSubnet(queen, alice, providers, exec);
+    startServer(0, execKeys[0], List.of());
+    startServer(1, execKeys[1], List.of("--faulty", "corrupt-entry"));
+    for (int i = 0; i < 2; i++) {
+      tx(
+          "register-executor",
+          "--subnet-id",
+          subnetId,
+          "--executor-key",
+          execKeys[i].toString(),
+          "--hardware-class",
+          "cpu",
+          "--from",
+          "p" + (i + 1));
+    }
+    await(
+        Duration.ofSeconds(180),
+        "two benchmarked executors with data endpoints",
+        () -> {
+          for (int i = 0; i < 2; i++) {
+            JsonNode x = abci("/executor/" + exec[i]);
+            if (x == null
+                || !x.path("benchmarked").asBoolean()
+                || x.path("data_url").asText().isEmpty()) {
+              return false;
+            }
+          }
+          return true;
+        });
+    Path models = repoRoot().resolve("models");
+    Path model = models.resolve("digits-mlp-int8.safetensors");
+    Path images = models.resolve("digits-test-images.npy");
+    try (var served =
+        io.peerz.gpu.data.FolderServer.start(
+            models,
+            new java.net.InetSocketAddress("127.0.0.1", 0),
+            io.peerz.gpu.data.DataLimits.defaults())) {
+      String url = served.urlOf(Path.of("digits-mlp-int8.safetensors")).toString();
+      // A model whose header lies about its length is refused before anything is sent.
+      byte[] bytes = Files.readAllBytes(model);
+      bytes[1] += 1;
+      Path lying = Files.write(home.resolve("lying.safetensors"), bytes);
+      Run refused = createMlpPool(lying, url);
+      assertThat(refused.exitCode()).isNotZero();
+      assertThat(refused.err()).contains("is not a valid mlp-int8 model");
+      String[] pools = new String[2];
+      for (int i = 0; i < 2; i++) {
+        Run created = createMlpPool(model, url);
+        assertThat(created.exitCode()).as(created.out() + created.err()).isZero();
+        pools[i] = PeerzCommand.event(created.json(), "pool_created", "pool_id");
+        tx(
+            "join-pool",
+            pools[i],
+            "--slots",
+            "1",
+            "--executor",
+            execKeys[i].toString(),
+            "--from",
+            "p" + (i + 1));
+      }
+      // A batch of the wrong width is refused before anything is sent.
+      Path wide = home.resolve("wide.npy");
+      io.peerz.attest.NpyFile.writeInt8(wide, new io.peerz.attest.Int8Matrix(2, 65, new byte[130]));
+      Run bad =
+          peerz(
+              "job",
+              "submit",
+              "--pool",
+              pools[0],
+              "--input",
+              wide.toString(),
+              "--max-budget",
+              "40",
+              "--from",
+              "alice",
+              "--keyring-backend",
+              "test",
+              "--node",
+              rpc);
+      assertThat(bad.exitCode()).isNotZero();
+      assertThat(bad.err()).contains("takes rows of 64 features");
+
+      // 1. Honest: the logits come back, every layer verified, equal to the model's run here.
+      String j1 = submitBatch(pools[0], images);
+      Path logits = home.resolve("logits.npy");
+      Run fetched = job("fetch", j1, "--out", logits.toString(), "--verify");
+      assertThat(fetched.exitCode()).as(fetched.out() + fetched.err()).isZero();
+      assertThat(fetched.out()).contains("verified: every layer's GEMM");
+      io.peerz.attest.QuantizedMlp mlp = io.peerz.attest.QuantizedMlp.read(model);
+      io.peerz.attest.Int8Matrix x = io.peerz.attest.NpyFile.readInt8(images);
+      var want = mlp.forward(x.rows(), x.data(), io.peerz.attest.CpuGemm::multiply);
+      assertThat(io.peerz.attest.NpyFile.readInt8(logits).data())
+          .isEqualTo(want.get(want.size() - 1).outputs());
+
+      // 2. One hidden activation changed: fetch --verify names it, one dispute proves it.
+      String j2 = submitBatch(pools[1], images);
+      Run caught = job("fetch", j2, "--out", home.resolve("cheat.npy").toString(), "--verify");
+      assertThat(caught.exitCode()).as(caught.out() + caught.err()).isEqualTo(2);
+      assertThat(caught.out()).contains("WRONG: layers.0.outputs[100][32]");
+      long stake = abci("/node/" + subnetId + "/2").path("stake").asLong();
+      Run disputed = job("dispute", j2, "--keyring-backend", "test");
+      assertThat(disputed.exitCode()).as(disputed.out() + disputed.err()).isZero();
+      JsonNode d = abci("/job/" + j2);
+      assertThat(d.path("status").asText()).isEqualTo("disputed");
+      assertThat(d.path("verification").asText()).contains("layers.0.outputs[100][32]");
+      assertThat(abci("/node/" + subnetId + "/2").path("stake").asLong()).isLessThan(stake);
+    }
+  }
+
+  private Run createMlpPool(Path model, String url) {
+    return peerz(
+        "tx",
+        "create-pool",
+        "--template",
+        "gpu",
+        "--workload",
+        "mlp-int8",
+        "--model",
+        model.toString(),
+        "--model-url",
+        url,
+        "--hardware-class",
+        "cpu",
+        "--price",
+        "5",
+        "--deposit",
+        "1000",
+        "--limit",
+        "8",
+        "--from",
+        "queen",
+        "--keyring-backend",
+        "test",
+        "--node",
+        rpc,
+        "-o",
+        "json");
+  }
+
+  /** Runs peerz job submit --input; the job's id. */
+  private String submitBatch(String pool, Path batch) {
+    Run r =
+        peerz(
+            "job",
+            "submit",
+            "--pool",
+            pool,
+            "--input",
+            batch.toString(),
+            "--max-budget",
+            "40",
+            "--from",
+            "alice",
+            "--keyring-backend",
+            "test",
+            "--node",
+            rpc,
+            "--wait-for",
+            "120s");
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    java.util.regex.Matcher mm =
+        java.util.regex.Pattern.compile("job (\\d+) submitted").matcher(r.out());
+    assertThat(mm.find()).as(r.out()).isTrue();
+    return mm.group(1);
+  }
+
+  private static Path repoRoot() {
+    Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    return Files.isDirectory(root.resolve("models")) ? root : root.getParent();
+  }
+
+  private String submitData(String pool, Path a, Path b) {
+    return submitData(pool, a, b, "120s");
+  }
+
+  /** Runs peerz job submit; the job's id. */
+  private String submitData(String pool, Path a, Path b, String waitFor) {
+    Run r =
+        peerz(
+            "job",
+            "submit",
+            "--pool",
+            pool,
+            "--a",
+            a.toString(),
+            "--b",
+            b.toString(),
+            "--max-budget",
+            "40",
+            "--from",
+            "alice",
+            "--keyring-backend",
+            "test",
+            "--node",
+            rpc,
+            "--wait-for",
+            waitFor);
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    java.util.regex.Matcher mm =
+        java.util.regex.Pattern.compile("job (\\d+) submitted").matcher(r.out());
+    assertThat(mm.find()).as(r.out()).isTrue();
+    return mm.group(1);
+  }
+
+  private Run job(String... args) {
+    List<String> all = new ArrayList<>(List.of("job"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--node", rpc));
+    return peerz(all.toArray(String[]::new));
   }
 
   /**

@@ -13,14 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and txSearch. npm must reach its registry: without it this test fails, it does not skip.
  */
 class CosmjsIT {
-  private static final Duration NPM_LIMIT = Duration.ofMinutes(5);
   private static final Duration SCRIPT_LIMIT = Duration.ofMinutes(3);
   private static final String CHAIN_ID = "peerz-cosmjs";
 
@@ -57,7 +52,7 @@ class CosmjsIT {
 
   @Test
   void cosmjsConnectCometDrivesAPeerzNode() throws Exception {
-    Path js = installCosmjs();
+    NodeScripts js = NodeScripts.install();
 
     PeerzCommand cli = new PeerzCommand(home);
     cli.run(this::log, "init", "--chain-id", CHAIN_ID, "--moniker", "cosmjs").ok();
@@ -96,67 +91,26 @@ class CosmjsIT {
     byte[] txSync = send(key, 0, fee, recipient, 11);
     byte[] txCommit = send(key, 1, fee, recipient, 13);
 
-    Path out = home.resolve("cosmjs.log");
-    ProcessBuilder script =
-        new ProcessBuilder("node", "cosmjs-e2e.js")
-            .directory(js.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile());
-    Map<String, String> env = script.environment();
-    env.put("PEERZ_RPC", rpc);
-    env.put("PEERZ_CHAIN_ID", CHAIN_ID);
-    env.put("PEERZ_ACCOUNT", account);
-    env.put("PEERZ_TX_SYNC", Base64.getEncoder().encodeToString(txSync));
-    env.put("PEERZ_TX_COMMIT", Base64.getEncoder().encodeToString(txCommit));
-    Process p = script.start();
-    boolean finished = p.waitFor(SCRIPT_LIMIT.toSeconds(), TimeUnit.SECONDS);
-    if (!finished) {
-      p.destroyForcibly();
-    }
-    String output = Files.readString(out, StandardCharsets.UTF_8);
+    NodeScripts.Result run =
+        js.run(
+            "cosmjs-e2e.js",
+            Map.of(
+                "PEERZ_RPC", rpc,
+                "PEERZ_CHAIN_ID", CHAIN_ID,
+                "PEERZ_ACCOUNT", account,
+                "PEERZ_TX_SYNC", Base64.getEncoder().encodeToString(txSync),
+                "PEERZ_TX_COMMIT", Base64.getEncoder().encodeToString(txCommit)),
+            home.resolve("cosmjs.log"),
+            SCRIPT_LIMIT);
+    String output = run.output();
     System.out.println(output);
-    assertThat(finished).as("the script finished; output:\n%s\nnode:\n%s", output, log()).isTrue();
-    assertThat(p.exitValue())
+    assertThat(run.finished())
+        .as("the script finished; output:\n%s\nnode:\n%s", output, log())
+        .isTrue();
+    assertThat(run.exitCode())
         .as("cosmjs-e2e.js exit status; output:\n%s\nnode log:\n%s", output, log())
         .isZero();
     assertThat(output).contains("cosmjs end-to-end: all checks passed");
-  }
-
-  /**
-   * Copies the committed package.json, lock file and script under target/ and runs {@code npm ci}
-   * there; returns that folder.
-   */
-  private static Path installCosmjs() throws Exception {
-    Path module = Path.of(System.getProperty("user.dir"));
-    if (!Files.isDirectory(module.resolve("src/test/js"))) {
-      module = module.resolve("testnet");
-    }
-    Path source = module.resolve("src/test/js");
-    Path target = module.resolve("target/cosmjs");
-    Files.createDirectories(target);
-    for (String file : List.of("package.json", "package-lock.json", "cosmjs-e2e.js")) {
-      Files.copy(source.resolve(file), target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-    }
-    Path log = target.resolve("npm.log");
-    Process npm =
-        new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
-            .directory(target.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    boolean finished = npm.waitFor(NPM_LIMIT.toSeconds(), TimeUnit.SECONDS);
-    if (!finished) {
-      npm.destroyForcibly();
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(finished && npm.exitValue() == 0)
-        .as(
-            "npm ci of @cosmjs/tendermint-rpc in %s (needs node, npm and the npm registry);"
-                + " output:\n%s",
-            target, output)
-        .isTrue();
-    assertThat(target.resolve("node_modules/@cosmjs/tendermint-rpc/package.json")).exists();
-    return target;
   }
 
   private static byte[] send(Ed25519KeyPair key, long nonce, long fee, byte[] to, long amount) {

@@ -1,0 +1,31 @@
+package io.peerz.consensus;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * What the node tells whoever listens (CometBFT's types/event_bus.go): consensus publishes, the RPC
+ * server subscribes, and consensus never knows the RPC exists. Subscribers run on the publishing
+ * thread (the consensus loop), so they only hand the event over to a thread of their own.
+ */
+public final class EventBus {
+
+  /** A decided block is stored, executed and committed, and its results are stored. */
+  public record BlockCommitted(long height) {}
+
+  private final List<Consumer<BlockCommitted>> subscribers = new CopyOnWriteArrayList<>();
+
+  /** Calls {@code subscriber} with every block committed from now on; close to stop. */
+  public AutoCloseable subscribe(Consumer<BlockCommitted> subscriber) {
+    subscribers.add(subscriber);
+    return () -> subscribers.remove(subscriber);
+  }
+
+  /** Tells every subscriber, in the order they subscribed. */
+  public void publish(BlockCommitted event) {
+    for (Consumer<BlockCommitted> s : subscribers) {
+      s.accept(event);
+    }
+  }
+}
