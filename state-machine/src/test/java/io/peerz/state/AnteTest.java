@@ -40,6 +40,17 @@ class AnteTest {
   }
 
   @Test
+  void aCheckBeforeGenesisIsNotReadyRatherThanAnException() {
+    // CometBFT sends CheckTx to a node still state syncing: an answer, not a crash.
+    byte[] tx = TestChain.tx(alice, 0, 2, b -> b.mergeFrom(sendBody()));
+    TxResult r = new StateMachine().newCheckState(new MemoryState(), "c").check(tx);
+    assertThat(r.getCodespace() + "/" + r.getCode())
+        .as(r.getLog())
+        .isEqualTo(ErrorCode.NOT_READY.codespace + "/" + ErrorCode.NOT_READY.code);
+    assertThat(r.getLog()).contains("no state yet");
+  }
+
+  @Test
   void garbageBytesAreMalformedAndChangeNothing() {
     deliverUnchanged(new byte[] {1, 2, 3, (byte) 0xff}, ErrorCode.MALFORMED_TX);
     deliverUnchanged(new byte[0], ErrorCode.MALFORMED_TX);
