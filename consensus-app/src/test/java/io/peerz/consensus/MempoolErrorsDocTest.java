@@ -34,8 +34,7 @@ class MempoolErrorsDocTest {
     String mempool = Files.readString(Path.of("src/main/java/io/peerz/consensus/Mempool.java"));
     String tests =
         Files.readString(Path.of("src/test/java/io/peerz/consensus/MempoolTest.java"))
-            + Files.readString(
-                Path.of("src/test/java/io/peerz/consensus/PeerzApplicationTest.java"));
+            + Files.readString(Path.of("src/test/java/io/peerz/node/PeerzApplicationTest.java"));
     for (Mempool.Refusal r : Mempool.Refusal.values()) {
       String constant =
           switch (r) {
