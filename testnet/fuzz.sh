@@ -6,7 +6,11 @@
 #   testnet/fuzz.sh                       # every target, 5 minutes each
 #   testnet/fuzz.sh --duration 30m RpcFuzzTest#anyPostBodyGetsAJsonRpcAnswer
 #   testnet/fuzz.sh --merge-only          # only shrink the committed corpus
+#   testnet/fuzz.sh --keep 64 ...         # commit up to 64 inputs a target (default 24)
 #
+# CI replays every committed input as a test case, so each target keeps at most --keep of the
+# merged inputs, spread over their sizes; the whole merged corpus stays in <module>/.cifuzz-corpus
+# (ignored by git) for the next long run to start from.
 # A failing input is written by Jazzer into the target's inputs directory and the run fails: fix
 # the bug, keep the input (it is then a regression test), commit both. See docs/fuzzing.md.
 set -euo pipefail
@@ -14,12 +18,14 @@ cd "$(dirname "$0")/.."
 
 duration=5m
 merge_only=false
+keep_max=24
 targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --merge-only) merge_only=true; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --keep) keep_max="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
@@ -81,8 +87,14 @@ for entry in "${all[@]}"; do
     -merge=1 "$merged" "$keep" "$found" >"$merged.log" 2>&1 \
     || { tail -20 "$merged.log"; exit 1; }
   rm -rf "$keep" "$found"
-  mkdir -p "$keep"
-  cp "$merged"/* "$keep"/ 2>/dev/null || true
+  mkdir -p "$keep" "$found"
+  cp "$merged"/* "$found"/ 2>/dev/null || true
+  # Up to keep_max of them, spread from the smallest to the largest.
+  mapfile -t by_size < <(ls -Sr "$merged")
+  n=${#by_size[@]}
+  for ((i = 0; i < n && i < keep_max; i++)); do
+    cp "$merged/${by_size[$((n <= keep_max ? i : i * n / keep_max))]}" "$keep"/
+  done
   rm -rf "$merged" "$merged.log"
-  echo "  corpus: $(ls "$keep" | wc -l) inputs in $keep"
+  echo "  corpus: $(ls "$found" | wc -l) inputs in $found, $(ls "$keep" | wc -l) committed in $keep"
 done
