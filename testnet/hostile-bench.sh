@@ -4,15 +4,20 @@
 # (io.peerz.p2p.HostileLoad): peers that present the chain id and then announce 16 MiB frames,
 # send random bytes on known channels, or send half of an 8 MiB block message and hold it;
 # websocket clients that send one request in 64 KiB fragments without end. Each reconnects when
-# dropped. Samples node0's resident memory (VmRSS) and committed height every second and prints
-# the largest RSS against the stated bound, and blocks committed per second before, during and
-# after the attack, with the refusals node0 logged.
+# dropped. node0 runs with its Java heap capped (--heap, 512m: PEERZ_JAVA_OPTS=-Xmx512m
+# -XX:MaxDirectMemorySize=256m), so that what the node holds shows: without the limits it would
+# run out of memory, as in issue 15; an uncapped JVM grows its heap to a quarter of the machine's
+# memory whatever it holds. Samples node0's resident memory (VmRSS) and committed height every
+# second and prints the largest RSS against the stated bound, and blocks committed per second
+# before, during and after the attack, with the refusals node0 logged.
 #
 #   testnet/hostile-bench.sh [--validators 4] [--peers 300] [--websockets 20] [--before 30]
-#                            [--attack 60] [--after 30] [--bound-mib 1024] [--out DIR] [--no-build]
+#                            [--attack 60] [--after 30] [--heap 512m] [--bound-mib 1024]
+#                            [--out DIR] [--no-build]
 #
-# The bound (docs/limits.md): node0's RSS stays under --bound-mib MiB throughout. Exits 1 when it
-# does not, or when the chain stops committing during the attack. Not a test: run it by hand,
+# The bound (docs/limits.md): node0's RSS stays under --bound-mib MiB throughout and it logs no
+# OutOfMemoryError. Exits 1 when it does not, or when the chain stops committing during the
+# attack. Not a test: run it by hand,
 # under `flock /tmp/peerz-bench.lock` on a shared machine, and write `uptime` beside its figures
 # (docs/BENCHMARKS.md#hostile-peers-and-clients).
 set -euo pipefail
@@ -26,6 +31,7 @@ before=30
 attack=60
 after=30
 bound_mib=1024
+heap=512m
 out=${TMPDIR:-/tmp}/peerz-hostile-bench
 build=1
 
@@ -38,9 +44,10 @@ while [[ $# -gt 0 ]]; do
     --attack) attack=$2; shift 2 ;;
     --after) after=$2; shift 2 ;;
     --bound-mib) bound_mib=$2; shift 2 ;;
+    --heap) heap=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "hostile-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -89,8 +96,13 @@ rm -rf "$out"
 mkdir -p "$out"
 "$peerz" testnet init --validators "$validators" --output "$out/net" --base-port "$base" \
   --chain-id peerz-hostile >"$out/init.txt"
+# The attacker's classes, copied: a build running meanwhile may rewrite target/test-classes.
+mkdir -p "$out/attacker/io/peerz/p2p"
+cp "$root"/consensus-app/target/test-classes/io/peerz/p2p/HostileLoad*.class "$out/attacker/io/peerz/p2p/"
 for ((i = 0; i < validators; i++)); do
-  "$peerz" start --home "$out/net/node$i" >"$out/node$i.log" 2>&1 &
+  opts=""
+  [[ $i -eq 0 ]] && opts="-Xmx$heap -XX:MaxDirectMemorySize=256m"
+  PEERZ_JAVA_OPTS="$opts" "$peerz" start --home "$out/net/node$i" >"$out/node$i.log" 2>&1 &
   pids+=($!)
 done
 node0_pid=${pids[0]}
@@ -126,7 +138,7 @@ pids+=($!)
 sleep "$before"
 attack_start=$((SECONDS - t0))
 echo "attack: $peers peers, $websockets websockets, $attack s against node0 (p2p 127.0.0.1:$base)" >&2
-java -cp "$jar:$root/cli/target/lib/*:$root/consensus-app/target/test-classes" \
+java -cp "$jar:$root/cli/target/lib/*:$out/attacker" \
   io.peerz.p2p.HostileLoad --p2p "127.0.0.1:$base" --node-id "$node_id" --chain-id "$chain_id" \
   --rpc "$rpc" --peers "$peers" --websockets "$websockets" --duration "$attack" \
   >"$out/attacker.txt" 2>"$out/attacker.err" || true
@@ -156,6 +168,10 @@ peak = max(rb, rd, ra)
 print(f"max RSS {peak} MiB, bound {bound} MiB: {'within' if peak < bound else 'OVER'}")
 sys.exit(0 if peak < bound and rate > 0 else 1)
 EOF
+if grep -q OutOfMemoryError "$out/node0.log"; then
+  echo "node0 ran out of memory (see $out/node0.log)" >>"$out/summary.txt"
+  result=1
+fi
 cat "$out/summary.txt"
 tail -1 "$out/attacker.txt" | tee -a "$out/summary.txt"
 echo "node0 refusals:" | tee -a "$out/summary.txt"
