@@ -162,8 +162,16 @@ np.save("b.npy", rng.integers(-128, 128, size=(k, n), dtype=np.int8))
 print("a.npy", m, "x", k, "and b.npy", k, "x", n, "written")
 PY
 
-say "1. alice multiplies them in pool ${pool[1]} (honest executor 1) and fetches C"
-out="$(run job submit --pool "${pool[1]}" --a a.npy --b b.npy --max-budget 40 --from "dd-$tag-alice" --keyring-backend test)"
+say "1. alice serves them with peerz data serve; executor 1 (pool ${pool[1]}) fetches, multiplies; she fetches C"
+mkdir -p served && cp a.npy b.npy served/
+"$peerz" data serve served --laddr 127.0.0.1:0 >"$work/data-serve.log" 2>&1 &
+pids+=($!)
+wait_for 30 grep -q '/b\.npy ' "$work/data-serve.log"
+a_url="$(grep -o 'http://[^ ]*/a\.npy' "$work/data-serve.log" | head -1)"
+b_url="$(grep -o 'http://[^ ]*/b\.npy' "$work/data-serve.log" | head -1)"
+echo "serving $a_url and $b_url"
+out="$(run job submit --pool "${pool[1]}" --a a.npy --b b.npy --a-url "$a_url" --b-url "$b_url" \
+  --max-budget 40 --from "dd-$tag-alice" --keyring-backend test)"
 echo "$out"
 j1="$(echo "$out" | job_id)"
 run job status "$j1"

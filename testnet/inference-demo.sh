@@ -107,17 +107,17 @@ done
 tx activate-subnet --subnet-id "$subnet" --from "id-$tag-queen" | json '["code"]' >/dev/null
 echo "subnet $subnet active, 3 nodes with stake 1000"
 
-say "the queen serves models/ over HTTP, where executors fetch the model once"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$root/models" >"$work/model-server.log" 2>&1 &
+say "the queen serves models/ with peerz data serve, where executors fetch the model once"
+"$peerz" data serve "$root/models" --laddr 127.0.0.1:0 >"$work/model-server.log" 2>&1 &
 pids=($!)
 stop_all() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 }
 trap stop_all EXIT
-model_url="http://127.0.0.1:$port/$(basename "$model")"
-wait_for 20 curl -sf -o /dev/null "$model_url"
+wait_for 30 grep -q "/$(basename "$model") " "$work/model-server.log"
+model_url="$(grep -o "http://[^ ]*/$(basename "$model")" "$work/model-server.log" | head -1)"
+curl -sf -o /dev/null "$model_url"
 echo "model at $model_url"
 
 say "start executors 1 (honest) and 2 (--faulty corrupt-entry: one hidden activation off by one)"

@@ -265,6 +265,7 @@ static void cp_async_wait() {
 #include "int8_gemm.cu"
 #include "int8_gemm_mma.cu"
 #include "seeded_job.cu"
+#include "requantize.cu"
 
 // ---- launching ------------------------------------------------------------------------------
 
@@ -468,6 +469,12 @@ static void run_kernel(const std::string &name, Dim3 grid, Dim3 block, unsigned 
     launch(grid, block, smem, [&] {
       merkle_root((const unsigned int *)ptr(0), num(1), (unsigned int *)ptr(2),
                   (unsigned int *)ptr(3), (unsigned int *)ptr(4));
+    });
+  } else if (name == "requantize_i8") {
+    expect(10);
+    launch(grid, block, smem, [&] {
+      requantize_i8((int *)ptr(0), num(1), num(2), (const int *)ptr(3), (const int *)ptr(4),
+                    (const int *)ptr(5), num(6), num(7), num(8), (signed char *)ptr(9));
     });
   } else {
     throw std::runtime_error("no kernel named " + name);

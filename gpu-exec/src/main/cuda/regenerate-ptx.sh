@@ -8,6 +8,7 @@
 #   nvcc -ptx -arch=compute_75 -O3 int8_gemm.cu      # dp4a kernel, GPUs without int8 tensor cores
 #   nvcc -ptx -arch=compute_75 -O3 fp32_gemm.cu      # the fp32-gemm kernel
 #   nvcc -ptx -arch=compute_75 -O3 seeded_job.cu     # seeded inputs and the output's Merkle root
+#   nvcc -ptx -arch=compute_75 -O3 requantize.cu     # an mlp-int8 layer's bias and requantization
 #   nvcc -ptx -arch=compute_80 -O3 int8_gemm_mma.cu  # tensor-core int8 kernel, sm_80 and newer
 #
 # The compiler is nvcc on PATH, else the pinned one from PyPI (requirements-nvcc.txt), which this
@@ -50,6 +51,7 @@ kernels=(
   "int8_gemm.cu compute_75 sm_75,sm_80,sm_90"
   "fp32_gemm.cu compute_75 sm_75,sm_80,sm_90"
   "seeded_job.cu compute_75 sm_75,sm_80,sm_90"
+  "requantize.cu compute_75 sm_75,sm_80,sm_90"
   "int8_gemm_mma.cu compute_80 sm_80,sm_90"
 )
 failed=0

@@ -43,8 +43,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code peerz job}: the buyer's side of data jobs: submit your own .npy matrices, follow the job,
- * fetch and verify C, dispute a wrong entry. Plain picocli, no server: each answers in about a
- * second, except submit and fetch, which wait for the chain and move the data.
+ * fetch and verify C, read rows posted on chain, dispute a wrong entry. Plain picocli, no server:
+ * each answers in about a second, except submit and fetch, which wait for the chain and move the
+ * data.
  */
 @Command(
     name = "job",
@@ -57,6 +58,7 @@ import picocli.CommandLine.Spec;
       "  peerz job status 7",
       "  peerz job fetch 7 --out c.npy --verify",
       "  peerz job fetch 9 --out logits.npy --verify",
+      "  peerz job rows 7 --out rows.npy",
       "  peerz job dispute 7 --a a.npy --b b.npy --c c.npy",
       "  peerz job dispute 9"
     },
@@ -64,6 +66,7 @@ import picocli.CommandLine.Spec;
       JobCommand.Submit.class,
       JobCommand.Status.class,
       JobCommand.Fetch.class,
+      JobRowsCommand.class,
       JobCommand.Dispute.class
     })
 final class JobCommand {
@@ -595,7 +598,11 @@ final class JobCommand {
                 + ": "
                 + e.getMessage()
                 + (j.path("status").asText().equals("verified")
-                    ? "; ask for rows on chain: peerz tx request-rows " + id + " --rows 0,1"
+                    ? "; ask for rows on chain: peerz tx request-rows "
+                        + id
+                        + " --rows 0,1, then read them: peerz job rows "
+                        + id
+                        + " --out rows.npy"
                     : ""));
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -98,8 +98,21 @@ final class ServerCommand implements Callable<Integer> {
               + " it listens on).")
   URI dataUrl;
 
+  @Option(
+      names = "--compute-slots",
+      paramLabel = "<n>",
+      defaultValue = "1",
+      description =
+          "How many jobs compute at once, off the loop that answers the chain (default:"
+              + " ${DEFAULT-VALUE}: one GPU runs one product at a time fastest). More helps only"
+              + " up to the slots the executor joined pools with: the chain assigns no more.")
+  int computeSlots = 1;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (computeSlots < 1) {
+      throw new CliException("--compute-slots must be at least 1, got " + computeSlots);
+    }
     Ed25519KeyPair key = ExecutorKey.read(executorKey);
     Faults faults = faults(faulty);
     Path dataDir = home.home().resolve("data");
@@ -118,6 +131,15 @@ final class ServerCommand implements Callable<Integer> {
     GemmBackends.Detected detected = GemmBackends.detect(backend);
     out.printf("gemm backend: %s (%s)%n", detected.backend().name(), detected.reason());
     ExecutorService fetches = Executors.newFixedThreadPool(2);
+    // The products run here, off the polling loop, so it keeps answering other jobs.
+    ExecutorService compute =
+        Executors.newFixedThreadPool(
+            computeSlots,
+            r -> {
+              Thread t = new Thread(r, "executor-compute");
+              t.setDaemon(true);
+              return t;
+            });
     try (GemmBackend gemm = detected.backend();
         GemmBackend floats = gemm.supportsFloat() ? gemm : new CpuBackend();
         DataServer data =
@@ -142,6 +164,8 @@ final class ServerCommand implements Callable<Integer> {
                   url,
                   new DataClient(Duration.ofMinutes(2)),
                   fetches,
+                  compute,
+                  computeSlots,
                   out,
                   poll,
                   Duration.ofSeconds(30)));
@@ -151,6 +175,7 @@ final class ServerCommand implements Callable<Integer> {
       out.flush();
     } finally {
       fetches.shutdownNow();
+      compute.shutdownNow();
     }
     return 0;
   }

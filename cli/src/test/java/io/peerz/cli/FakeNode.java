@@ -28,6 +28,12 @@ final class FakeNode implements AutoCloseable {
   volatile boolean indexing = true;
   volatile String accountJson = "{\"address\":\"x\",\"balance\":\"10\",\"nonce\":\"3\"}";
 
+  /** Further abci_query answers: path to JSON value. */
+  final Map<String, String> queries = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** block answers: height to the result's JSON. */
+  final Map<String, String> blocks = new java.util.concurrent.ConcurrentHashMap<>();
+
   FakeNode() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
@@ -56,6 +62,8 @@ final class FakeNode implements AutoCloseable {
         } else if (path.startsWith("/validator/")) {
           result =
               answer(0, "", "{\"address\":\"" + path.substring("/validator/".length()) + "\"}");
+        } else if (queries.containsKey(path)) {
+          result = answer(0, "", queries.get(path));
         } else if (path.startsWith("/subnet/")) {
           result = answer(0, "", "{\"id\":\"1\",\"name\":\"demo\"}");
         } else {
@@ -76,6 +84,19 @@ final class FakeNode implements AutoCloseable {
                     + ",\"log\":\"invalid nonce: expected 3, got 9\",\"codespace\":\"sdk\",\"hash\":\""
                     + hash
                     + "\"}";
+      }
+      case "block" -> {
+        String height = q.getOrDefault("height", "").replace("\"", "");
+        if (!blocks.containsKey(height)) {
+          reply(
+              ex,
+              "{\"jsonrpc\":\"2.0\",\"id\":-1,\"error\":{\"code\":-32603,\"message\":"
+                  + "\"Internal error\",\"data\":\"height "
+                  + height
+                  + " is not available\"}}");
+          return;
+        }
+        result = blocks.get(height);
       }
       case "tx" -> {
         if (!indexing) {

@@ -179,6 +179,37 @@ public final class CpuGemm {
     }
   }
 
+  /**
+   * Rows {@code rows} of C = A x B of a seeded int8 job, without the whole product: B regenerated
+   * once, only the sampled rows of A, one pass over B for all of them; O(rows x n^2). What a
+   * verifier recomputes for a reveal, and what an executor that kept only C's leaf hashes (the GPU
+   * computed C) reveals from.
+   */
+  public static int[][] seededRows(Workload workload, byte[] seed, long jobId, int[] rows) {
+    int n = workload.n();
+    byte[] b = GemmInputs.matrixB(workload, seed, jobId);
+    byte[][] a = new byte[rows.length][];
+    for (int s = 0; s < rows.length; s++) {
+      a[s] = GemmInputs.rowOfA(workload, seed, jobId, rows[s]);
+    }
+    int[][] out = new int[rows.length][n];
+    int[] bk = new int[n];
+    for (int k = 0; k < n; k++) {
+      // Widening one row of B to int keeps the inner loop on int arrays, which C2 vectorizes.
+      for (int j = 0, at = k * n; j < n; j++) {
+        bk[j] = b[at + j];
+      }
+      for (int s = 0; s < rows.length; s++) {
+        int av = a[s][k];
+        int[] o = out[s];
+        for (int j = 0; j < n; j++) {
+          o[j] += av * bk[j];
+        }
+      }
+    }
+    return out;
+  }
+
   /** Row {@code row} of A x B alone, from that row of A and all of B: O(n^2), exact. */
   static int[] row(int n, byte[] aRow, byte[] b) {
     int[] out = new int[n];

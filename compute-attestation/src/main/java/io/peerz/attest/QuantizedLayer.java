@@ -36,6 +36,16 @@ public final class QuantizedLayer {
   public record Result(int rows, int cols, int[] accumulators, byte[] outputs) {}
 
   /**
+   * What runs one layer on {@code rows} int8 input rows: {@link #forward} through a GEMM, or a
+   * device that also requantizes (the GPU executor); any runner gives forward's exact result.
+   */
+  @FunctionalInterface
+  public interface Runner {
+    /** The layer's accumulators and outputs for {@code input} (rows x in, row-major). */
+    Result run(QuantizedLayer layer, int rows, byte[] input);
+  }
+
+  /**
    * Checks and keeps a layer (arrays copied). {@code weight} is out x in row-major (output channel
    * j's weights are row j); {@code multiplier} and {@code shift} hold 1 entry (per tensor) or out
    * (per channel). Throws IllegalArgumentException naming the first rule broken.
@@ -182,9 +192,12 @@ public final class QuantizedLayer {
     return gemmOperand;
   }
 
-  /** bias_j - zx sum_k W[j][k] per channel (by reference: do not change it). */
-  int[] foldedBias() {
-    return foldedBias;
+  /**
+   * bias_j - zx sum_k W[j][k] per channel (a copy): what the raw product X W^T needs added to give
+   * the accumulators, for a device that computes the layer in two steps.
+   */
+  public int[] foldedBias() {
+    return foldedBias.clone();
   }
 
   /** The bias (a copy). */

@@ -238,6 +238,14 @@ public final class QuantizedMlp {
    * {@link #inputFeatures}), the layers' GEMMs through {@code gemm}.
    */
   public List<QuantizedLayer.Result> forward(int rows, byte[] input, Int8Gemm gemm) {
+    return run(rows, input, (layer, r, x) -> layer.forward(r, x, gemm));
+  }
+
+  /**
+   * Every layer's accumulators and outputs for {@code rows} int8 input rows, each layer run by
+   * {@code runner} on the previous layer's outputs (a GPU backend's own layer kernel, for one).
+   */
+  public List<QuantizedLayer.Result> run(int rows, byte[] input, QuantizedLayer.Runner runner) {
     if (rows < 1 || (long) rows * inputFeatures() != input.length) {
       throw new IllegalArgumentException(
           "the input holds "
@@ -252,7 +260,22 @@ public final class QuantizedMlp {
     List<QuantizedLayer.Result> results = new ArrayList<>(layers.size());
     byte[] x = input;
     for (QuantizedLayer layer : layers) {
-      QuantizedLayer.Result r = layer.forward(rows, x, gemm);
+      QuantizedLayer.Result r = runner.run(layer, rows, x);
+      if (r.rows() != rows
+          || r.cols() != layer.outFeatures()
+          || r.accumulators().length != rows * layer.outFeatures()
+          || r.outputs().length != rows * layer.outFeatures()) {
+        throw new IllegalStateException(
+            "a layer runner gave "
+                + r.rows()
+                + " x "
+                + r.cols()
+                + " for "
+                + rows
+                + " rows of "
+                + layer.outFeatures()
+                + " features");
+      }
       results.add(r);
       x = r.outputs();
     }

@@ -47,7 +47,7 @@ public record RowProof(int index, int total, List<byte[]> aunts) {
   }
 
   /** The leaf hash of a row: SHA-256(0x00 || index u32 BE || row bytes). */
-  static byte[] leafHash(int index, byte[] rowBytes) {
+  public static byte[] leafHash(int index, byte[] rowBytes) {
     byte[] idx = new byte[4];
     GemmInputs.putInt(idx, 0, index);
     return Sha256.hash(Rfc6962Tree.LEAF_PREFIX, idx, rowBytes);

@@ -417,7 +417,7 @@ public final class Verifier {
   /** Null when every revealed row equals row_i(A) x B exactly, else the first wrong entry. */
   private static Invalid checkInt8Rows(
       Workload workload, byte[] seed, long jobId, int[] rows, List<byte[]> rowBytes) {
-    int[][] expected = recomputeRows(workload, seed, jobId, rows);
+    int[][] expected = CpuGemm.seededRows(workload, seed, jobId, rows);
     for (int s = 0; s < rows.length; s++) {
       int column = firstDifference(rowBytes.get(s), expected[s]);
       if (column >= 0) {
@@ -466,32 +466,6 @@ public final class Verifier {
       }
     }
     return null;
-  }
-
-  /** Rows {@code rows} of A x B: B once, the sampled rows of A, one pass over B for all rows. */
-  static int[][] recomputeRows(Workload workload, byte[] seed, long jobId, int[] rows) {
-    int n = workload.n();
-    byte[] b = GemmInputs.matrixB(workload, seed, jobId);
-    byte[][] a = new byte[rows.length][];
-    for (int s = 0; s < rows.length; s++) {
-      a[s] = GemmInputs.rowOfA(workload, seed, jobId, rows[s]);
-    }
-    int[][] out = new int[rows.length][n];
-    int[] bk = new int[n];
-    for (int k = 0; k < n; k++) {
-      // Widening one row of B to int keeps the inner loop on int arrays, which C2 vectorizes.
-      for (int j = 0, at = k * n; j < n; j++) {
-        bk[j] = b[at + j];
-      }
-      for (int s = 0; s < rows.length; s++) {
-        int av = a[s][k];
-        int[] o = out[s];
-        for (int j = 0; j < n; j++) {
-          o[j] += av * bk[j];
-        }
-      }
-    }
-    return out;
   }
 
   private static int firstDifference(byte[] rowBytes, int[] expected) {

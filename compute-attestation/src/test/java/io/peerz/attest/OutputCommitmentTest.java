@@ -1,6 +1,7 @@
 package io.peerz.attest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.peerz.ledger.Blocks;
 import java.util.ArrayList;
@@ -91,6 +92,81 @@ class OutputCommitmentTest {
       assertThat(new RowProof(-1, n, aunts).verify(root, row)).isFalse();
       assertThat(new RowProof(n, n, aunts).verify(root, row)).isFalse();
     }
+  }
+
+  @Test
+  void aCommitmentFromLeavesAndARowSourceHasTheSameRootProofsAndReveal() {
+    byte[] blockHash = new byte[32];
+    blockHash[0] = 9;
+    for (int n : new int[] {1, 3, 100, 64, 192}) {
+      int[] out = randomOutput(n, 11);
+      OutputCommitment full = OutputCommitment.of(n, out);
+      byte[][] leaves = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        leaves[i] = full.leaf(i);
+      }
+      List<int[]> asked = new ArrayList<>();
+      OutputCommitment fromLeaves =
+          OutputCommitment.ofLeaves(
+              n,
+              leaves,
+              indices -> {
+                asked.add(indices);
+                byte[][] rows = new byte[indices.length][];
+                for (int s = 0; s < indices.length; s++) {
+                  rows[s] = OutputCommitment.rowBytes(n, out, indices[s]);
+                }
+                return rows;
+              });
+      assertThat(fromLeaves.root()).as("n=%d", n).isEqualTo(full.root());
+      for (int i = 0; i < n; i++) {
+        assertThat(fromLeaves.prove(i)).isEqualTo(full.prove(i));
+      }
+      if (n % 64 != 0) {
+        continue;
+      }
+      Challenge ch = Challenge.derive(blockHash, 5, new Workload(n), 16);
+      asked.clear();
+      assertThat(fromLeaves.reveal(ch)).isEqualTo(full.reveal(ch));
+      // One call for the whole challenge, so a source that recomputes rows shares its work.
+      assertThat(asked).hasSize(1);
+      assertThat(asked.get(0)).containsExactly(ch.rows());
+    }
+  }
+
+  @Test
+  void aRowFromTheSourceThatIsNotTheCommittedOneIsNeverRevealed() {
+    int n = 8;
+    int[] out = randomOutput(n, 12);
+    OutputCommitment full = OutputCommitment.of(n, out);
+    byte[][] leaves = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      leaves[i] = full.leaf(i);
+    }
+    OutputCommitment lying =
+        OutputCommitment.ofLeaves(
+            n,
+            leaves,
+            indices -> {
+              byte[][] rows = new byte[indices.length][];
+              for (int s = 0; s < indices.length; s++) {
+                rows[s] = OutputCommitment.rowBytes(n, out, indices[s]);
+                if (indices[s] == 5) {
+                  rows[s][0] ^= 1;
+                }
+              }
+              return rows;
+            });
+    assertThat(lying.rowBytes(4)).isEqualTo(full.rowBytes(4));
+    assertThatThrownBy(() -> lying.rows(new int[] {4, 5}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("row 5");
+    OutputCommitment shortRows =
+        OutputCommitment.ofLeaves(n, leaves, indices -> new byte[][] {new byte[4 * n - 1]});
+    assertThatThrownBy(() -> shortRows.rowBytes(0)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> OutputCommitment.ofLeaves(n, new byte[n - 1][], i -> null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> full.rowBytes(n)).isInstanceOf(IllegalArgumentException.class);
   }
 
   /** The depth of leaf i in a CometBFT tree of n leaves: the number of aunts its proof needs. */

@@ -2,6 +2,8 @@ package io.peerz.gpu;
 
 import io.peerz.attest.CpuGemm;
 import io.peerz.attest.GemmInputs;
+import io.peerz.attest.OutputCommitment;
+import io.peerz.attest.QuantizedLayer;
 import io.peerz.attest.Workload;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -249,6 +251,46 @@ public final class CudaBackend implements GemmBackend {
   }
 
   private Run runMma(int m, int k, int n, byte[] a, byte[] b) {
+    Launched l = launchMma(m, k, n, a, b);
+    int[] c = new int[m * n];
+    for (int p = 0; p < l.done().length; p++) {
+      int r0 = p * PANEL_ROWS;
+      int rows = Math.min(PANEL_ROWS, m - r0);
+      device.await(Device.DOWNLOAD, l.done()[p]);
+      device.download(l.c().plus(4L * r0 * n), c, r0 * n, rows * n, Device.DOWNLOAD);
+    }
+    device.synchronize();
+    double millis = l.millis(device);
+    l.release(device);
+    return new Run(c, millis);
+  }
+
+  /**
+   * A product whose kernels are queued: C on the device at {@code c}, the event before the first
+   * kernel, the event after each panel (the last one ends the product), and other events to
+   * release.
+   */
+  private record Launched(Device.Ptr c, long start, long[] done, long[] others) {
+    long last() {
+      return done[done.length - 1];
+    }
+
+    double millis(Device device) {
+      return device.elapsedMillis(start, last());
+    }
+
+    void release(Device device) {
+      device.release(start);
+      for (long e : done) {
+        device.release(e);
+      }
+      for (long e : others) {
+        device.release(e);
+      }
+    }
+  }
+
+  private Launched launchMma(int m, int k, int n, byte[] a, byte[] b) {
     int mp = up(m, MMA_BM);
     int np = up(n, MMA_BN);
     int kp = up(k, MMA_BK);
@@ -279,24 +321,21 @@ public final class CudaBackend implements GemmBackend {
       mma(da.plus((long) r0 * kp), dbt, dc.plus(4L * r0 * n), rows, n, np, kp);
       done[p] = device.record(Device.COMPUTE);
     }
-    int[] c = new int[m * n];
-    for (int p = 0; p < panels; p++) {
-      int r0 = p * PANEL_ROWS;
-      int rows = Math.min(PANEL_ROWS, m - r0);
-      device.await(Device.DOWNLOAD, done[p]);
-      device.download(dc.plus(4L * r0 * n), c, r0 * n, rows * n, Device.DOWNLOAD);
-    }
-    device.synchronize();
-    double millis = device.elapsedMillis(start, done[panels - 1]);
-    device.release(bIn);
-    device.release(start);
-    for (long e : done) {
-      device.release(e);
-    }
-    return new Run(c, millis);
+    return new Launched(dc, start, done, new long[] {bIn});
   }
 
   private Run runDp4a(int m, int k, int n, byte[] a, byte[] b) {
+    Launched l = launchDp4a(m, k, n, a, b);
+    device.await(Device.DOWNLOAD, l.last());
+    int[] c = new int[m * n];
+    device.download(l.c(), c, 0, m * n, Device.DOWNLOAD);
+    device.synchronize();
+    double millis = l.millis(device);
+    l.release(device);
+    return new Run(c, millis);
+  }
+
+  private Launched launchDp4a(int m, int k, int n, byte[] a, byte[] b) {
     int mp = up(m, TILE);
     int np = up(n, TILE);
     int kp = up(k, TILE);
@@ -328,15 +367,98 @@ public final class CudaBackend implements GemmBackend {
         np,
         kp);
     long stop = device.record(Device.COMPUTE);
-    device.await(Device.DOWNLOAD, stop);
-    int[] c = new int[m * n];
-    device.download(dc, c, 0, m * n, Device.DOWNLOAD);
-    device.synchronize();
-    double millis = device.elapsedMillis(start, stop);
-    for (long e : new long[] {in, start, stop}) {
-      device.release(e);
+    return new Launched(dc, start, new long[] {stop}, new long[] {in});
+  }
+
+  /**
+   * One mlp-int8 layer with its epilogue on the device: the raw product X W^T by the int8 kernel,
+   * then {@code requantize_i8} adds the folded bias and requantizes in place, so the accumulators
+   * and the int8 outputs come back together, equal byte for byte to {@link QuantizedLayer#forward}.
+   * Without the requantize module (a driver that refused it) the epilogue runs on the host.
+   */
+  @Override
+  public synchronized QuantizedLayer.Result layer(QuantizedLayer layer, int rows, byte[] input) {
+    if (!device.has("requantize_i8")) {
+      return GemmBackend.super.layer(layer, rows, input);
     }
-    return new Run(c, millis);
+    int k = layer.inFeatures();
+    int n = layer.outFeatures();
+    if (rows < 1 || (long) rows * k != input.length) {
+      throw new IllegalArgumentException(
+          "the input must hold rows x "
+              + k
+              + " entries for rows >= 1, got "
+              + input.length
+              + " for "
+              + rows
+              + " rows");
+    }
+    if ((long) rows * n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          rows + " rows x " + n + " features do not fit one Java array");
+    }
+    byte[] w = layer.weight();
+    byte[] b = new byte[w.length];
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i < k; i++) {
+        b[i * n + j] = w[j * k + i]; // B = W^T, in x out
+      }
+    }
+    int channels = layer.perChannel() ? n : 1;
+    byte[] params = new byte[4 * (n + 2 * channels)];
+    ints(params, 0, layer.foldedBias());
+    ints(params, 4 * n, layer.multipliers());
+    ints(params, 4 * (n + channels), layer.shifts());
+    open();
+    jobs++;
+    Launched l =
+        choice.kernel() == Int8Kernel.MMA
+            ? launchMma(rows, k, n, input, b)
+            : launchDp4a(rows, k, n, input, b);
+    Device.Ptr dp = buffer("layer-params", params.length);
+    Device.Ptr dout = buffer("layer-out", (long) rows * n);
+    device.upload(params, 0, params.length, 1, dp, params.length, Device.UPLOAD);
+    long in = device.record(Device.UPLOAD);
+    device.await(Device.COMPUTE, in);
+    long total = (long) rows * n;
+    device.launch(
+        "requantize_i8",
+        new int[] {(int) ((total + 255) / 256), 1, 1},
+        new int[] {256, 1, 1},
+        0,
+        Device.COMPUTE,
+        l.c(),
+        rows,
+        n,
+        dp,
+        dp.plus(4L * n),
+        dp.plus(4L * (n + channels)),
+        layer.perChannel() ? 1 : 0,
+        layer.outputZeroPoint(),
+        layer.activation().low(layer.outputZeroPoint()),
+        dout);
+    long done = device.record(Device.COMPUTE);
+    device.await(Device.DOWNLOAD, done);
+    int[] accumulators = new int[rows * n];
+    device.download(l.c(), accumulators, 0, rows * n, Device.DOWNLOAD);
+    byte[] outputs = new byte[rows * n];
+    device.download(dout, outputs, Device.DOWNLOAD);
+    device.synchronize();
+    l.release(device);
+    device.release(in);
+    device.release(done);
+    return new QuantizedLayer.Result(rows, n, accumulators, outputs);
+  }
+
+  /** {@code values} as little-endian int32 into {@code out} from {@code at}. */
+  private static void ints(byte[] out, int at, int[] values) {
+    for (int i = 0; i < values.length; i++) {
+      int v = values[i];
+      out[at + 4 * i] = (byte) v;
+      out[at + 4 * i + 1] = (byte) (v >>> 8);
+      out[at + 4 * i + 2] = (byte) (v >>> 16);
+      out[at + 4 * i + 3] = (byte) (v >>> 24);
+    }
   }
 
   /**
@@ -580,6 +702,49 @@ public final class CudaBackend implements GemmBackend {
       leafHashes[i] = digest(leafWords, 32 * i);
     }
     return new SeededProduct(this, job, n, digest(rootWords, 0), leafHashes, total, gemm);
+  }
+
+  /**
+   * A seeded int8 job from seed to root on the device ({@link #seeded}) when the tensor-core kernel
+   * runs here, else the host's inputs through {@link #multiply(int, byte[], byte[])}. Only the leaf
+   * hashes come back; a challenge's rows are read from the device while it still holds C, and
+   * recomputed on the host ({@link CpuGemm#seededRows}) once another job has run; either way the
+   * commitment checks each row against its leaf before it is revealed.
+   */
+  @Override
+  public OutputCommitment seededOutput(Workload workload, byte[] seed, long jobId) {
+    if (choice.kernel() != Int8Kernel.MMA || workload.isFloat()) {
+      return GemmBackend.super.seededOutput(workload, seed, jobId);
+    }
+    SeededProduct product = seeded(workload.n(), seed, jobId);
+    int n = product.n();
+    byte[][] leaves = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      leaves[i] = product.leaf(i);
+    }
+    return OutputCommitment.ofLeaves(
+        n,
+        leaves,
+        indices -> {
+          byte[][] rows = new byte[indices.length][];
+          try {
+            for (int s = 0; s < indices.length; s++) {
+              rows[s] = product.rowBytes(indices[s]);
+            }
+            return rows;
+          } catch (IllegalStateException gone) {
+            log.info(
+                "event=seeded_rows_recomputed job={} rows={} reason=\"{}\"",
+                jobId,
+                indices.length,
+                gone.getMessage());
+          }
+          int[][] values = CpuGemm.seededRows(workload, seed, jobId, indices);
+          for (int s = 0; s < indices.length; s++) {
+            rows[s] = OutputCommitment.rowBytes(n, values[s], 0);
+          }
+          return rows;
+        });
   }
 
   /** Row {@code row} of a seeded product's C, as committed: 4n bytes, little-endian int32. */

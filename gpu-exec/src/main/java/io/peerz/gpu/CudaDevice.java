@@ -77,6 +77,7 @@ final class CudaDevice implements Device {
           new Module("int8_gemm.ptx", 61),
           new Module("fp32_gemm.ptx", 61),
           new Module("seeded_job.ptx", 61),
+          new Module("requantize.ptx", 61),
           new Module("int8_gemm_mma.ptx", 80));
 
   /** Bytes of one pinned staging buffer; two for uploads, two for downloads. */

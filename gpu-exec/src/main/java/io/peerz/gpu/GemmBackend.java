@@ -1,5 +1,10 @@
 package io.peerz.gpu;
 
+import io.peerz.attest.GemmInputs;
+import io.peerz.attest.OutputCommitment;
+import io.peerz.attest.QuantizedLayer;
+import io.peerz.attest.Workload;
+
 /**
  * A device that runs the {@code int8-gemm-<n>} product: C = A x B for row-major n x n int8 A and B,
  * row-major n x n int32 C, equal entry for entry (so byte for byte once serialized) to {@link
@@ -28,6 +33,28 @@ public interface GemmBackend extends AutoCloseable {
    * false, and IllegalArgumentException for bad shapes as {@link #multiply} does.
    */
   float[] multiplyFloat(int n, float[] a, float[] b);
+
+  /**
+   * The committed output of a seeded {@code int8-gemm-<n>} job: C = A x B for the inputs {@link
+   * GemmInputs} regenerates from (seed, job id), as {@link OutputCommitment} commits to it. Here A
+   * and B are generated on the host and multiplied by {@link #multiply(int, byte[], byte[])}; a
+   * backend that runs the whole job on its device overrides it ({@link CudaBackend}: only the root,
+   * the leaf hashes and the challenged rows cross the bus). The same root and proofs either way.
+   */
+  default OutputCommitment seededOutput(Workload workload, byte[] seed, long jobId) {
+    GemmInputs in = GemmInputs.generate(workload, seed, jobId);
+    return OutputCommitment.of(workload.n(), multiply(workload.n(), in.a(), in.b()));
+  }
+
+  /**
+   * One mlp-int8 layer on {@code rows} int8 input rows (rows x in, row-major): exactly {@link
+   * QuantizedLayer#forward}'s accumulators and outputs. Here the raw product runs through {@link
+   * #multiply(int, int, int, byte[], byte[])} and the bias and requantization on the host; {@link
+   * CudaBackend} runs both on the device.
+   */
+  default QuantizedLayer.Result layer(QuantizedLayer layer, int rows, byte[] input) {
+    return layer.forward(rows, input, this::multiply);
+  }
 
   /**
    * Whether {@link #multiplyFloat} runs on this backend (a caller falls back to the CPU if not).

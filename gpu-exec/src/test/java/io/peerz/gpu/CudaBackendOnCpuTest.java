@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.peerz.attest.Activation;
+import io.peerz.attest.Challenge;
 import io.peerz.attest.CpuGemm;
 import io.peerz.attest.FloatRowCheck;
 import io.peerz.attest.Fp32GemmInputs;
 import io.peerz.attest.GemmInputs;
 import io.peerz.attest.OutputCommitment;
+import io.peerz.attest.QuantizedLayer;
 import io.peerz.attest.Workload;
 import java.util.Arrays;
 import java.util.Map;
@@ -122,6 +125,78 @@ class CudaBackendOnCpuTest {
           assertThat(product.leaf(row)).isEqualTo(leafHash(row, commitment.rowBytes(row)));
         }
       }
+    }
+  }
+
+  @Test
+  void seededOutputRunsOnTheDeviceWithTheHostsRootAndRevealsEvenAfterAnotherJob() {
+    byte[] seed = new byte[GemmInputs.SEED_LENGTH];
+    Arrays.fill(seed, (byte) 0x5A);
+    Workload w = new Workload(192);
+    long jobId = 41;
+    OutputCommitment host =
+        OutputCommitment.of(192, CpuGemm.multiply(GemmInputs.generate(w, seed, jobId)));
+    Challenge challenge = Challenge.derive(new byte[32], jobId, w, 8);
+    EmulatedDevice emulated = EmulatedDevice.start(EmulatedDevice.MODES.get(1));
+    try (CudaBackend gpu = new CudaBackend(emulated, H200, "13.0", 90, 232_448, Map.of(), null);
+        CudaBackend dp4a = backend(EmulatedDevice.MODES.get(0), 75, 65_536, null)) {
+      OutputCommitment device = gpu.seededOutput(w, seed, jobId);
+      assertThat(emulated.launches("gen_seeded_i8"))
+          .as("A and B generated on the device")
+          .isEqualTo(2);
+      assertThat(emulated.launches("merkle_root")).as("the root hashed there").isEqualTo(1);
+      assertThat(device.root()).isEqualTo(host.root());
+      assertThat(device.reveal(challenge)).isEqualTo(host.reveal(challenge));
+      // Another product replaced C on the device: the rows are recomputed on the host.
+      gpu.multiply(1, 1, 1, new byte[] {2}, new byte[] {3});
+      assertThat(device.reveal(challenge)).isEqualTo(host.reveal(challenge));
+      // dp4a: the seeded kernels need the tensor-core kernel, so the host's inputs are used.
+      assertThat(dp4a.seededOutput(w, seed, jobId).root()).isEqualTo(host.root());
+    }
+  }
+
+  /** A random valid layer: weights in -127..127, shifts both ways, nonzero zero points. */
+  private static QuantizedLayer randomLayer(
+      SplittableRandom random, int in, int out, boolean perChannel, Activation activation) {
+    byte[] weight = new byte[in * out];
+    for (int i = 0; i < weight.length; i++) {
+      weight[i] = (byte) random.nextInt(-127, 128);
+    }
+    int channels = perChannel ? out : 1;
+    int[] bias = random.ints(out, -50_000, 50_000).toArray();
+    int[] multiplier = random.ints(channels, 1 << 30, Integer.MAX_VALUE).toArray();
+    int[] shift = random.ints(channels, -20, 5).toArray();
+    multiplier[0] = Integer.MAX_VALUE; // the largest mantissa, and the ties of a shift of -1
+    shift[0] = -1;
+    return new QuantizedLayer(
+        in, out, weight, bias, multiplier, shift, random.nextInt(-128, 128), -3, activation);
+  }
+
+  @Test
+  void layerEpilogueOnTheDeviceEqualsQuantizedLayerForwardByteForByte() {
+    SplittableRandom random = new SplittableRandom(35);
+    EmulatedDevice emulated = EmulatedDevice.start(EmulatedDevice.MODES.get(2));
+    try (CudaBackend gpu = new CudaBackend(emulated, H200, "13.0", 90, 232_448, Map.of(), null);
+        CudaBackend dp4a = backend(EmulatedDevice.MODES.get(3), 75, 65_536, null)) {
+      int[][] shapes = {{7, 40, 13}, {1, 300, 70}, {130, 33, 9}};
+      for (int[] s : shapes) {
+        for (boolean perChannel : new boolean[] {false, true}) {
+          Activation act = perChannel ? Activation.RELU : Activation.NONE;
+          QuantizedLayer layer = randomLayer(random, s[1], s[2], perChannel, act);
+          byte[] x = CpuBackendTest.random(random, s[0] * s[1]);
+          QuantizedLayer.Result want = layer.forward(s[0], x, CpuGemm::multiply);
+          for (CudaBackend backend : new CudaBackend[] {gpu, dp4a}) {
+            QuantizedLayer.Result got = backend.layer(layer, s[0], x);
+            String what =
+                Arrays.toString(s) + " per channel " + perChannel + " " + backend.kernel();
+            assertThat(got.accumulators()).as(what).isEqualTo(want.accumulators());
+            assertThat(got.outputs()).as(what).isEqualTo(want.outputs());
+          }
+        }
+      }
+      assertThat(emulated.launches("requantize_i8"))
+          .as("the epilogue ran on the device")
+          .isEqualTo(6);
     }
   }
 

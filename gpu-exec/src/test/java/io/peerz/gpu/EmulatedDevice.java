@@ -51,6 +51,8 @@ final class EmulatedDevice implements Device {
   private final DataInputStream in;
   private final OutputStream out;
   private final List<String> kernels;
+  private final java.util.Map<String, Integer> launched =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private EmulatedDevice(Process process, List<String> kernels) {
     this.process = process;
@@ -104,7 +106,8 @@ final class EmulatedDevice implements Device {
             "fp32_gemm",
             "gen_seeded_i8",
             "merkle_leaves",
-            "merkle_root"));
+            "merkle_root",
+            "requantize_i8"));
   }
 
   /** Builds the emulator unless a build newer than every source is there. */
@@ -187,6 +190,11 @@ final class EmulatedDevice implements Device {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** How many times {@code kernel} was launched on this device. */
+  int launches(String kernel) {
+    return launched.getOrDefault(kernel, 0);
   }
 
   @Override
@@ -273,6 +281,7 @@ final class EmulatedDevice implements Device {
     if (!has(kernel)) {
       throw new GpuException("kernel " + kernel + " is not loaded");
     }
+    launched.merge(kernel, 1, Integer::sum);
     byte[] name = kernel.getBytes(StandardCharsets.US_ASCII);
     ByteBuffer c = command('L', 2 + name.length + 4 * 8 + 17 * args.length);
     c.putShort((short) name.length).put(name);

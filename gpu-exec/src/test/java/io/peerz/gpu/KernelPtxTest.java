@@ -95,6 +95,7 @@ class KernelPtxTest {
     assertThat(ptx("int8_gemm.ptx")).contains("dp4a.s32.s32").doesNotContain("dp4a.u32");
     assertThat(CudaDevice.entries("seeded_job.ptx"))
         .containsExactlyInAnyOrder("gen_seeded_i8", "merkle_leaves", "merkle_root");
+    assertThat(CudaDevice.entries("requantize.ptx")).containsExactly("requantize_i8");
   }
 
   @Test

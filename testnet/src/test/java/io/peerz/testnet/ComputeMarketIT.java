@@ -441,15 +441,53 @@ class ComputeMarketIT {
     io.peerz.attest.NpyFile.writeInt8(b, new io.peerz.attest.Int8Matrix(k, n, bd));
     int[] product = io.peerz.attest.CpuGemm.multiply(m, k, n, ad, bd);
 
-    // 1. Honest: C comes back equal to A x B, verified.
-    String j1 = submitData(pools[0], a, b);
+    // 1. Honest, the inputs fetched by the executor from `peerz data serve` (no upload): C comes
+    // back equal to A x B, verified.
+    Path inputs = Files.createDirectories(home.resolve("served"));
+    Files.copy(a, inputs.resolve("a.npy"));
+    Files.copy(b, inputs.resolve("b.npy"));
+    int dataPort = PeerzCommand.freePort();
+    Path dataLog = home.resolve("data-serve.log");
+    serverLogs.add(dataLog);
+    servers.add(
+        cli.builder("data", "serve", inputs.toString(), "--laddr", "127.0.0.1:" + dataPort)
+            .redirectErrorStream(true)
+            .redirectOutput(dataLog.toFile())
+            .start());
+    String served = "http://127.0.0.1:" + dataPort + "/";
+    await(
+        Duration.ofSeconds(30),
+        "peerz data serve at " + served,
+        () -> {
+          try {
+            return Files.readString(dataLog).contains(served + "a.npy");
+          } catch (IOException e) {
+            return false;
+          }
+        });
+    String j1 = submitData(pools[0], a, b, "120s", served + "a.npy", served + "b.npy");
     assertThat(abci("/job/" + j1).path("status").asText()).isEqualTo("verified");
+    assertThat(Files.readString(serverLogs.get(0)))
+        .contains("job " + j1 + ": fetching a.npy from " + served + "a.npy");
     Path c = home.resolve("c.npy");
     Run fetched = job("fetch", j1, "--out", c.toString(), "--verify");
     assertThat(fetched.exitCode()).as(fetched.out() + fetched.err()).isZero();
     assertThat(fetched.out()).contains("verified: C = A x B");
     assertThat(io.peerz.attest.NpyFile.readInt32(c).data()).isEqualTo(product);
     assertThat(job("status", j1).out()).contains("job " + j1 + ": verified");
+    // Rows asked for on chain come back through the block, checked against C's root.
+    tx("request-rows", j1, "--rows", "5,2", "--from", "alice");
+    await(
+        Duration.ofSeconds(60),
+        "job " + j1 + "'s rows posted",
+        () -> abci("/job/" + j1).path("availability").path("answered_height").asLong() > 0);
+    Path rows = home.resolve("rows.npy");
+    Run posted = job("rows", j1, "--out", rows.toString());
+    assertThat(posted.exitCode()).as(posted.out() + posted.err()).isZero();
+    int[] want = new int[2 * n];
+    System.arraycopy(product, 5 * n, want, 0, n);
+    System.arraycopy(product, 2 * n, want, n, n);
+    assertThat(io.peerz.attest.NpyFile.readInt32(rows).data()).isEqualTo(want);
 
     // 2. A corrupted entry: fetch --verify names it, the dispute proves it, the cheater pays.
     String j2 = submitData(pools[1], a, b);
@@ -707,26 +745,36 @@ class ComputeMarketIT {
 
   /** Runs peerz job submit; the job's id. */
   private String submitData(String pool, Path a, Path b, String waitFor) {
+    return submitData(pool, a, b, waitFor, null, null);
+  }
+
+  /** Runs peerz job submit, the executor fetching A and B from the URLs when given; the job id. */
+  private String submitData(String pool, Path a, Path b, String waitFor, String aUrl, String bUrl) {
+    List<String> urls = aUrl == null ? List.of() : List.of("--a-url", aUrl, "--b-url", bUrl);
     Run r =
         peerz(
-            "job",
-            "submit",
-            "--pool",
-            pool,
-            "--a",
-            a.toString(),
-            "--b",
-            b.toString(),
-            "--max-budget",
-            "40",
-            "--from",
-            "alice",
-            "--keyring-backend",
-            "test",
-            "--node",
-            rpc,
-            "--wait-for",
-            waitFor);
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(
+                        "job",
+                        "submit",
+                        "--pool",
+                        pool,
+                        "--a",
+                        a.toString(),
+                        "--b",
+                        b.toString(),
+                        "--max-budget",
+                        "40",
+                        "--from",
+                        "alice",
+                        "--keyring-backend",
+                        "test",
+                        "--node",
+                        rpc,
+                        "--wait-for",
+                        waitFor),
+                    urls.stream())
+                .toArray(String[]::new));
     assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
     java.util.regex.Matcher mm =
         java.util.regex.Pattern.compile("job (\\d+) submitted").matcher(r.out());

@@ -23,6 +23,7 @@ import io.peerz.attest.NpyFormatException;
 import io.peerz.attest.OutputCommitment;
 import io.peerz.attest.QuantizedLayer;
 import io.peerz.attest.QuantizedMlp;
+import io.peerz.attest.RowProof;
 import io.peerz.attest.Workload;
 import io.peerz.attest.proto.Attestation;
 import io.peerz.attest.proto.CommittedMatrix;
@@ -55,6 +56,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -63,10 +65,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +84,11 @@ import org.slf4j.LoggerFactory;
  * data job's output for the retention window, answers availability requests, and reports inputs
  * that never arrived. Every tx is recorded in {@link ExecutorState} before it leaves, and a data
  * job's files live under {@code workDir/jobs/<id>}, so a restart loses no work.
+ *
+ * <p>One thread, the polling loop, owns the state, the node and every tx. Products run on workers
+ * ({@code Parts.compute}), at most {@code Parts.slots} at once, and hand their commitments back to
+ * the loop, which signs and sends them; so a long job (a large gemm-int8, an mlp-int8 batch) never
+ * delays the loop's answers for other jobs: reveals, availability posts, missing-input reports.
  */
 public final class ExecutorDaemon {
   private static final Logger log = LoggerFactory.getLogger(ExecutorDaemon.class);
@@ -95,10 +105,13 @@ public final class ExecutorDaemon {
   private final URI publicUrl;
   private final DataClient client;
   private final ExecutorService fetches;
+  private final ExecutorService compute;
+  private final int slots;
   private final PrintWriter out;
   private final Duration poll;
   private final Duration txTimeout;
-  private final Map<Long, int[]> outputs = new HashMap<>();
+  private final Map<Long, OutputCommitment> seededOutputs = new HashMap<>();
+  private final Map<Long, Computation> computing = new HashMap<>();
   private final Map<Long, GemmCommitments> commitments = new HashMap<>();
   private final Map<Long, InferenceCommitments> inferences = new HashMap<>();
   private final Map<String, CompletableFuture<PoolModel>> models = new HashMap<>();
@@ -109,7 +122,12 @@ public final class ExecutorDaemon {
   private String chainId;
   private JsonNode params;
 
-  /** The daemon's parts; {@code data} serves data jobs (null: data jobs are not taken). */
+  /**
+   * The daemon's parts; {@code data} serves data jobs (null: data jobs are not taken); {@code
+   * fetches} runs input and model downloads; {@code compute} runs the products, at most {@code
+   * slots} at once (it needs that many threads; the chain assigns an executor at most the slots it
+   * joined pools with, so more would never be used).
+   */
   public record Parts(
       NodeClient node,
       Ed25519KeyPair key,
@@ -122,9 +140,18 @@ public final class ExecutorDaemon {
       URI publicUrl,
       DataClient client,
       ExecutorService fetches,
+      ExecutorService compute,
+      int slots,
       PrintWriter out,
       Duration poll,
-      Duration txTimeout) {}
+      Duration txTimeout) {
+    /** Checks the parts that have rules. */
+    public Parts {
+      if (slots < 1) {
+        throw new IllegalArgumentException("compute slots must be at least 1, got " + slots);
+      }
+    }
+  }
 
   public ExecutorDaemon(Parts p) {
     this.node = p.node();
@@ -139,6 +166,8 @@ public final class ExecutorDaemon {
     this.publicUrl = p.publicUrl();
     this.client = p.client();
     this.fetches = p.fetches();
+    this.compute = p.compute();
+    this.slots = p.slots();
     this.out = p.out();
     this.poll = p.poll();
     this.txTimeout = p.txTimeout();
@@ -217,7 +246,7 @@ public final class ExecutorDaemon {
           }
         }
         case "challenged" -> {
-          if (changed) {
+          if (changed || computing.containsKey(id)) {
             if (dataJob) {
               dataChallenged(job);
             } else {
@@ -233,8 +262,16 @@ public final class ExecutorDaemon {
         default -> {}
       }
     }
+    // A result for a job that is no longer open is dropped; a running one is left to finish, and
+    // its job's files stay until it has.
+    computing
+        .entrySet()
+        .removeIf(c -> !open.contains(c.getKey()) && c.getValue().result().isDone());
     for (long id : state.jobIds()) {
       ExecutorState.Entry e = state.get(id);
+      if (computing.containsKey(id)) {
+        continue;
+      }
       if (!open.contains(id) && e.retainUntil() == 0) {
         finished(id, height);
       } else if (e.retainUntil() > 0 && height >= e.retainUntil()) {
@@ -279,23 +316,20 @@ public final class ExecutorDaemon {
     Workload w = Workload.parse(job.path("workload").asText());
     boolean benchmark = job.path("kind").asText().equals("benchmark");
     byte[] seed = Hex.decode(job.path("input_seed").asText());
-    long started = Math.max(assignedAt, node.latestHeight());
-    say(
-        "job "
-            + id
-            + ": "
-            + (benchmark ? "benchmark " : "")
-            + w.name()
-            + " assigned at height "
-            + assignedAt
-            + ", computing...");
-    long t0 = System.nanoTime();
-    int[] c = compute(w, seed, id, !benchmark);
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-    OutputCommitment commitment = OutputCommitment.of(w.n(), c);
-    outputs.put(id, c);
+    Computed done =
+        collect(
+            job,
+            (benchmark ? "benchmark " : "") + w.name() + " assigned at height " + assignedAt,
+            () -> seededCommitment(w, seed, id, !benchmark),
+            () -> {});
+    if (done == null) {
+      return;
+    }
+    OutputCommitment commitment = ((Seeded) done.output()).commitment();
+    long millis = done.output().millis();
+    seededOutputs.put(id, commitment);
     Attestation att =
-        attestation(job, started, millis)
+        attestation(job, done.startedHeight(), millis)
             .setWorkload(w.name())
             .setSeed(ByteString.copyFrom(seed))
             .setOutputRoot(ByteString.copyFrom(commitment.root()))
@@ -338,16 +372,27 @@ public final class ExecutorDaemon {
   private void challenged(JsonNode job) {
     long id = job.path("id").asLong();
     Workload w = Workload.parse(job.path("workload").asText());
-    int[] c = outputs.get(id);
+    OutputCommitment c = seededOutputs.get(id);
     if (c == null) {
-      // After a restart: the output is a pure function of (seed, job id, faultiness).
+      // After a restart: the output is a pure function of (seed, job id, faultiness), computed
+      // again on the worker.
       boolean benchmark = job.path("kind").asText().equals("benchmark");
-      c = compute(w, Hex.decode(job.path("input_seed").asText()), id, !benchmark);
-      outputs.put(id, c);
+      byte[] seed = Hex.decode(job.path("input_seed").asText());
+      Computed done =
+          collect(
+              job,
+              "challenged after a restart: " + w.name() + " again",
+              () -> seededCommitment(w, seed, id, !benchmark),
+              () -> lastSeen.remove(Long.toString(id)));
+      if (done == null) {
+        return;
+      }
+      c = ((Seeded) done.output()).commitment();
+      seededOutputs.put(id, c);
     }
     byte[] blockHash = Hex.decode(job.path("challenge_block_hash").asText());
     Challenge ch = Challenge.derive(blockHash, id, w, job.path("challenge_rows").size());
-    var reveal = OutputCommitment.of(w.n(), c).reveal(ch);
+    var reveal = c.reveal(ch);
     recordPhase(job, "reveal");
     say("job " + id + ": challenged on " + ch.rows().length + " rows, revealing");
     lastSent.put(Long.toString(id), System.nanoTime());
@@ -358,23 +403,118 @@ public final class ExecutorDaemon {
                 MsgRevealRows.newBuilder().setJobId(id).setReveal(reveal.toByteString())));
   }
 
-  /** The output as committed: int32 values, or an fp32 job's float bits (0 is 0.0f either way). */
-  private int[] compute(Workload w, byte[] seed, long jobId, boolean mayCheat) {
-    int[] c;
+  /**
+   * On the worker: the output as committed, int32 values (through {@link GemmBackend#seededOutput},
+   * which a GPU runs from seed to root on the device) or an fp32 job's float bits (0 is 0.0f either
+   * way), with the time it took.
+   */
+  private Seeded seededCommitment(Workload w, byte[] seed, long jobId, boolean mayCheat) {
+    long t0 = System.nanoTime();
+    OutputCommitment c;
     if (w.isFloat()) {
       Fp32GemmInputs in = Fp32GemmInputs.generate(w, seed, jobId);
-      c = OutputCommitment.floatBits(floats.multiplyFloat(w.n(), in.a(), in.b()));
+      c = OutputCommitment.ofFloats(w.n(), floats.multiplyFloat(w.n(), in.a(), in.b()));
     } else {
-      GemmInputs in = GemmInputs.generate(w, seed, jobId);
-      c = gemm.multiply(w.n(), in.a(), in.b());
+      c = gemm.seededOutput(w, seed, jobId);
     }
+    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
     if (mayCheat && faults.skipRowsPpm() > 0) {
-      // The faulty executor leaves the rows CpuGemm.computeFaulty would skip as zeros.
-      for (int row : CpuGemm.skippedRows(w.n(), faults.skipRowsPpm(), jobId)) {
-        java.util.Arrays.fill(c, row * w.n(), (row + 1) * w.n(), 0);
-      }
+      c = skipping(c, CpuGemm.skippedRows(w.n(), faults.skipRowsPpm(), jobId));
     }
-    return c;
+    return new Seeded(c, millis);
+  }
+
+  /**
+   * The faulty executor's output: the rows CpuGemm.computeFaulty would skip left as zeros, the
+   * others as computed (their leaves kept, so the device's product is not fetched for them).
+   */
+  static OutputCommitment skipping(OutputCommitment honest, int[] skipped) {
+    int n = honest.n();
+    byte[] zero = new byte[4 * n];
+    Set<Integer> skip = new HashSet<>();
+    for (int row : skipped) {
+      skip.add(row);
+    }
+    byte[][] leaves = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      leaves[i] = skip.contains(i) ? RowProof.leafHash(i, zero) : honest.leaf(i);
+    }
+    return OutputCommitment.ofLeaves(
+        n,
+        leaves,
+        indices -> {
+          int[] kept = Arrays.stream(indices).filter(i -> !skip.contains(i)).toArray();
+          byte[][] computed = honest.rows(kept);
+          byte[][] rows = new byte[indices.length][];
+          for (int s = 0, k = 0; s < indices.length; s++) {
+            rows[s] = skip.contains(indices[s]) ? zero.clone() : computed[k++];
+          }
+          return rows;
+        });
+  }
+
+  // ---- the worker ----
+
+  /** What the worker hands back to the loop, with the milliseconds the product took. */
+  private sealed interface Output permits Seeded, Product, Inference {
+    long millis();
+  }
+
+  /** A seeded job's output commitment. */
+  private record Seeded(OutputCommitment commitment, long millis) implements Output {}
+
+  /** A gemm-int8 job's commitments; c.npy is written. */
+  private record Product(GemmCommitments commitments, long millis) implements Output {}
+
+  /** An mlp-int8 job's commitments; every layer's files are written. */
+  private record Inference(InferenceCommitments commitments, int layers, long millis)
+      implements Output {}
+
+  /** A product on the worker for one assignment of a job, started at {@code startedHeight}. */
+  private record Computation(
+      long assignedHeight, long startedHeight, CompletableFuture<Output> result) {}
+
+  /** A finished product, handed to the loop. */
+  private record Computed(Output output, long startedHeight) {}
+
+  /**
+   * The worker's product for this assignment of the job: started when a slot is free (at most
+   * {@code slots} run at once: each takes the GPU, or every core of the CPU backend, for a while),
+   * null while it runs, handed over once done. A failure is said, {@code onFailure} runs, and a
+   * later pass starts it again.
+   */
+  private Computed collect(
+      JsonNode job, String describe, Supplier<Output> work, Runnable onFailure) {
+    long id = job.path("id").asLong();
+    long assignedAt = job.path("assigned_height").asLong();
+    Computation c = computing.get(id);
+    if (c != null && c.assignedHeight() != assignedAt && c.result().isDone()) {
+      computing.remove(id); // computed for an earlier assignment of the job
+      c = null;
+    }
+    if (c == null) {
+      if (computing.values().stream().filter(r -> !r.result().isDone()).count() >= slots) {
+        return null; // every slot computes another job; this one waits its turn
+      }
+      long started = Math.max(assignedAt, node.latestHeight());
+      say("job " + id + ": " + describe + ", computing on " + gemm.name() + "...");
+      computing.put(
+          id, new Computation(assignedAt, started, CompletableFuture.supplyAsync(work, compute)));
+      return null;
+    }
+    if (c.assignedHeight() != assignedAt || !c.result().isDone()) {
+      return null;
+    }
+    computing.remove(id);
+    try {
+      return new Computed(c.result().join(), c.startedHeight());
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      say("job " + id + ": computing failed: " + cause.getMessage());
+      log.warn("event=compute_failed job={} error={}", id, cause.toString());
+      onFailure.run();
+      return null;
+    }
   }
 
   // ---- data jobs ----
@@ -519,54 +659,35 @@ public final class ExecutorDaemon {
 
   private void computeDataJob(
       JsonNode job, List<CommittedMatrix> committed, List<CompletableFuture<Path>> arriving) {
-    if (job.path("workload").asText().equals(DataWorkload.MLP_INT8.workloadName())) {
+    if (isInference(job)) {
       computeInference(job, committed, arriving.get(0).join());
       return;
     }
     long id = job.path("id").asLong();
     long assignedAt = job.path("assigned_height").asLong();
-    long started = Math.max(assignedAt, node.latestHeight());
-    Int8Matrix a;
-    Int8Matrix b;
-    try {
-      a = NpyFile.readInt8(arriving.get(0).join());
-      b = NpyFile.readInt8(arriving.get(1).join());
-    } catch (IOException | NpyFormatException e) {
-      say("job " + id + ": cannot read its verified inputs: " + e.getMessage());
-      inputs.remove(id);
+    Path aFile = arriving.get(0).join();
+    Path bFile = arriving.get(1).join();
+    Computed done =
+        collect(
+            job,
+            "gemm-int8 "
+                + committed.get(0).getRows()
+                + " x "
+                + committed.get(0).getCols()
+                + " x "
+                + committed.get(1).getCols(),
+            () -> product(id, aFile, bFile),
+            () -> inputs.remove(id));
+    if (done == null) {
       return;
     }
-    say(
-        "job "
-            + id
-            + ": gemm-int8 "
-            + a.rows()
-            + " x "
-            + a.cols()
-            + " x "
-            + b.cols()
-            + " on "
-            + gemm.name()
-            + ", computing...");
-    long t0 = System.nanoTime();
-    int[] c = gemm.multiply(a.rows(), a.cols(), b.cols(), a.data(), b.data());
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-    if (faults.corruptEntry()) {
-      c[(a.rows() / 2) * b.cols() + b.cols() / 2] += 1;
-    }
-    Int32Matrix cm = new Int32Matrix(a.rows(), b.cols(), c);
-    Path cFile = jobDir(id).resolve("c.npy");
-    try {
-      NpyFile.writeInt32(cFile, cm);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + cFile, e);
-    }
-    GemmCommitments g = GemmCommitments.of(a, b, cm);
+    GemmCommitments g = ((Product) done.output()).commitments();
+    long millis = done.output().millis();
     commitments.put(id, g);
     inputs.remove(id);
     publish(id);
     Attestation att =
-        attestation(job, started, millis)
+        attestation(job, done.startedHeight(), millis)
             .setWorkload("gemm-int8")
             .addAllInputs(committed)
             .addAllOutputs(g.outputs())
@@ -582,6 +703,32 @@ public final class ExecutorDaemon {
             + "...");
     state.put(new ExecutorState.Entry(id, assignedAt, "commit", signedHex, 0));
     sendCommit(id, signedHex);
+  }
+
+  /** On the worker: C = A x B of the verified inputs, written to c.npy, and its commitments. */
+  private Product product(long id, Path aFile, Path bFile) {
+    Int8Matrix a;
+    Int8Matrix b;
+    try {
+      a = NpyFile.readInt8(aFile);
+      b = NpyFile.readInt8(bFile);
+    } catch (IOException | NpyFormatException e) {
+      throw new IllegalStateException("cannot read its verified inputs: " + e.getMessage(), e);
+    }
+    long t0 = System.nanoTime();
+    int[] c = gemm.multiply(a.rows(), a.cols(), b.cols(), a.data(), b.data());
+    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+    if (faults.corruptEntry()) {
+      c[(a.rows() / 2) * b.cols() + b.cols() / 2] += 1;
+    }
+    Int32Matrix cm = new Int32Matrix(a.rows(), b.cols(), c);
+    Path cFile = jobDir(id).resolve("c.npy");
+    try {
+      NpyFile.writeInt32(cFile, cm);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + cFile, e);
+    }
+    return new Product(GemmCommitments.of(a, b, cm), millis);
   }
 
   /**
@@ -716,29 +863,62 @@ public final class ExecutorDaemon {
       return; // the model is on its way; the next pass computes
     }
     long assignedAt = job.path("assigned_height").asLong();
-    long started = Math.max(assignedAt, node.latestHeight());
+    Computed done =
+        collect(
+            job,
+            "mlp-int8 "
+                + committed.get(0).getRows()
+                + " x "
+                + committed.get(0).getCols()
+                + " through "
+                + model.mlp().layers().size()
+                + " layers",
+            () -> inference(id, model, xFile),
+            () -> inputs.remove(id));
+    if (done == null) {
+      return;
+    }
+    Inference result = (Inference) done.output();
+    InferenceCommitments c = result.commitments();
+    inferences.put(id, c);
+    inputs.remove(id);
+    publish(id);
+    Attestation att =
+        attestation(job, done.startedHeight(), result.millis())
+            .setWorkload(DataWorkload.MLP_INT8.workloadName())
+            .addAllInputs(committed)
+            .addAllOutputs(c.outputs())
+            .build();
+    String signedHex = Hex.encode(Attestations.sign(att, key).toByteArray());
+    say(
+        "job "
+            + id
+            + ": 100% in "
+            + result.millis()
+            + " ms, "
+            + result.layers()
+            + " layers committed (logits root "
+            + Hex.encodeUpper(c.outputs().get(c.outputs().size() - 1).getRoot().toByteArray())
+                .substring(0, 16)
+            + "...)");
+    state.put(new ExecutorState.Entry(id, assignedAt, "commit", signedHex, 0));
+    sendCommit(id, signedHex);
+  }
+
+  /**
+   * On the worker: every layer of the model on the verified batch through {@link GemmBackend#layer}
+   * (on a GPU the requantization runs on the device too), each layer's files written, and the
+   * commitments.
+   */
+  private Inference inference(long id, PoolModel model, Path xFile) {
     Int8Matrix x;
     try {
       x = NpyFile.readInt8(xFile);
     } catch (IOException | NpyFormatException e) {
-      say("job " + id + ": cannot read its verified input: " + e.getMessage());
-      inputs.remove(id);
-      return;
+      throw new IllegalStateException("cannot read its verified input: " + e.getMessage(), e);
     }
-    say(
-        "job "
-            + id
-            + ": mlp-int8 "
-            + x.rows()
-            + " x "
-            + x.cols()
-            + " through "
-            + model.mlp().layers().size()
-            + " layers on "
-            + gemm.name()
-            + " (requantization on the host), computing...");
     long t0 = System.nanoTime();
-    List<QuantizedLayer.Result> results = model.mlp().forward(x.rows(), x.data(), gemm::multiply);
+    List<QuantizedLayer.Result> results = model.mlp().run(x.rows(), x.data(), gemm::layer);
     long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
     if (faults.corruptEntry()) {
       results = corruptHidden(model.mlp(), results);
@@ -757,30 +937,8 @@ public final class ExecutorDaemon {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write job " + id + "'s layers under " + dir, e);
     }
-    InferenceCommitments c = InferenceCommitments.of(model.commitment(), x, results);
-    inferences.put(id, c);
-    inputs.remove(id);
-    publish(id);
-    Attestation att =
-        attestation(job, started, millis)
-            .setWorkload(DataWorkload.MLP_INT8.workloadName())
-            .addAllInputs(committed)
-            .addAllOutputs(c.outputs())
-            .build();
-    String signedHex = Hex.encode(Attestations.sign(att, key).toByteArray());
-    say(
-        "job "
-            + id
-            + ": 100% in "
-            + millis
-            + " ms, "
-            + results.size()
-            + " layers committed (logits root "
-            + Hex.encodeUpper(c.outputs().get(c.outputs().size() - 1).getRoot().toByteArray())
-                .substring(0, 16)
-            + "...)");
-    state.put(new ExecutorState.Entry(id, assignedAt, "commit", signedHex, 0));
-    sendCommit(id, signedHex);
+    return new Inference(
+        InferenceCommitments.of(model.commitment(), x, results), results.size(), millis);
   }
 
   /**
@@ -797,7 +955,7 @@ public final class ExecutorDaemon {
     cheat.add(new QuantizedLayer.Result(first.rows(), first.cols(), first.accumulators(), out));
     byte[] in = out;
     for (int l = 1; l < honest.size(); l++) {
-      QuantizedLayer.Result r = mlp.layers().get(l).forward(first.rows(), in, gemm::multiply);
+      QuantizedLayer.Result r = gemm.layer(mlp.layers().get(l), first.rows(), in);
       cheat.add(r);
       in = r.outputs();
     }
@@ -994,7 +1152,7 @@ public final class ExecutorDaemon {
         retainUntil = verified + params().path("output_retention_blocks").asLong(0);
       }
     }
-    outputs.remove(id);
+    seededOutputs.remove(id);
     lastSeen.remove(Long.toString(id));
     lastSent.remove(Long.toString(id));
     if (retainUntil > height) {

@@ -48,8 +48,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,12 +67,15 @@ class ExecutorDaemonTest {
   final StringWriter log = new StringWriter();
   final CpuBackend cpu = new CpuBackend(2);
   final ExecutorService fetches = Executors.newSingleThreadExecutor();
+  final ExecutorService compute = Executors.newFixedThreadPool(2);
+  int slots = 1;
   DataServer data;
 
   @AfterEach
   void stop() {
     cpu.close();
     fetches.shutdownNow();
+    compute.shutdownNow();
     if (data != null) {
       data.close();
     }
@@ -95,6 +100,8 @@ class ExecutorDaemonTest {
             data.baseUrl(),
             new DataClient(Duration.ofSeconds(10)),
             fetches,
+            compute,
+            slots,
             new PrintWriter(log, true),
             Duration.ofMillis(10),
             Duration.ofSeconds(5)));
@@ -166,7 +173,7 @@ class ExecutorDaemonTest {
   @Test
   void commitsASignedAttestationOfTheExactOutputAndRecordsItFirst() throws Exception {
     jobs(job("assigned", "pool", "", 0, "int8-gemm-64"));
-    daemon(cpu, Faults.NONE).step();
+    awaitCommit(daemon(cpu, Faults.NONE));
     TxBody body = lastBody();
     SignedAttestation signed =
         SignedAttestation.parseFrom(body.getCommitResult().getSignedAttestation());
@@ -185,7 +192,7 @@ class ExecutorDaemonTest {
   @Test
   void aRestartedExecutorResendsItsRecordedCommitWithoutRecomputing() throws Exception {
     jobs(job("assigned", "pool", "", 0, "int8-gemm-64"));
-    daemon(cpu, Faults.NONE).step();
+    awaitCommit(daemon(cpu, Faults.NONE));
     int announced = node.broadcast.size();
     byte[] first = lastBody().getCommitResult().getSignedAttestation().toByteArray();
     ExecutorDaemon restarted = daemon(failing(), Faults.NONE);
@@ -194,6 +201,15 @@ class ExecutorDaemonTest {
     assertThat(lastBody().getCommitResult().getSignedAttestation().toByteArray()).isEqualTo(first);
     restarted.step();
     assertThat(node.broadcast).hasSize(announced + 2);
+    // Challenged after another restart: the output is computed again, on the worker, and revealed.
+    SignedAttestation signed = SignedAttestation.parseFrom(first);
+    byte[] blockHash = Sha256.hash(new byte[] {5});
+    jobs(job("challenged", "pool", Hex.encodeUpper(blockHash), 16, "int8-gemm-64"));
+    ExecutorDaemon again = daemon(cpu, Faults.NONE);
+    awaitBroadcast(again, TxBody::hasRevealRows);
+    Reveal reveal = Reveal.parseFrom(lastBody().getRevealRows().getReveal());
+    Verdict v = Verifier.verifyReveal(signed, Challenge.derive(blockHash, 7, W, 16), reveal);
+    assertThat(v.isValid()).as(v.toString()).isTrue();
   }
 
   @Test
@@ -202,7 +218,7 @@ class ExecutorDaemonTest {
     for (int skip : new int[] {0, 1_000_000}) {
       jobs(job("assigned", "pool", "", 0, "int8-gemm-64"));
       ExecutorDaemon d = daemon(cpu, new Faults(skip, false, false));
-      d.step();
+      awaitCommit(d);
       SignedAttestation signed =
           SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation());
       jobs(job("challenged", "pool", Hex.encodeUpper(blockHash), 16, "int8-gemm-64"));
@@ -219,7 +235,7 @@ class ExecutorDaemonTest {
   @Test
   void anFp32JobCommitsTheFloatBitsAndAFaultyBenchmarkIsHonest() throws Exception {
     jobs(job("assigned", "pool", "", 0, "fp32-gemm-64"));
-    daemon(cpu, Faults.NONE).step();
+    awaitCommit(daemon(cpu, Faults.NONE));
     Attestation a =
         Attestation.parseFrom(
             SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation())
@@ -229,7 +245,7 @@ class ExecutorDaemonTest {
     assertThat(a.getOutputRoot().toByteArray()).isEqualTo(OutputCommitment.ofFloats(64, c).root());
     Files.delete(dir.resolve("state.json"));
     jobs(job("assigned", "benchmark", "", 0, "int8-gemm-64"));
-    daemon(cpu, new Faults(1_000_000, false, false)).step();
+    awaitCommit(daemon(cpu, new Faults(1_000_000, false, false)));
     Attestation b =
         Attestation.parseFrom(
             SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation())
@@ -383,6 +399,195 @@ class ExecutorDaemonTest {
     assertThat(lastBody().getReportMissingInputs().getJobId()).isEqualTo(8);
   }
 
+  // ---- the worker ----
+
+  /** The CPU backend whose m x k x n products wait, once the gate is shut, until it opens. */
+  static final class GatedBackend implements GemmBackend {
+    final GemmBackend inner;
+    volatile boolean shut;
+    final CountDownLatch entered;
+    final CountDownLatch open = new CountDownLatch(1);
+
+    /** Counts down {@code entries} products that reach the shut gate. */
+    GatedBackend(GemmBackend inner, int entries) {
+      this.inner = inner;
+      this.entered = new CountDownLatch(entries);
+    }
+
+    @Override
+    public String name() {
+      return "gated";
+    }
+
+    @Override
+    public int[] multiply(int n, byte[] a, byte[] b) {
+      return inner.multiply(n, a, b);
+    }
+
+    @Override
+    public int[] multiply(int m, int k, int n, byte[] a, byte[] b) {
+      if (shut) {
+        entered.countDown();
+        try {
+          if (!open.await(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("the gate never opened: the product blocked the test");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+      return inner.multiply(m, k, n, a, b);
+    }
+
+    @Override
+    public float[] multiplyFloat(int n, float[] a, float[] b) {
+      return inner.multiplyFloat(n, a, b);
+    }
+
+    @Override
+    public boolean supportsFloat() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** One job list of the jobs of several. */
+  static String list(String... lists) {
+    StringBuilder b = new StringBuilder("{\"jobs\":[");
+    for (int i = 0; i < lists.length; i++) {
+      String l = lists[i];
+      b.append(i == 0 ? "" : ",").append(l, l.indexOf('[') + 1, l.lastIndexOf(']'));
+    }
+    return b.append("]}").toString();
+  }
+
+  @Test
+  void aLongProductRunsOffTheLoopWhileOtherJobsAreRevealedAndTheirRowsPosted() throws Exception {
+    GatedBackend gated = new GatedBackend(cpu, 1);
+    ExecutorDaemon d = daemon(gated, Faults.NONE);
+    DataClient client = new DataClient(Duration.ofSeconds(10));
+    // Data job 5 and seeded job 8 are computed and committed while the gate is open.
+    String five = dataJob("assigned", "", "").replace("\"id\":\"7\"", "\"id\":\"5\"");
+    jobs(five);
+    d.step();
+    client.upload(data.baseUrl(), 5, "a.npy", npy("a.npy", a));
+    client.upload(data.baseUrl(), 5, "b.npy", npy("b.npy", b));
+    awaitCommit(d);
+    // Job 5 stays open (committed, awaiting its verdict) while job 8 is computed.
+    String fiveCommitted = dataJob("committed", "", "").replace("\"id\":\"7\"", "\"id\":\"5\"");
+    String eight = job("assigned", "pool", "", 0, "int8-gemm-64").replace("\"7\"", "\"8\"");
+    jobs(list(eight, fiveCommitted));
+    awaitCommit(d);
+    SignedAttestation signed8 =
+        SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation());
+    // Data job 7's product waits at the shut gate: the loop still reveals job 8's challenged rows
+    // and posts the rows job 5's buyer asked for, while it runs.
+    gated.shut = true;
+    String seven = dataJob("assigned", "", "");
+    String eightCommitted =
+        job("committed", "pool", "", 0, "int8-gemm-64").replace("\"7\"", "\"8\"");
+    jobs(list(seven, fiveCommitted, eightCommitted));
+    d.step();
+    client.upload(data.baseUrl(), 7, "a.npy", npy("a.npy", a));
+    client.upload(data.baseUrl(), 7, "b.npy", npy("b.npy", b));
+    byte[] blockHash = Sha256.hash(new byte[] {6});
+    jobs(
+        list(
+            seven,
+            job("challenged", "pool", Hex.encodeUpper(blockHash), 16, "int8-gemm-64")
+                .replace("\"7\"", "\"8\""),
+            dataJob(
+                    "verified",
+                    ",\"availability\":{\"output\":\"c\",\"rows\":[4,1],"
+                        + "\"requested_height\":\"12\",\"deadline_height\":\"15\","
+                        + "\"answered_height\":\"0\"}",
+                    "")
+                .replace("\"id\":\"7\"", "\"id\":\"5\"")));
+    int from = node.broadcast.size();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!sentSince(from, TxBody::hasRevealRows) || !sentSince(from, TxBody::hasPostRows)) {
+      assertThat(System.nanoTime() - deadline)
+          .as("job 8's reveal and job 5's rows while job 7 computes; log:\n" + log)
+          .isNegative();
+      d.step();
+      Thread.onSpinWait();
+    }
+    assertThat(gated.entered.await(10, TimeUnit.SECONDS))
+        .as("job 7's product started before the answers and is still running")
+        .isTrue();
+    assertThat(gated.open.getCount()).isEqualTo(1);
+    assertThat(sentSince(from, TxBody::hasCommitResult)).as("job 7 is not committed yet").isFalse();
+    for (int i = from; i < node.broadcast.size(); i++) {
+      TxBody body = Transactions.decode(node.broadcast.get(i)).body();
+      if (body.hasRevealRows()) {
+        Reveal reveal = Reveal.parseFrom(body.getRevealRows().getReveal());
+        Verdict v = Verifier.verifyReveal(signed8, Challenge.derive(blockHash, 8, W, 16), reveal);
+        assertThat(v.isValid()).as(v.toString()).isTrue();
+      }
+      if (body.hasPostRows()) {
+        PostedRows posted = PostedRows.parseFrom(body.getPostRows().getRows());
+        assertThat(posted.getRowsList()).extracting(r -> r.getIndex()).containsExactly(4, 1);
+        for (var row : posted.getRowsList()) {
+          assertThat(MatrixCommitment.check(honest.outputs().get(0), row)).isNull();
+        }
+      }
+    }
+    // Once the gate opens, job 7 is committed: the loop took the worker's result.
+    gated.open.countDown();
+    awaitCommit(d);
+    Attestation att =
+        Verifier.decode(
+            SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation()));
+    assertThat(att.getJobId()).isEqualTo(7);
+    assertThat(att.getOutputsList()).isEqualTo(honest.outputs());
+  }
+
+  @Test
+  void asManyProductsRunAtOnceAsTheExecutorHasComputeSlots() throws Exception {
+    slots = 2;
+    GatedBackend gated = new GatedBackend(cpu, 2);
+    gated.shut = true;
+    ExecutorDaemon d = daemon(gated, Faults.NONE);
+    DataClient client = new DataClient(Duration.ofSeconds(10));
+    String five = dataJob("assigned", "", "").replace("\"id\":\"7\"", "\"id\":\"5\"");
+    jobs(list(dataJob("assigned", "", ""), five));
+    d.step();
+    for (long id : new long[] {5, 7}) {
+      client.upload(data.baseUrl(), id, "a.npy", npy("a.npy", a));
+      client.upload(data.baseUrl(), id, "b.npy", npy("b.npy", b));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (gated.entered.getCount() > 0) {
+      assertThat(System.nanoTime() - deadline)
+          .as("both products in the gate at once (2 slots); log:\n" + log)
+          .isNegative();
+      d.step();
+      Thread.onSpinWait();
+    }
+    assertThat(sentSince(0, TxBody::hasCommitResult)).isFalse();
+    gated.open.countDown();
+    int from = node.broadcast.size();
+    while (node.broadcast.subList(from, node.broadcast.size()).stream()
+            .filter(tx -> decodes(tx).hasCommitResult())
+            .count()
+        < 2) {
+      assertThat(System.nanoTime() - deadline).as("both committed; log:\n" + log).isNegative();
+      d.step();
+      Thread.onSpinWait();
+    }
+  }
+
+  private static TxBody decodes(byte[] tx) {
+    try {
+      return Transactions.decode(tx).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   // ---- mlp-int8 jobs ----
 
   /** 4 -> 3 (per channel, ReLU) -> 2 (per tensor). */
@@ -499,14 +704,31 @@ class ExecutorDaemonTest {
         .isInstanceOf(InferenceCheck.WrongActivation.class);
   }
 
+  /** Steps {@code d} until it broadcasts a commit (one sent before this call does not count). */
   private void awaitCommit(ExecutorDaemon d) throws Exception {
+    awaitBroadcast(d, TxBody::hasCommitResult);
+  }
+
+  /** Steps {@code d} until it broadcasts a tx {@code wanted} accepts, at most 30 s. */
+  private void awaitBroadcast(ExecutorDaemon d, java.util.function.Predicate<TxBody> wanted)
+      throws Exception {
+    int from = node.broadcast.size();
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!lastBody().hasCommitResult()) {
-      assertThat(System.nanoTime() - deadline)
-          .as("a commit within 30 s; log:\n" + log)
-          .isNegative();
+    while (!sentSince(from, wanted)) {
+      assertThat(System.nanoTime() - deadline).as("the tx within 30 s; log:\n" + log).isNegative();
       d.step();
       Thread.onSpinWait();
     }
+  }
+
+  /** Whether a tx {@code wanted} accepts was broadcast at index {@code from} or later. */
+  private boolean sentSince(int from, java.util.function.Predicate<TxBody> wanted)
+      throws Exception {
+    for (int i = from; i < node.broadcast.size(); i++) {
+      if (wanted.test(Transactions.decode(node.broadcast.get(i)).body())) {
+        return true;
+      }
+    }
+    return false;
   }
 }
