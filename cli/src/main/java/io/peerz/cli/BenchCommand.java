@@ -722,7 +722,7 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Integer> failed = sorted(failedInBlock);
     if (output.json()) {
       ObjectNode n = JsonNodeFactory.instance.objectNode();
-      n.put("node", node.node);
+      n.put("node", node.url());
       n.put("txs", txs);
       n.put("accounts", accounts);
       n.put("rate", rate);
@@ -753,7 +753,7 @@ final class BenchCommand implements Callable<Integer> {
       out.flush();
       return;
     }
-    out.printf("node:          %s%n", node.node);
+    out.printf("node:          %s%n", node.url());
     out.printf(
         "load:          %d txs from %d accounts, rate %s, %d requests of %d in flight%n",
         txs, accounts, rate, concurrency, batch);

@@ -14,10 +14,11 @@ import java.util.Optional;
  * {@code [rpc] laddr, max_body_bytes, max_header_bytes, max_open_connections}, {@code [p2p] laddr,
  * persistent_peers, max_num_inbound_peers, max_num_outbound_peers, unconditional_peer_ids,
  * max_packet_msg_payload_size, send_rate, recv_rate}, {@code [consensus] timeout_commit}, {@code
- * [tx_index] indexer} and {@code [statesync] enable, snapshot_interval, snapshot_keep_recent,
- * timeout}. Reads the TOML subset CometBFT writes: {@code [section]} headers and {@code key =
- * value} lines with quoted strings, numbers or booleans. Keys are {@code section.key}; {@code
- * PEERZ_SECTION_KEY} environment variables override them.
+ * [tx_index] indexer}, {@code [statesync] enable, snapshot_interval, snapshot_keep_recent, timeout}
+ * and {@code [instrumentation] prometheus, prometheus_listen_addr}. Reads the TOML subset CometBFT
+ * writes: {@code [section]} headers and {@code key = value} lines with quoted strings, numbers or
+ * booleans. Keys are {@code section.key}; {@code PEERZ_SECTION_KEY} environment variables override
+ * them.
  */
 final class ConfigToml {
   private final Map<String, String> values;
@@ -130,6 +131,12 @@ final class ConfigToml {
         # Snapshots of the state every this many heights (0: none), the newest kept.
         snapshot_interval = 100
         snapshot_keep_recent = 2
+
+        [instrumentation]
+        # Serve Prometheus metrics at http://<prometheus_listen_addr>/metrics (docs/metrics.md);
+        # ":26660" listens on every interface.
+        prometheus = false
+        prometheus_listen_addr = ":26660"
         """
         .formatted(moniker.replace("\\", "\\\\").replace("\"", "\\\""));
   }

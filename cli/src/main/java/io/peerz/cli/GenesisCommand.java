@@ -74,13 +74,14 @@ final class GenesisCommand {
       @Option(
           names = {"--pub-key", "--pub_key"},
           paramLabel = "<base64>",
-          description = "Ed25519 public key, base64 (as in genesis.json).")
+          description = "Ed25519 public key, base64 (as in genesis.json); required, or --key-file.")
       String pubKey;
 
       @Option(
           names = {"--key-file", "--key_file"},
           paramLabel = "<file>",
-          description = "A priv_validator_key.json to take the public key from.")
+          description =
+              "A priv_validator_key.json to take the public key from; required, or --pub-key.")
       Path keyFile;
     }
 
@@ -93,7 +94,7 @@ final class GenesisCommand {
         description = "Voting power (default: ${DEFAULT-VALUE}).")
     long power;
 
-    @Option(names = "--name", defaultValue = "", description = "Validator name.")
+    @Option(names = "--name", defaultValue = "", description = "Validator name (default: none).")
     String name;
 
     @Override

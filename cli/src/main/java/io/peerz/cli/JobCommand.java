@@ -137,34 +137,44 @@ final class JobCommand {
     @Option(names = "--pool", required = true, paramLabel = "<id>", description = "Pool id.")
     long pool;
 
-    @Option(names = "--a", paramLabel = "<a.npy>", description = "gemm-int8: A, m x k int8.")
+    @Option(
+        names = "--a",
+        paramLabel = "<a.npy>",
+        description =
+            "gemm-int8: A, m x k int8. Required for a gemm-int8 pool, with --b (or --a-url).")
     Path aFile;
 
-    @Option(names = "--b", paramLabel = "<b.npy>", description = "gemm-int8: B, k x n int8.")
+    @Option(
+        names = "--b",
+        paramLabel = "<b.npy>",
+        description = "gemm-int8: B, k x n int8. Required for a gemm-int8 pool, with --a.")
     Path bFile;
 
     @Option(
         names = "--input",
         paramLabel = "<x.npy>",
-        description = "mlp-int8: the batch, rows x features int8 (features: the model's input).")
+        description =
+            "mlp-int8: the batch, rows x features int8 (features: the model's input). Required"
+                + " for an mlp-int8 pool, instead of --a and --b.")
     Path xFile;
 
     @Option(
         names = "--input-url",
         paramLabel = "<url>",
-        description = "mlp-int8: where the executor fetches the batch; no upload.")
+        description = "mlp-int8: where the executor fetches the batch (default: uploaded).")
     String xUrl;
 
     @Option(
         names = "--a-url",
         paramLabel = "<url>",
-        description = "Where the executor fetches a.npy (e.g. from peerz data serve); no upload.")
+        description =
+            "Where the executor fetches a.npy, e.g. from peerz data serve (default: uploaded).")
     String aUrl;
 
     @Option(
         names = "--b-url",
         paramLabel = "<url>",
-        description = "Where the executor fetches b.npy; no upload.")
+        description = "Where the executor fetches b.npy (default: uploaded).")
     String bUrl;
 
     @Option(
@@ -763,13 +773,22 @@ final class JobCommand {
     @Parameters(paramLabel = "<job-id>")
     long id;
 
-    @Option(names = "--a", paramLabel = "<a.npy>", description = "gemm-int8: A.")
+    @Option(
+        names = "--a",
+        paramLabel = "<a.npy>",
+        description = "gemm-int8: A (required for a gemm-int8 job, with --b and --c).")
     Path aFile;
 
-    @Option(names = "--b", paramLabel = "<b.npy>", description = "gemm-int8: B.")
+    @Option(
+        names = "--b",
+        paramLabel = "<b.npy>",
+        description = "gemm-int8: B (required for a gemm-int8 job).")
     Path bFile;
 
-    @Option(names = "--c", paramLabel = "<c.npy>", description = "gemm-int8: C as fetched.")
+    @Option(
+        names = "--c",
+        paramLabel = "<c.npy>",
+        description = "gemm-int8: C as fetched (required for a gemm-int8 job).")
     Path cFile;
 
     @Option(
@@ -794,14 +813,14 @@ final class JobCommand {
         names = "--activation",
         split = ",",
         paramLabel = "<layer,row,col>",
-        description = "mlp-int8: dispute this activation rather than the first wrong one found.")
+        description = "mlp-int8: dispute this activation (default: the first wrong one found).")
     int[] activation;
 
     @Option(
         names = "--entry",
         split = ",",
         paramLabel = "<row,col>",
-        description = "Dispute this entry rather than the first wrong one found.")
+        description = "Dispute this entry (default: the first wrong one found).")
     int[] entry;
 
     private MsgDisputeEntry.Builder message;

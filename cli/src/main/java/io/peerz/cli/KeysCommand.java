@@ -330,7 +330,7 @@ final class KeysCommand {
     @Option(
         names = "--out",
         paramLabel = "<file>",
-        description = "Write here (0600) instead of stdout.")
+        description = "Write here (0600) (default: standard output).")
     Path file;
 
     @Override

@@ -51,7 +51,8 @@ final class MarketTxCommands {
         description =
             "What every job runs: gemm-int8 (C = A x B on each buyer's own int8 matrices, see"
                 + " peerz job submit), mlp-int8 (the --model file on each buyer's int8 batch) or a"
-                + " seeded benchmark workload such as int8-gemm-1024.")
+                + " seeded benchmark workload such as int8-gemm-1024. Required, unless the older"
+                + " --model names the seeded workload.")
     String workload;
 
     @Option(
@@ -60,7 +61,8 @@ final class MarketTxCommands {
         description =
             "mlp-int8: the .safetensors model (checked here: format, tensors, shapes, ranges, int32"
                 + " overflow; the pool commits to its root). Otherwise the seeded workload, e.g."
-                + " int8-gemm-1024 (the older name of --workload).")
+                + " int8-gemm-1024 (the older name of --workload). Required for mlp-int8; default:"
+                + " none.")
     String model;
 
     @Option(
@@ -68,7 +70,7 @@ final class MarketTxCommands {
         paramLabel = "<url>",
         description =
             "mlp-int8: where executors GET the model file (http(s); they fetch it once, check it"
-                + " against the pool's root and keep it).")
+                + " against the pool's root and keep it). Required for mlp-int8; default: none.")
     String modelUrl;
 
     @Option(
@@ -104,7 +106,9 @@ final class MarketTxCommands {
         names = "--deposit",
         converter = AmountConverter.class,
         paramLabel = "<amount>",
-        description = "Escrowed from the creator until the pool closes.")
+        defaultValue = "0",
+        description =
+            "Escrowed from the creator until the pool closes (default: ${DEFAULT-VALUE}).")
     long deposit;
 
     @Override
@@ -179,8 +183,8 @@ final class MarketTxCommands {
         names = "--data-url",
         paramLabel = "<url>",
         description =
-            "Its data endpoint (http://host:port) for data jobs; 'peerz server' announces it"
-                + " itself, so this is optional.")
+            "Its data endpoint (http://host:port) for data jobs (default: none until 'peerz"
+                + " server' announces its own).")
     String dataUrl;
 
     @Override
@@ -471,7 +475,10 @@ final class MarketTxCommands {
         "params.input_timeout_blocks have passed): the job is refunded, nobody is slashed."
       })
   static final class ReportMissingInputs extends ExecutorTx {
-    @Option(names = "--detail", paramLabel = "<text>", description = "What did not arrive.")
+    @Option(
+        names = "--detail",
+        paramLabel = "<text>",
+        description = "What did not arrive (default: empty).")
     String detail = "";
 
     @Override

@@ -107,7 +107,7 @@ final class OfflineTxCommands {
                   + " is a tx for chain '"
                   + body.getChainId()
                   + "', but the node at "
-                  + node.node
+                  + node.url()
                   + " runs '"
                   + nodeChain
                   + "'; nothing signed");
@@ -168,7 +168,7 @@ final class OfflineTxCommands {
                 + " is signed for chain '"
                 + tx.body().getChainId()
                 + "', but the node at "
-                + node.node
+                + node.url()
                 + " runs '"
                 + nodeChain
                 + "'; nothing sent");

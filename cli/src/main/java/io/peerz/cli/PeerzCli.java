@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -123,6 +124,7 @@ public final class PeerzCli implements Callable<Integer> {
   static CommandLine commandLine(PeerzCli root) {
     CommandLine cl = new CommandLine(root);
     addSnakeCaseAliases(cl);
+    sayRequired(cl);
     cl.setExecutionStrategy(PeerzCli::refuseUnmatchedThenRun);
     CommandLine.IParameterExceptionHandler picocliHandler = cl.getParameterExceptionHandler();
     cl.setParameterExceptionHandler(
@@ -203,6 +205,37 @@ public final class PeerzCli implements Callable<Integer> {
       }
     }
     return EditDistance.closest(word, names, 2);
+  }
+
+  /**
+   * A required option says so in its own line of {@code --help} (picocli only leaves the brackets
+   * off in the synopsis), added here once instead of in every annotation; OptionDefaultsTest holds
+   * every option to saying either that or its default.
+   */
+  static void sayRequired(CommandLine cl) {
+    CommandSpec spec = cl.getCommandSpec();
+    for (OptionSpec opt : new ArrayList<>(spec.options())) {
+      String[] text = opt.description();
+      if (!opt.required()
+          || opt.group() != null
+          || String.join(" ", text).toLowerCase(Locale.ROOT).contains("required")) {
+        continue;
+      }
+      String[] said = text.length == 0 ? new String[] {""} : text.clone();
+      String last = said[said.length - 1].strip();
+      said[said.length - 1] =
+          last.isEmpty()
+              ? "Required."
+              : last.endsWith(".")
+                  ? last.substring(0, last.length() - 1) + "; required."
+                  : last + " (required)";
+      spec.remove(opt);
+      spec.addOption(opt.toBuilder().description(said).build());
+    }
+    // An alias maps to the same command again: a second pass finds it said already.
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sayRequired(sub);
+    }
   }
 
   /**

@@ -193,10 +193,16 @@ final class QueryCommand {
     @Parameters(index = "1", arity = "0..1", paramLabel = "<epoch>")
     Long epochArg;
 
-    @picocli.CommandLine.Option(names = "--subnet-id", paramLabel = "<id>")
+    @picocli.CommandLine.Option(
+        names = "--subnet-id",
+        paramLabel = "<id>",
+        description = "The subnet (required, here or as the first argument).")
     Long subnetId;
 
-    @picocli.CommandLine.Option(names = "--epoch", paramLabel = "<n>")
+    @picocli.CommandLine.Option(
+        names = "--epoch",
+        paramLabel = "<n>",
+        description = "The epoch (required, here or as the second argument).")
     Long epoch;
 
     @Override

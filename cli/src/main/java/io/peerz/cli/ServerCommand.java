@@ -8,14 +8,17 @@ import io.peerz.gpu.data.DataClient;
 import io.peerz.gpu.data.DataLimits;
 import io.peerz.gpu.data.DataServer;
 import io.peerz.gpu.executor.ExecutorDaemon;
+import io.peerz.gpu.executor.ExecutorMetrics;
 import io.peerz.gpu.executor.ExecutorState;
 import io.peerz.gpu.executor.Faults;
 import io.peerz.ledger.Ed25519KeyPair;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,7 +65,7 @@ final class ServerCommand implements Callable<Integer> {
           "Cheat, for tests and demos: skip-rows=<fraction> leaves that fraction of each seeded"
               + " pool job's rows zero; corrupt-entry adds 1 to one entry of each data job's C;"
               + " no-serve serves no outputs and answers no availability request. Benchmarks"
-              + " are computed honestly.")
+              + " are computed honestly. Default: none, an honest executor.")
   String faulty;
 
   @Option(
@@ -99,6 +102,16 @@ final class ServerCommand implements Callable<Integer> {
   URI dataUrl;
 
   @Option(
+      names = "--metrics-laddr",
+      paramLabel = "<host:port>",
+      description = {
+        "Serve this executor's Prometheus metrics (jobs run, compute time, kernel TOPS, data",
+        "bytes, backend; docs/metrics.md) at http://<host:port>/metrics; :port listens on every",
+        "interface (default: off). A port in use stops the executor before it starts."
+      })
+  String metricsLaddr;
+
+  @Option(
       names = "--compute-slots",
       paramLabel = "<n>",
       defaultValue = "1",
@@ -115,6 +128,20 @@ final class ServerCommand implements Callable<Integer> {
     }
     Ed25519KeyPair key = ExecutorKey.read(executorKey);
     Faults faults = faults(faulty);
+    // Bound first: a taken port stops the executor before it starts anything.
+    MetricsEndpoint metrics =
+        metricsLaddr == null ? null : MetricsEndpoint.start(metricsLaddr, "--metrics-laddr");
+    try {
+      return serve(key, faults, metrics);
+    } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
+    }
+  }
+
+  private int serve(Ed25519KeyPair key, Faults faults, MetricsEndpoint metrics)
+      throws InterruptedException {
     Path dataDir = home.home().resolve("data");
     Path stateFile = dataDir.resolve("executor-" + key.address() + ".json");
     Path workDir = dataDir.resolve("executor-" + key.address());
@@ -150,6 +177,18 @@ final class ServerCommand implements Callable<Integer> {
       }
       URI url = dataUrl != null ? dataUrl : data.baseUrl();
       out.printf("data endpoint: %s (listening on %s)%n", url, data.baseUrl());
+      DataClient client = new DataClient(Duration.ofMinutes(2));
+      // Without --metrics-laddr the metrics go to a registry nobody reads.
+      ExecutorMetrics observed =
+          new ExecutorMetrics(
+              metrics != null ? metrics.registry() : new PrometheusRegistry(),
+              key.address().toString(),
+              gemm.name(),
+              floats.name(),
+              List.of(data::bytes, client::bytes));
+      if (metrics != null) {
+        out.printf("metrics: http://%s/metrics%n", metrics.address());
+      }
       ExecutorDaemon daemon =
           new ExecutorDaemon(
               new ExecutorDaemon.Parts(
@@ -162,13 +201,14 @@ final class ServerCommand implements Callable<Integer> {
                   workDir,
                   data,
                   url,
-                  new DataClient(Duration.ofMinutes(2)),
+                  client,
                   fetches,
                   compute,
                   computeSlots,
                   out,
                   poll,
-                  Duration.ofSeconds(30)));
+                  Duration.ofSeconds(30),
+                  observed));
       daemon.run(stop::get);
     } catch (InterruptedException e) {
       out.println("executor stopped");

@@ -46,13 +46,16 @@ import picocli.CommandLine.Option;
       "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT, PEERZ_P2P_MAX_NUM_INBOUND_PEERS,",
       "PEERZ_P2P_MAX_NUM_OUTBOUND_PEERS, PEERZ_P2P_MAX_PACKET_MSG_PAYLOAD_SIZE, PEERZ_P2P_SEND_RATE,",
       "PEERZ_P2P_RECV_RATE, PEERZ_P2P_UNCONDITIONAL_PEER_IDS, PEERZ_RPC_MAX_BODY_BYTES,",
-      "PEERZ_RPC_MAX_HEADER_BYTES, PEERZ_RPC_MAX_OPEN_CONNECTIONS),",
+      "PEERZ_RPC_MAX_HEADER_BYTES, PEERZ_RPC_MAX_OPEN_CONNECTIONS,",
+      "PEERZ_INSTRUMENTATION_PROMETHEUS, PEERZ_INSTRUMENTATION_PROMETHEUS_LISTEN_ADDR),",
       "overridden by these flags (CometBFT's names)."
     })
 final class StartCommand implements Callable<Integer> {
   @Mixin HomeOption home;
 
-  @Option(names = "--moniker", description = "Node name.")
+  @Option(
+      names = "--moniker",
+      description = "Node name (default: moniker in config.toml, which init sets).")
   String moniker;
 
   @Option(
@@ -164,7 +167,8 @@ final class StartCommand implements Callable<Integer> {
       description = {
         "Serve the application alone over ABCI 2.0 on this address (tcp://host:port) for",
         "CometBFT v0.38 to drive (cometbft node --proxy_app <addr>); CometBFT then serves",
-        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md."
+        "JSON-RPC and p2p, and this process starts neither. See docs/cometbft.md.",
+        "Default: off, the node runs its own consensus, JSON-RPC and p2p."
       })
   String abci;
 
@@ -202,6 +206,32 @@ final class StartCommand implements Callable<Integer> {
               + " node next starts with kv.")
   String indexer;
 
+  @Option(
+      names = "--instrumentation.prometheus",
+      paramLabel = "<bool>",
+      arity = "0..1",
+      fallbackValue = "true",
+      description = {
+        "Serve Prometheus metrics (CometBFT's and peerz's, docs/metrics.md) at",
+        "http://<prometheus_listen_addr>/metrics (default: false; on in 'testnet init')."
+      })
+  Boolean prometheus;
+
+  @Option(
+      names = "--instrumentation.prometheus_listen_addr",
+      paramLabel = "<addr>",
+      description = {
+        "Where metrics are served: host:port, or :port for every interface (default: :26660).",
+        "A port in use stops the node before it starts."
+      })
+  String prometheusListen;
+
+  /** CometBFT's {@code [instrumentation] prometheus_listen_addr} default. */
+  static final String DEFAULT_PROMETHEUS_LISTEN = ":26660";
+
+  /** Where metrics are served, or null when they are off. */
+  record Metrics(String listen) {}
+
   /** The settings after config.toml, environment and flags have had their say. */
   record Settings(
       String moniker,
@@ -213,7 +243,8 @@ final class StartCommand implements Callable<Integer> {
       StateSyncConfig stateSync,
       boolean indexTxs,
       PeerLimits p2pLimits,
-      RpcLimits rpcLimits) {}
+      RpcLimits rpcLimits,
+      Metrics metrics) {}
 
   Settings settings(Path h, Map<String, String> env) {
     ConfigToml toml = ConfigToml.read(h.resolve("config/config.toml"));
@@ -240,7 +271,8 @@ final class StartCommand implements Callable<Integer> {
         stateSync(toml, env),
         indexTxs(toml, env),
         p2pLimits(toml, env),
-        rpcLimits(toml, env));
+        rpcLimits(toml, env),
+        metrics(toml, env));
   }
 
   private PeerLimits p2pLimits(ConfigToml toml, Map<String, String> env) {
@@ -301,6 +333,25 @@ final class StartCommand implements Callable<Integer> {
       throw new CliException(key + ": " + v + " is too large");
     }
     return (int) v;
+  }
+
+  private Metrics metrics(ConfigToml toml, Map<String, String> env) {
+    boolean on =
+        prometheus != null ? prometheus : bool(toml, env, "instrumentation.prometheus", false);
+    String listen =
+        prometheusListen != null
+            ? prometheusListen
+            : toml.get("instrumentation.prometheus_listen_addr", env)
+                .orElse(DEFAULT_PROMETHEUS_LISTEN);
+    return new Metrics(on ? listen : null);
+  }
+
+  private static boolean bool(ConfigToml toml, Map<String, String> env, String key, boolean dflt) {
+    String v = toml.get(key, env).orElse(Boolean.toString(dflt)).trim();
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new CliException(key + ": expected true or false, got " + v);
+    }
+    return v.equals("true");
   }
 
   private boolean indexTxs(ConfigToml toml, Map<String, String> env) {
@@ -431,14 +482,36 @@ final class StartCommand implements Callable<Integer> {
         NodeKeyFile.nodeId(nodeKey.publicKey()),
         h);
     if (abci != null) {
+      if (s.metrics().listen() != null) {
+        log.info("metrics not served reason=under --abci CometBFT serves its own");
+      }
       return serveAbci(log, h, genesis, s.snapshots());
     }
-    PeerzNode node = PeerzNode.start(config);
+    // Bound first: a taken metrics port stops the node before it opens its data.
+    MetricsEndpoint metrics =
+        s.metrics().listen() == null
+            ? null
+            : MetricsEndpoint.start(s.metrics().listen(), "instrumentation.prometheus_listen_addr");
+    PeerzNode node;
+    try {
+      node = PeerzNode.start(config, metrics == null ? null : metrics.registry());
+    } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
+      throw e;
+    }
+    if (metrics != null) {
+      log.info("metrics listening address={} path=/metrics", metrics.address());
+    }
     Thread hook =
         new Thread(
             () -> {
               log.info("stopping node");
               node.close();
+              if (metrics != null) {
+                metrics.close();
+              }
             },
             "peerz-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

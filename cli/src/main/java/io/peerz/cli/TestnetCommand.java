@@ -34,8 +34,9 @@ final class TestnetCommand {
       description = {
         "Write <output>/node0..node<N-1>: one shared genesis with N validators of equal power,",
         "each home's keys, a funded 'validator' account in its test keyring, and a config.toml",
-        "with its own loopback ports (node i: p2p <base-port>+10i, RPC <base-port>+10i+1) and",
-        "every other node as a persistent peer. Start each with 'peerz start --home <node>'."
+        "with its own loopback ports (node i: p2p <base-port>+10i, RPC <base-port>+10i+1,",
+        "Prometheus metrics <base-port>+10i+4, on) and every other node as a persistent peer.",
+        "Start each with 'peerz start --home <node>'."
       })
   static final class Init implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -125,6 +126,10 @@ final class TestnetCommand {
                 .replace("tcp://127.0.0.1:26657", "tcp://127.0.0.1:" + (p2pPort(i) + 1))
                 .replace("tcp://127.0.0.1:26656", "tcp://127.0.0.1:" + p2pPort(i))
                 .replace("timeout_commit = \"1s\"", "timeout_commit = \"" + timeoutCommit + "\"")
+                .replace("prometheus = false", "prometheus = true")
+                .replace(
+                    "prometheus_listen_addr = \":26660\"",
+                    "prometheus_listen_addr = \"127.0.0.1:" + metricsPort(i) + "\"")
                 .replace(
                     "[p2p]\n", "[p2p]\npersistent_peers = \"" + String.join(",", peers) + "\"\n");
         try {
@@ -139,6 +144,9 @@ final class TestnetCommand {
                 + nodes.get(i).home()
                 + " rpc=http://127.0.0.1:"
                 + (p2pPort(i) + 1)
+                + " metrics=http://127.0.0.1:"
+                + metricsPort(i)
+                + "/metrics"
                 + " node_id="
                 + nodes.get(i).nodeId());
       }
@@ -148,6 +156,11 @@ final class TestnetCommand {
 
     private int p2pPort(int i) {
       return basePort + 10 * i;
+    }
+
+    /** CometBFT's default metrics port is its p2p port + 4 (26660); so is node i's. */
+    private int metricsPort(int i) {
+      return basePort + 10 * i + 4;
     }
   }
 }

@@ -54,7 +54,9 @@ final class VerifyOutputCommand implements Callable<Integer> {
   @Option(
       names = "--root",
       paramLabel = "<hex>",
-      description = "Also require this output root (an attestation's output_root, 64 hex digits).")
+      description =
+          "Also require this output root, an attestation's output_root in 64 hex digits"
+              + " (default: not compared).")
   String root;
 
   @Mixin OutputOption output;

@@ -198,6 +198,56 @@ class ConfigTomlTest {
   }
 
   @Test
+  void metricsAreOffByDefaultAndTurnedOnByTheFileTheEnvironmentOrTheFlag(@TempDir Path home)
+      throws Exception {
+    StartCommand noFile = new StartCommand();
+    new CommandLine(noFile).parseArgs();
+    assertThat(noFile.settings(home, Map.of()).metrics().listen()).isNull();
+
+    Files.createDirectories(home.resolve("config"));
+    Files.writeString(home.resolve("config/config.toml"), ConfigToml.initial("n"));
+    StartCommand defaults = new StartCommand();
+    new CommandLine(defaults).parseArgs();
+    assertThat(defaults.settings(home, Map.of()).metrics().listen()).isNull();
+    assertThat(
+            defaults
+                .settings(home, Map.of("PEERZ_INSTRUMENTATION_PROMETHEUS", "true"))
+                .metrics()
+                .listen())
+        .isEqualTo(":26660");
+    assertThat(
+            defaults
+                .settings(
+                    home,
+                    Map.of(
+                        "PEERZ_INSTRUMENTATION_PROMETHEUS", "true",
+                        "PEERZ_INSTRUMENTATION_PROMETHEUS_LISTEN_ADDR", "127.0.0.1:9100"))
+                .metrics()
+                .listen())
+        .isEqualTo("127.0.0.1:9100");
+
+    Files.writeString(
+        home.resolve("config/config.toml"),
+        ConfigToml.initial("n").replace("prometheus = false", "prometheus = true"));
+    assertThat(defaults.settings(home, Map.of()).metrics().listen()).isEqualTo(":26660");
+    StartCommand off = new StartCommand();
+    new CommandLine(off).parseArgs("--instrumentation.prometheus=false");
+    assertThat(off.settings(home, Map.of()).metrics().listen()).isNull();
+
+    StartCommand flags = new StartCommand();
+    new CommandLine(flags)
+        .parseArgs(
+            "--instrumentation.prometheus",
+            "--instrumentation.prometheus_listen_addr",
+            "127.0.0.1:26661");
+    assertThat(flags.settings(home, Map.of()).metrics().listen()).isEqualTo("127.0.0.1:26661");
+
+    assertThatThrownBy(
+            () -> defaults.settings(home, Map.of("PEERZ_INSTRUMENTATION_PROMETHEUS", "on")))
+        .hasMessage("instrumentation.prometheus: expected true or false, got on");
+  }
+
+  @Test
   void aPeerWithoutANodeIdIsRejected() {
     assertThatThrownBy(() -> StartCommand.peerList("127.0.0.1:26656"))
         .hasMessageContaining("node id");

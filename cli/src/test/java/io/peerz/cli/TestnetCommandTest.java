@@ -39,6 +39,10 @@ class TestnetCommandTest {
           .isEqualTo(Files.readString(out.resolve("node0/config/genesis.json")));
       ConfigToml toml = ConfigToml.read(home.resolve("config/config.toml"));
       assertThat(toml.get("rpc.laddr", Map.of())).hasValue("tcp://127.0.0.1:" + (36657 + 10 * i));
+      // Metrics on, each node on a port of its own (CometBFT's 26660 is p2p + 4).
+      assertThat(toml.get("instrumentation.prometheus", Map.of())).hasValue("true");
+      assertThat(toml.get("instrumentation.prometheus_listen_addr", Map.of()))
+          .hasValue("127.0.0.1:" + (36660 + 10 * i));
       String peers = toml.get("p2p.persistent_peers", Map.of()).orElseThrow();
       assertThat(StartCommand.peerList(peers)).hasSize(2);
       assertThat(peers).doesNotContain("127.0.0.1:" + (36656 + 10 * i));

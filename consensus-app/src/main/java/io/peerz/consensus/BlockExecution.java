@@ -6,6 +6,7 @@ import io.peerz.ledger.Blocks;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.proto.Block;
 import io.peerz.ledger.proto.Commit;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,6 +53,12 @@ public final class BlockExecution implements ConsensusDriver.Execution {
     return p != null ? p : System.getenv("PEERZ_FAILPOINT");
   }
 
+  /** A block finalized and committed: the request the application got, its answer, the time. */
+  record Executed(
+      Application.FinalizeBlockRequest request,
+      Application.FinalizeBlockResponse response,
+      Duration finalizeTime) {}
+
   @Override
   public Application.FinalizeBlockResponse apply(Block block, Commit commit) {
     long height = block.getHeader().getHeight();
@@ -62,7 +69,8 @@ public final class BlockExecution implements ConsensusDriver.Execution {
       Runtime.getRuntime().halt(FAILPOINT_EXIT_STATUS);
     }
     long t1 = System.nanoTime();
-    Application.FinalizeBlockResponse r = execute(block);
+    Executed e = execute(block);
+    Application.FinalizeBlockResponse r = e.response();
     log.info(
         "committed height={} round={} txs={} app_hash={} append_ms={} execute_ms={}",
         height,
@@ -71,8 +79,9 @@ public final class BlockExecution implements ConsensusDriver.Execution {
         Hex.encodeUpper(r.appHash()),
         (t1 - t0) / 1_000_000,
         (System.nanoTime() - t1) / 1_000_000);
-    // Stored and executed: subscribers (the RPC's websocket) hear of it, off this thread.
-    events.publish(new EventBus.BlockCommitted(height));
+    // Stored and executed: subscribers (the RPC's websocket, metrics) hear of it, off this thread.
+    events.publish(
+        new EventBus.BlockCommitted(block, commit, r, e.request().misbehavior(), e.finalizeTime()));
     return r;
   }
 
@@ -80,21 +89,21 @@ public final class BlockExecution implements ConsensusDriver.Execution {
    * Finalizes and commits an appended block in the application, updating the mempool; also what
    * crash recovery runs for blocks the log holds and the application has not committed.
    */
-  Application.FinalizeBlockResponse execute(Block block) {
+  Executed execute(Block block) {
     List<byte[]> txs = new ArrayList<>(block.getTxsCount());
     for (ByteString tx : block.getTxsList()) {
       txs.add(tx.toByteArray());
     }
+    Application.FinalizeBlockRequest request =
+        new Application.FinalizeBlockRequest(
+            txs,
+            ChainState.blockId(block).getHash().toByteArray(),
+            block.getHeader().getHeight(),
+            Blocks.millis(block.getHeader().getTime()),
+            block.getHeader().getProposerAddress().toByteArray(),
+            Evidence.misbehavior(block));
     long t0 = System.nanoTime();
-    Application.FinalizeBlockResponse r =
-        app.finalizeBlock(
-            new Application.FinalizeBlockRequest(
-                txs,
-                ChainState.blockId(block).getHash().toByteArray(),
-                block.getHeader().getHeight(),
-                Blocks.millis(block.getHeader().getTime()),
-                block.getHeader().getProposerAddress().toByteArray(),
-                Evidence.misbehavior(block)));
+    Application.FinalizeBlockResponse r = app.finalizeBlock(request);
     long t1 = System.nanoTime();
     mempool.update(block.getHeader().getHeight(), txs, r.txResults(), app::commit);
     log.debug(
@@ -102,6 +111,6 @@ public final class BlockExecution implements ConsensusDriver.Execution {
         block.getHeader().getHeight(),
         (t1 - t0) / 1_000_000,
         (System.nanoTime() - t1) / 1_000_000);
-    return r;
+    return new Executed(request, r, Duration.ofNanos(t1 - t0));
   }
 }

@@ -1,5 +1,8 @@
 package io.peerz.consensus;
 
+import io.peerz.ledger.proto.Block;
+import io.peerz.ledger.proto.Commit;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -11,8 +14,27 @@ import java.util.function.Consumer;
  */
 public final class EventBus {
 
-  /** A decided block is stored, executed and committed, and its results are stored. */
-  public record BlockCommitted(long height) {}
+  /**
+   * A decided block is stored, executed and committed, and its results are stored: the block, the
+   * commit that decided it, what the application answered, the misbehavior it was told of, and how
+   * long FinalizeBlock took (CometBFT's state/execution.go measures the same for its metrics).
+   */
+  public record BlockCommitted(
+      Block block,
+      Commit commit,
+      Application.FinalizeBlockResponse result,
+      List<Application.Misbehavior> misbehavior,
+      Duration finalizeTime) {
+
+    public BlockCommitted {
+      misbehavior = List.copyOf(misbehavior);
+    }
+
+    /** The block's height. */
+    public long height() {
+      return block.getHeader().getHeight();
+    }
+  }
 
   private final List<Consumer<BlockCommitted>> subscribers = new CopyOnWriteArrayList<>();
 

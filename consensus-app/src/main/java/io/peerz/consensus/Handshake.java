@@ -63,7 +63,7 @@ public final class Handshake {
     long appHeight = app.info().lastBlockHeight();
     for (long h = Math.max(appHeight + 1, initialHeight); h <= blocks.lastHeight(); h++) {
       Block block = blocks.block(h).orElseThrow();
-      Application.FinalizeBlockResponse r = execution.execute(block);
+      Application.FinalizeBlockResponse r = execution.execute(block).response();
       log.info(
           "replayed height={} txs={} app_hash={}",
           h,

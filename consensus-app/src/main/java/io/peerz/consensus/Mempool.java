@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,13 @@ public final class Mempool {
   /** A committed tx as the mempool reports it to waiters. */
   public record Committed(long height, int index, TxResult result) {}
 
+  /**
+   * What the mempool turned away since it started, as CometBFT's mempool metrics count it: {@code
+   * failed} txs CheckTx refused, {@code rejected} txs refused for lack of room, and {@code
+   * rechecks} passes that re-checked the txs left after a block.
+   */
+  public record Counts(long failed, long rejected, long rechecks) {}
+
   private final Application app;
   private final java.util.function.BiFunction<List<byte[]>, byte[], TxResult> dryCheck;
   private final TxSignatures signatures;
@@ -76,6 +84,9 @@ public final class Mempool {
   private long totalBytes;
   private final Map<String, List<CompletableFuture<Committed>>> waiters = new HashMap<>();
   private final List<Runnable> txsAvailableListeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong rechecks = new AtomicLong();
 
   /**
    * {@code dryCheck} answers check_tx given the mempool's txs, without touching the check state the
@@ -123,7 +134,7 @@ public final class Mempool {
     String key = key(Transactions.hash(tx));
     TxResult refused = limits(tx, key);
     if (refused != null) {
-      return refused;
+      return counted(refused);
     }
     signatures.preverify(tx);
     TxResult result;
@@ -134,13 +145,30 @@ public final class Mempool {
         if (result.getCode() == 0) {
           txs.put(key, tx.clone());
           totalBytes += tx.length;
+        } else {
+          failed.incrementAndGet();
         }
+      } else {
+        counted(result);
       }
     }
     if (result.getCode() == 0) {
       txsAvailableListeners.forEach(Runnable::run);
     }
     return result;
+  }
+
+  /** Counts a refusal for lack of room; other limits (size, duplicates) CometBFT counts nowhere. */
+  private TxResult counted(TxResult refused) {
+    if (refused.getCode() == CODE_FULL_COUNT || refused.getCode() == CODE_FULL_BYTES) {
+      rejected.incrementAndGet();
+    }
+    return refused;
+  }
+
+  /** What the mempool turned away since it started. */
+  public Counts counts() {
+    return new Counts(failed.get(), rejected.get(), rechecks.get());
   }
 
   /** The size limits, and when adding (a key given) room and duplicates too. */
@@ -256,6 +284,9 @@ public final class Mempool {
           Committed c = new Committed(height, i, results.get(i));
           ws.forEach(f -> completions.add(() -> f.complete(c)));
         }
+      }
+      if (!txs.isEmpty()) {
+        rechecks.incrementAndGet();
       }
       Iterator<Map.Entry<String, byte[]>> it = txs.entrySet().iterator();
       while (it.hasNext()) {

@@ -28,6 +28,7 @@ import io.peerz.p2p.P2pNode;
 import io.peerz.rpc.RpcBackend;
 import io.peerz.rpc.RpcServer;
 import io.peerz.state.StateMachine;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,6 +68,8 @@ public final class PeerzNode implements AutoCloseable {
   private final NodeRpc backend;
   private final TxSignatures signatures;
   private volatile RpcServer rpc;
+  private volatile NodeMetrics metrics;
+  private volatile boolean stateSyncing;
   private volatile boolean closing;
   private boolean stopped;
 
@@ -76,6 +79,14 @@ public final class PeerzNode implements AutoCloseable {
    * RPC accepts requests.
    */
   public static PeerzNode start(NodeConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * As {@link #start(NodeConfig)}, registering the node's Prometheus metrics in {@code metrics}
+   * (none when null) before anything runs, so that the first block is counted.
+   */
+  public static PeerzNode start(NodeConfig config, PrometheusRegistry metrics) {
     LedgerDb db = LedgerDb.open(dataDir(config.home()).resolve("ledger.db"), config.indexTxs());
     PeerzNode node = null;
     try {
@@ -89,6 +100,9 @@ public final class PeerzNode implements AutoCloseable {
               config.snapshots());
       node =
           new PeerzNode(config, db, app, app::checkTxDry, signatures, BlockExecution.failpoint());
+      if (metrics != null) {
+        node.registerMetrics(metrics);
+      }
       node.stateSyncIfFresh();
       node.startConsensus();
       node.startP2p();
@@ -208,7 +222,35 @@ public final class PeerzNode implements AutoCloseable {
           "state sync needs peers to fetch a snapshot from: set p2p.persistent_peers");
     }
     startP2p();
-    stateSync.restore(handshake().genesisValidators(), config.stateSync().timeout(), () -> closing);
+    stateSyncing = true;
+    try {
+      stateSync.restore(
+          handshake().genesisValidators(), config.stateSync().timeout(), () -> closing);
+    } finally {
+      stateSyncing = false;
+    }
+  }
+
+  /** Observes this node in {@code registry} (CometBFT's and peerz's metrics). */
+  void registerMetrics(PrometheusRegistry registry) {
+    metrics =
+        NodeMetrics.register(
+            registry,
+            new NodeMetrics.Sources(
+                config.genesis().chainId(),
+                Math.max(1, config.genesis().initialHeight()),
+                config.validatorKey().address().bytes(),
+                events,
+                db.blocks(),
+                history,
+                app,
+                mempool,
+                () -> {
+                  P2pNode p = transport.p2p();
+                  return p == null ? 0 : p.connectedPeers().size();
+                },
+                blockSync::catchingUp,
+                () -> stateSyncing));
   }
 
   private Handshake handshake() {
@@ -331,6 +373,10 @@ public final class PeerzNode implements AutoCloseable {
     stopped = true;
     closing = true;
     driver.stop();
+    NodeMetrics m = metrics;
+    if (m != null) {
+      m.close();
+    }
     try {
       RpcServer r = rpc;
       if (r != null) {

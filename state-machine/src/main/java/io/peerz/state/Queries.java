@@ -34,7 +34,7 @@ final class Queries {
           + " /params, /delegation/<subnet>/<0xaddr>, /scores/<subnet>/<epoch>, /supply,"
           + " /validator/<0xaddr>, /validators,"
           + " /pool/<id>, /pools, /job/<id>, /executor/<0xaddr>, /executor/<0xaddr>/jobs,"
-          + " /executors/<subnet>, /work/<subnet>/<epoch>, /job-fit/<id>";
+          + " /executors/<subnet>, /work/<subnet>/<epoch>, /job-fit/<id>, /stats";
 
   private final Store store;
 
@@ -90,6 +90,7 @@ final class Queries {
         case "executor#3" -> executorJobs(address(p[2]), p[3]);
         case "executors#2" -> executors(id(p[2]));
         case "work#3" -> work(id(p[2]), id(p[3]));
+        case "stats#1" -> list(Keys.CHAIN, ChainStats.of(store));
         default ->
             throw new Failure(
                 ErrorCode.UNKNOWN_PATH, "unknown path '" + path + "'; paths: " + PATHS);

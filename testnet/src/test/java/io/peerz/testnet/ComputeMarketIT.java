@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +44,8 @@ class ComputeMarketIT {
   private Process node;
   private Path nodeLog;
   private String rpc;
+  private String nodeMetrics;
+  private final List<String> serverMetrics = new ArrayList<>();
   private final List<Process> servers = new ArrayList<>();
   private final List<Path> serverLogs = new ArrayList<>();
 
@@ -50,7 +54,9 @@ class ComputeMarketIT {
     cli = new PeerzCommand(home);
     int rpcPort = PeerzCommand.freePort();
     int p2pPort = PeerzCommand.freePort();
+    int metricsPort = PeerzCommand.freePort();
     rpc = "http://127.0.0.1:" + rpcPort;
+    nodeMetrics = "http://127.0.0.1:" + metricsPort + "/metrics";
     peerz("init", "--chain-id", "peerz-market", "--epoch-length", "10").ok();
     // A small benchmark and 32 challenge rows: a 50% skipper escapes a job with 2^-32.
     Path genesis = home.resolve("config/genesis.json");
@@ -75,7 +81,10 @@ class ComputeMarketIT {
                 "--p2p.laddr",
                 "tcp://127.0.0.1:" + p2pPort,
                 "--consensus.timeout_commit",
-                "1s")
+                "1s",
+                "--instrumentation.prometheus",
+                "--instrumentation.prometheus_listen_addr",
+                "127.0.0.1:" + metricsPort)
             .redirectErrorStream(true)
             .redirectOutput(nodeLog.toFile())
             .start();
@@ -268,6 +277,42 @@ class ComputeMarketIT {
       assertThat(points[id]).as("points of honest node %d", id).isPositive();
       assertThat(rewards[id]).as("compute rewards of honest node %d", id).isPositive();
     }
+
+    // What an operator's Prometheus sees of all this, and the dashboard drawn from it.
+    Scrape market = Scrape.of(nodeMetrics);
+    assertThat(market.sum("peerz_jobs", "status", "verified")).isEqualTo(jobs.size() + 3.0);
+    assertThat(market.sum("peerz_executors")).isEqualTo(3.0);
+    assertThat(market.sum("peerz_subnets", "status", "active")).isEqualTo(1.0);
+    assertThat(market.sum("peerz_escrow_held")).isEqualTo((double) escrowBefore);
+    assertThat(market.sum("peerz_slashes_total", "reason", "wrong_reveal"))
+        .isEqualTo((double) cheats);
+    assertThat(market.sum("peerz_slashed_tokens_total", "reason", "wrong_reveal"))
+        .isEqualTo((double) slashed);
+    assertThat(market.sum("peerz_job_verification_seconds_count"))
+        .isGreaterThanOrEqualTo(jobs.size());
+    assertThat(market.sum("cometbft_consensus_total_txs")).isPositive();
+    Set<String> served = new TreeSet<>(market.names());
+    double poolProducts = 0;
+    for (String url : serverMetrics) {
+      Scrape s = Scrape.of(url);
+      assertThat(s.sum("peerz_executor_jobs_run_total", "kind", "benchmark"))
+          .isGreaterThanOrEqualTo(1.0);
+      assertThat(s.sum("peerz_executor_kernel_tops", "kind", "benchmark")).isPositive();
+      assertThat(s.sum("peerz_executor_backend_info", "backend", "cpu")).isEqualTo(1.0);
+      poolProducts += s.sum("peerz_executor_jobs_run_total", "kind", "pool");
+      served.addAll(s.names());
+    }
+    // Every pool job's product, the cheater's included, once at least.
+    assertThat(poolProducts).isGreaterThanOrEqualTo(jobs.size() + cheats);
+    Path dashboard =
+        Path.of(System.getProperty("user.dir")).resolveSibling("docs/grafana/peerz.json");
+    if (!Files.exists(dashboard)) {
+      dashboard = Path.of(System.getProperty("user.dir"), "docs/grafana/peerz.json");
+    }
+    assertThat(Scrape.dashboardMetrics(dashboard))
+        .as("metrics the Grafana dashboard uses, all served by the node or an executor")
+        .isNotEmpty()
+        .isSubsetOf(served);
   }
 
   @Test
@@ -874,10 +919,14 @@ class ComputeMarketIT {
   }
 
   private void startServer(int i, Path key, List<String> extra) throws IOException {
+    int metricsPort = PeerzCommand.freePort();
+    serverMetrics.add("http://127.0.0.1:" + metricsPort + "/metrics");
     List<String> args =
         new ArrayList<>(
             List.of(
                 "server",
+                "--metrics-laddr",
+                "127.0.0.1:" + metricsPort,
                 "--home",
                 home.resolve("server-" + i).toString(),
                 "--executor-key",

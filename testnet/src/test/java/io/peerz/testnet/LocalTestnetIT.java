@@ -256,7 +256,8 @@ class LocalTestnetIT {
 
   private static boolean allFree(int base) {
     for (int i = 0; i < N; i++) {
-      for (int port : new int[] {base + 10 * i, base + 10 * i + 1}) {
+      // p2p, RPC and metrics (testnet init turns them on at p2p + 4).
+      for (int port : new int[] {base + 10 * i, base + 10 * i + 1, base + 10 * i + 4}) {
         try (ServerSocket s = new ServerSocket(port)) {
           s.setReuseAddress(true);
         } catch (IOException e) {

@@ -13,14 +13,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Node.js scripts of {@code testnet/src/test/js} (a wallet's view of a node): installed once
- * under {@code testnet/target/cosmjs} with {@code npm ci} from the committed lock file, then run as
- * processes. npm must reach its registry: without it the tests that need it fail, they do not skip.
+ * The Node.js scripts of {@code testnet/src/test/js} (a wallet's and a browser's view of a node):
+ * installed once under {@code testnet/target/cosmjs} with {@code npm ci} from the committed lock
+ * file, then run as processes. npm must reach its registry: without it the tests that need it fail,
+ * they do not skip.
  */
 final class NodeScripts {
   private static final Duration NPM_LIMIT = Duration.ofMinutes(5);
   private static final List<String> FILES =
-      List.of("package.json", "package-lock.json", "cosmjs-e2e.js", "verify-proof.js");
+      List.of(
+          "package.json",
+          "package-lock.json",
+          "cosmjs-e2e.js",
+          "verify-proof.js",
+          "explorer-e2e.js");
 
   private final Path dir;
 
@@ -33,7 +39,8 @@ final class NodeScripts {
 
   /**
    * Copies the committed package.json, lock file and scripts under target/ and runs {@code npm ci}
-   * there (pinned {@code @cosmjs/tendermint-rpc}).
+   * there (pinned {@code @cosmjs/tendermint-rpc} and {@code playwright-core}, whose browser is
+   * Debian's: it downloads none), unless an earlier test of the build installed that lock file.
    */
   static NodeScripts install() throws Exception {
     Path module = Path.of(System.getProperty("user.dir"));
@@ -43,8 +50,18 @@ final class NodeScripts {
     Path source = module.resolve("src/test/js");
     Path target = module.resolve("target/cosmjs");
     Files.createDirectories(target);
+    // Installed already from this very lock file (by an earlier test of this build): keep it.
+    boolean installed =
+        Files.exists(target.resolve("package-lock.json"))
+            && Files.mismatch(
+                    source.resolve("package-lock.json"), target.resolve("package-lock.json"))
+                == -1
+            && Files.exists(target.resolve("node_modules/.package-lock.json"));
     for (String file : FILES) {
       Files.copy(source.resolve(file), target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (installed) {
+      return new NodeScripts(target);
     }
     Path log = target.resolve("npm.log");
     Process npm =
@@ -60,11 +77,12 @@ final class NodeScripts {
     String output = Files.readString(log, StandardCharsets.UTF_8);
     assertThat(finished && npm.exitValue() == 0)
         .as(
-            "npm ci of @cosmjs/tendermint-rpc in %s (needs node, npm and the npm registry);"
+            "npm ci of testnet/src/test/js in %s (needs node, npm and the npm registry);"
                 + " output:\n%s",
             target, output)
         .isTrue();
     assertThat(target.resolve("node_modules/@cosmjs/tendermint-rpc/package.json")).exists();
+    assertThat(target.resolve("node_modules/playwright-core/package.json")).exists();
     return new NodeScripts(target);
   }
 

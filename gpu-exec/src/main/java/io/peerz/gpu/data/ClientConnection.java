@@ -86,7 +86,7 @@ final class ClientConnection implements AutoCloseable {
 
   /** Connects to the URI's origin (and completes the TLS handshake for https). */
   static ClientConnection open(
-      EventLoopGroup group, URI uri, Duration timeout, Supplier<SslContext> tls)
+      EventLoopGroup group, URI uri, Duration timeout, Supplier<SslContext> tls, ByteCount bytes)
       throws IOException, InterruptedException {
     boolean https = "https".equalsIgnoreCase(uri.getScheme());
     String host = uri.getHost();
@@ -113,6 +113,7 @@ final class ClientConnection implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(bytes);
                     if (ssl != null) {
                       SslHandler tlsHandler = ssl.newHandler(ch.alloc(), bareHost, port);
                       SSLEngine engine = tlsHandler.engine();

@@ -70,6 +70,7 @@ public final class DataClient {
   private final int maxFailures;
   private final Duration firstBackoff;
   private final SslContext trust;
+  private final ByteCount bytes = new ByteCount();
   private SslContext tls;
 
   /**
@@ -79,6 +80,11 @@ public final class DataClient {
    */
   public DataClient(Duration timeout) {
     this(timeout, CHUNK_BYTES, MAX_FAILURES, FIRST_BACKOFF, null);
+  }
+
+  /** The bytes this client received (downloads, fetches) and sent (uploads) over every call. */
+  public ByteCount.Totals bytes() {
+    return bytes.totals();
   }
 
   /** For tests: chunk size, retries, backoff, and the TLS context (null: the JDK's trust store). */
@@ -441,7 +447,7 @@ public final class DataClient {
           connection = null;
         }
         if (connection == null) {
-          connection = ClientConnection.open(group, uri, timeout, DataClient.this::tls);
+          connection = ClientConnection.open(group, uri, timeout, DataClient.this::tls, bytes);
         }
         return connection.send(request, body == null ? null : body.open(), target);
       } catch (IOException e) {

@@ -38,6 +38,7 @@ public final class DataServer implements AutoCloseable {
   private final DataLimits limits;
   private final String executor;
   private final ExecutorService checks;
+  private final ByteCount bytes = new ByteCount();
   private HttpListener listener;
   private volatile boolean closed;
 
@@ -70,7 +71,8 @@ public final class DataServer implements AutoCloseable {
             });
     DataServer server = new DataServer(new JobFiles(storage, limits), limits, executor, checks);
     try {
-      server.listener = HttpListener.start("data", bind, limits, () -> new DataConnection(server));
+      server.listener =
+          HttpListener.start("data", bind, limits, () -> new DataConnection(server), server.bytes);
     } catch (RuntimeException e) {
       checks.shutdownNow();
       throw e;
@@ -83,6 +85,11 @@ public final class DataServer implements AutoCloseable {
         limits.maxFileBytes(),
         limits.maxStoredBytes());
     return server;
+  }
+
+  /** The bytes this endpoint received (uploads, requests) and sent (downloads, answers). */
+  public ByteCount.Totals bytes() {
+    return bytes.totals();
   }
 
   /** e.g. {@code http://127.0.0.1:PORT} (the bound address: give the public one to buyers). */

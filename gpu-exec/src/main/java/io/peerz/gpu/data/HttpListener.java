@@ -74,6 +74,19 @@ final class HttpListener implements AutoCloseable {
   /** Binds {@code bind} (port 0: any free port) and serves each connection with a new handler. */
   static HttpListener start(
       String name, InetSocketAddress bind, DataLimits limits, Supplier<ChannelHandler> handlers) {
+    return start(name, bind, limits, handlers, new ByteCount());
+  }
+
+  /**
+   * As {@link #start(String, InetSocketAddress, DataLimits, Supplier)}, counting into {@code
+   * bytes}.
+   */
+  static HttpListener start(
+      String name,
+      InetSocketAddress bind,
+      DataLimits limits,
+      Supplier<ChannelHandler> handlers,
+      ByteCount bytes) {
     EventLoopGroup group =
         new NioEventLoopGroup(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -98,6 +111,7 @@ final class HttpListener implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                       connections.add(ch);
                       ch.pipeline()
+                          .addLast(bytes)
                           .addLast(limit)
                           // observeOutput: a slow reader still taking a large file is not idle.
                           .addLast(

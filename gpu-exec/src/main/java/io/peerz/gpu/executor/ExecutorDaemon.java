@@ -110,6 +110,7 @@ public final class ExecutorDaemon {
   private final PrintWriter out;
   private final Duration poll;
   private final Duration txTimeout;
+  private final ExecutorMetrics metrics;
   private final Map<Long, OutputCommitment> seededOutputs = new HashMap<>();
   private final Map<Long, Computation> computing = new HashMap<>();
   private final Map<Long, GemmCommitments> commitments = new HashMap<>();
@@ -144,7 +145,8 @@ public final class ExecutorDaemon {
       int slots,
       PrintWriter out,
       Duration poll,
-      Duration txTimeout) {
+      Duration txTimeout,
+      ExecutorMetrics metrics) {
     /** Checks the parts that have rules. */
     public Parts {
       if (slots < 1) {
@@ -171,6 +173,7 @@ public final class ExecutorDaemon {
     this.out = p.out();
     this.poll = p.poll();
     this.txTimeout = p.txTimeout();
+    this.metrics = p.metrics();
   }
 
   /** Runs until {@code stop} says so; node outages are reported and retried. */
@@ -417,7 +420,15 @@ public final class ExecutorDaemon {
     } else {
       c = gemm.seededOutput(w, seed, jobId);
     }
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+    long nanos = System.nanoTime() - t0;
+    long millis = Math.max(1, nanos / 1_000_000);
+    // Only a benchmark may not cheat: its callers pass !benchmark.
+    metrics.computed(
+        mayCheat ? ExecutorMetrics.Kind.POOL : ExecutorMetrics.Kind.BENCHMARK,
+        w.n(),
+        w.n(),
+        w.n(),
+        nanos);
     if (mayCheat && faults.skipRowsPpm() > 0) {
       c = skipping(c, CpuGemm.skippedRows(w.n(), faults.skipRowsPpm(), jobId));
     }
@@ -717,7 +728,9 @@ public final class ExecutorDaemon {
     }
     long t0 = System.nanoTime();
     int[] c = gemm.multiply(a.rows(), a.cols(), b.cols(), a.data(), b.data());
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+    long nanos = System.nanoTime() - t0;
+    long millis = Math.max(1, nanos / 1_000_000);
+    metrics.computed(ExecutorMetrics.Kind.DATA, a.rows(), a.cols(), b.cols(), nanos);
     if (faults.corruptEntry()) {
       c[(a.rows() / 2) * b.cols() + b.cols() / 2] += 1;
     }

@@ -40,9 +40,13 @@ import io.peerz.ledger.Hex;
 import io.peerz.ledger.Sha256;
 import io.peerz.ledger.Transactions;
 import io.peerz.ledger.proto.TxBody;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +74,8 @@ class ExecutorDaemonTest {
   final ExecutorService compute = Executors.newFixedThreadPool(2);
   int slots = 1;
   DataServer data;
+  final DataClient client = new DataClient(Duration.ofSeconds(10));
+  PrometheusRegistry registry;
 
   @AfterEach
   void stop() {
@@ -82,6 +88,8 @@ class ExecutorDaemonTest {
   }
 
   ExecutorDaemon daemon(GemmBackend gemm, Faults faults) {
+    // A registry per daemon, as per process: each run of `peerz server` registers its metrics once.
+    registry = new PrometheusRegistry();
     if (data == null) {
       data =
           DataServer.start(
@@ -98,13 +106,27 @@ class ExecutorDaemonTest {
             dir.resolve("work"),
             data,
             data.baseUrl(),
-            new DataClient(Duration.ofSeconds(10)),
+            client,
             fetches,
             compute,
             slots,
             new PrintWriter(log, true),
             Duration.ofMillis(10),
-            Duration.ofSeconds(5)));
+            Duration.ofSeconds(5),
+            new ExecutorMetrics(
+                registry, address, gemm.name(), cpu.name(), List.of(data::bytes, client::bytes))));
+  }
+
+  /** The value of one sample of the latest daemon's metrics, as Prometheus would scrape it. */
+  double metric(String sample) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith(sample + " ")) {
+        return Double.parseDouble(line.substring(sample.length() + 1));
+      }
+    }
+    throw new AssertionError("no sample " + sample + " in:\n" + out);
   }
 
   static String job(String status, String kind, String blockHash, int rows, String workload) {
@@ -187,6 +209,17 @@ class ExecutorDaemonTest {
     assertThat(Files.readString(dir.resolve("state.json")))
         .contains("\"7\"")
         .contains(Hex.encode(signed.toByteArray()));
+    String labels = "{executor=\"" + address + "\",kind=\"pool\"}";
+    assertThat(metric("peerz_executor_jobs_run_total" + labels)).isEqualTo(1);
+    assertThat(metric("peerz_executor_jobs_run_total" + labels.replace("pool", "data"))).isZero();
+    assertThat(metric("peerz_executor_compute_seconds_count" + labels)).isEqualTo(1);
+    assertThat(metric("peerz_executor_kernel_tops" + labels)).isPositive();
+    assertThat(
+            metric(
+                "peerz_executor_backend_info{backend=\"cpu\",executor=\""
+                    + address
+                    + "\",float_backend=\"cpu\"}"))
+        .isEqualTo(1);
   }
 
   @Test
@@ -314,7 +347,6 @@ class ExecutorDaemonTest {
     jobs(dataJob("assigned", "", ""));
     ExecutorDaemon d = daemon(cpu, Faults.NONE);
     d.step();
-    DataClient client = new DataClient(Duration.ofSeconds(10));
     // The executor announced its endpoint; an upload of other bytes is refused with the reason.
     assertThat(lastBody().getSetDataUrl().getDataUrl()).isEqualTo(data.baseUrl().toString());
     Path wrong = npy("wrong.npy", random(M, K, 9));
@@ -324,9 +356,23 @@ class ExecutorDaemonTest {
     assertThatThrownBy(() -> client.upload(data.baseUrl(), 8, "a.npy", npy("a.npy", a)))
         .isInstanceOf(DataTransferException.class)
         .satisfies(e -> assertThat(((DataTransferException) e).status()).isEqualTo(404));
-    client.upload(data.baseUrl(), 7, "a.npy", npy("a.npy", a));
-    client.upload(data.baseUrl(), 7, "b.npy", npy("b.npy", b));
+    String sent =
+        "peerz_executor_data_bytes_total{direction=\"sent\",executor=\"" + address + "\"}";
+    String received = sent.replace("sent", "received");
+    double receivedBefore = metric(received);
+    double sentBefore = metric(sent);
+    Path aFile = npy("a.npy", a);
+    Path bFile = npy("b.npy", b);
+    client.upload(data.baseUrl(), 7, "a.npy", aFile);
+    client.upload(data.baseUrl(), 7, "b.npy", bFile);
     awaitCommit(d);
+    // The endpoint received the uploads (headers on top); the test uploads through the daemon's
+    // own client, so they count as sent too.
+    long uploaded = Files.size(aFile) + Files.size(bFile);
+    assertThat(metric(received) - receivedBefore).isGreaterThan(uploaded);
+    assertThat(metric(sent) - sentBefore).isGreaterThan(uploaded);
+    assertThat(metric("peerz_executor_jobs_run_total{executor=\"" + address + "\",kind=\"data\"}"))
+        .isEqualTo(1);
     SignedAttestation signed =
         SignedAttestation.parseFrom(lastBody().getCommitResult().getSignedAttestation());
     Attestation att = Verifier.decode(signed);
