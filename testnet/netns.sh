@@ -4,7 +4,10 @@
 #   netns.sh up PREFIX N SUBNET      N namespaces PREFIX-n0..: node i at SUBNET.(i+1)/24 on veth
 #                                    PREFIX-v<i> (host side PREFIX-h<i>) in bridge PREFIX-br, which
 #                                    holds SUBNET.254 so the host reaches every node
-#   netns.sh netem PREFIX N ARGS...  tc netem ARGS on both ends of every veth (each way), e.g.
+#   netns.sh up-bare PREFIX N        N namespaces PREFIX-n0.. with no links (testnet/linkem.py
+#                                    gives each a TUN device and carries their packets)
+#   netns.sh netem PREFIX N ARGS...  tc netem ARGS on the namespace end of every veth (so once
+#                                    each way between two namespaces), e.g.
 #                                    "delay 25ms 5ms loss 0.5%"; exits 3 when the kernel has no netem
 #   netns.sh cut PREFIX I            partitions node I (its host-side link down)
 #   netns.sh heal PREFIX I           brings it back
@@ -34,16 +37,25 @@ up() {
   done
 }
 
+up_bare() {
+  local p=$1 n=$2
+  for ((i = 0; i < n; i++)); do
+    ip netns add "$p-n$i"
+    ip netns exec "$p-n$i" ip link set lo up
+  done
+}
+
 netem() {
   local p=$1 n=$2
   shift 2
+  # On the namespace side only: a packet between two namespaces leaves through its sender's veth
+  # and so is delayed once each way (on both ends it would be delayed twice).
   for ((i = 0; i < n; i++)); do
-    if ! tc qdisc replace dev "$p-h$i" root netem "$@" 2>/dev/null; then
-      echo "netns.sh: this kernel has no netem qdisc (tc qdisc ... netem failed on $p-h$i);" \
-        "load sch_netem or run on a kernel that has it" >&2
+    if ! ip netns exec "$p-n$i" tc qdisc replace dev "$p-v$i" root netem "$@" 2>/dev/null; then
+      echo "netns.sh: this kernel has no netem qdisc (tc qdisc ... netem failed on $p-v$i);" \
+        "load sch_netem, run on a kernel that has it, or use testnet/linkem.py" >&2
       exit 3
     fi
-    ip netns exec "$p-n$i" tc qdisc replace dev "$p-v$i" root netem "$@"
   done
 }
 
@@ -68,10 +80,11 @@ check() {
 }
 
 cmd=${1:-}
-[[ -n $cmd ]] || die "usage: netns.sh up|netem|cut|heal|down|check ..."
+[[ -n $cmd ]] || die "usage: netns.sh up|up-bare|netem|cut|heal|down|check ..."
 shift
 case $cmd in
   up) [[ $# -eq 3 ]] || die "usage: netns.sh up PREFIX N SUBNET"; up "$@" ;;
+  up-bare) [[ $# -eq 2 ]] || die "usage: netns.sh up-bare PREFIX N"; up_bare "$@" ;;
   netem) [[ $# -ge 3 ]] || die "usage: netns.sh netem PREFIX N ARGS..."; netem "$@" ;;
   cut) ip link set "$1-h$2" down ;;
   heal) ip link set "$1-h$2" up ;;

@@ -49,6 +49,11 @@ public final class PeerzApplication implements Application, AutoCloseable {
   private final String chainId;
   private final Object checkLock = new Object();
   private CheckState checkState;
+  // The txs checkState accepted, in order: a fresh check state over the same committed state
+  // accepts every prefix of them in order too, which is what a proposal's check asks.
+  private final List<byte[]> checkedInOrder = new ArrayList<>();
+  private long proposalsCheckedInFull;
+  private long proposalsKnownToPass;
   private Staged staged;
   private final SnapshotStore snapshots;
   private final SnapshotConfig snapshotConfig;
@@ -182,8 +187,61 @@ public final class PeerzApplication implements Application, AutoCloseable {
     synchronized (checkLock) {
       if (checkState == null) {
         checkState = machine.newCheckState(db.state(), chainId);
+        checkedInOrder.clear();
       }
-      return checkState.check(tx);
+      TxResult r = checkState.check(tx);
+      if (r.getCode() == 0) {
+        checkedInOrder.add(
+            tx.clone()); // the caller's array may change; these are the checked bytes
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Whether {@code txs}, in this order, are the first txs the current check state accepted. Every
+   * check state starts from the committed state (a fresh one at each commit and restore) and
+   * MempoolCheck is a deterministic function of that state and the txs in order, so such txs pass a
+   * fresh check state's ante in order too: the answer {@link #processProposal} would compute, known
+   * without computing it. The mempool checked each tx on entry and again after every commit (its
+   * recheck), in its own order, which a proposer reaps and its peers receive by gossip in.
+   */
+  private boolean checkedAlready(List<byte[]> txs) {
+    synchronized (checkLock) {
+      if (checkState == null || txs.size() > checkedInOrder.size()) {
+        return false;
+      }
+      for (int i = 0; i < txs.size(); i++) {
+        byte[] tx = txs.get(i);
+        byte[] checked = checkedInOrder.get(i);
+        if (!Arrays.equals(tx, checked)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * How many proposals (PrepareProposal's and ProcessProposal's) were known to pass from the check
+   * state's verdicts, and how many had every tx checked again.
+   */
+  public ProposalChecks proposalChecks() {
+    synchronized (checkLock) {
+      return new ProposalChecks(proposalsKnownToPass, proposalsCheckedInFull);
+    }
+  }
+
+  /** Proposal checks so far: answered from CheckTx's verdicts, and checked tx by tx. */
+  public record ProposalChecks(long knownToPass, long checkedInFull) {}
+
+  private void countProposalCheck(boolean known) {
+    synchronized (checkLock) {
+      if (known) {
+        proposalsKnownToPass++;
+      } else {
+        proposalsCheckedInFull++;
+      }
     }
   }
 
@@ -206,7 +264,11 @@ public final class PeerzApplication implements Application, AutoCloseable {
    */
   @Override
   public List<byte[]> prepareProposal(PrepareProposalRequest request) {
-    CheckState proposal = machine.newCheckState(db.state(), chainId);
+    // The mempool's txs in its order have passed already, unless they changed since (then each is
+    // checked again, and those that fail are left out).
+    boolean known = checkedAlready(request.txs());
+    countProposalCheck(known);
+    CheckState proposal = known ? null : machine.newCheckState(db.state(), chainId);
     List<byte[]> out = new ArrayList<>();
     long bytes = 0;
     int dropped = 0;
@@ -215,7 +277,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
       if (bytes + size > request.maxTxBytes()) {
         break;
       }
-      if (proposal.check(tx).getCode() != 0) {
+      if (proposal != null && proposal.check(tx).getCode() != 0) {
         dropped++;
         continue;
       }
@@ -247,10 +309,23 @@ public final class PeerzApplication implements Application, AutoCloseable {
    * byzantine proposer could fill its blocks for free (with garbage, or with copies of old txs).
    * The check is a deterministic function of the block and the state every correct validator has
    * committed, and {@link #prepareProposal} drops what it would reject, so a correct proposer is
-   * never rejected (docs/cometbft.md, "ProcessProposal").
+   * never rejected (docs/cometbft.md, "ProcessProposal"). A proposal whose txs are the first ones
+   * this node's check state accepted, in the same order, is known to pass without checking each tx
+   * again (see {@link #checkedAlready}): the usual case, as a proposer reaps its mempool in the
+   * order its peers received the txs.
    */
   @Override
   public boolean processProposal(ProcessProposalRequest request) {
+    boolean known = checkedAlready(request.txs());
+    countProposalCheck(known);
+    log.debug(
+        "proposal_checked height={} txs={} known_from_check_tx={}",
+        request.height(),
+        request.txs().size(),
+        known);
+    if (known) {
+      return true;
+    }
     // Txs this node has not seen are verified on all cores first; ante then finds them remembered.
     machine.signatures().preverifyAll(request.txs());
     CheckState proposal = machine.newCheckState(db.state(), chainId);
@@ -452,6 +527,7 @@ public final class PeerzApplication implements Application, AutoCloseable {
   private void resetCheckState() {
     synchronized (checkLock) {
       checkState = machine.newCheckState(db.state(), chainId);
+      checkedInOrder.clear();
     }
   }
 

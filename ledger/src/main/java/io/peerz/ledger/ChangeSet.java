@@ -43,11 +43,12 @@ public final class ChangeSet implements StateReader {
 
   @Override
   public byte[] get(byte[] key) {
-    if (writes.containsKey(key)) {
-      byte[] value = writes.get(key);
-      return value == null ? null : value.clone();
+    byte[] value = writes.get(key);
+    if (value != null) {
+      return value.clone();
     }
-    return base.get(key);
+    // A buffered delete hides the base's value; only then is the key looked up twice.
+    return writes.containsKey(key) ? null : base.get(key);
   }
 
   /** Merges buffered writes with the base, in key order. */

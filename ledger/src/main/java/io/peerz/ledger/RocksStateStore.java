@@ -412,11 +412,14 @@ final class RocksStateStore implements StateStore {
     return node;
   }
 
-  /** A commit's state writes as the value cache takes them: large values forgotten, not kept. */
+  /**
+   * A commit's state writes as the value cache takes them: large values forgotten, not kept. The
+   * staged writes' arrays are this commit's own (a ChangeSet copies what it is given) and nothing
+   * changes them, so the cache keeps them as they are.
+   */
   private static Map<byte[], byte[]> cacheable(Map<byte[], byte[]> writes) {
     Map<byte[], byte[]> out = new java.util.HashMap<>(writes.size() * 2);
-    writes.forEach(
-        (k, v) -> out.put(k, v == null || v.length > MAX_CACHED_VALUE_BYTES ? null : v.clone()));
+    writes.forEach((k, v) -> out.put(k, v == null || v.length > MAX_CACHED_VALUE_BYTES ? null : v));
     return out;
   }
 

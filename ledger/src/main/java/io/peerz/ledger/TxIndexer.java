@@ -41,6 +41,9 @@ final class TxIndexer implements AutoCloseable {
   static final byte[] HEIGHT_KEY = "tx_index.height".getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_VALUE = new byte[0];
 
+  /** A batch record's tag, column family id and two length varints, at most. */
+  private static final int RECORD_OVERHEAD = 16;
+
   private final KeyValueColumn txIndex;
   private final KeyValueColumn txByHeight;
   private final KeyValueColumn eventIndex;
@@ -162,25 +165,36 @@ final class TxIndexer implements AutoCloseable {
   private void write(long height, BlockResults results, List<byte[]> txs) {
     List<byte[][]> byHash = new ArrayList<>(txs.size()); // {hash, position}
     List<byte[]> events = new ArrayList<>(txs.size() * 8);
-    EncodedWriteBatch batch = new EncodedWriteBatch(1 << 16);
+    int eventBytes = 0;
     for (int i = 0; i < txs.size(); i++) {
       byte[] tx = txs.get(i);
       byte[] hash = Transactions.hash(tx);
       byte[] position = LedgerKeys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
       byHash.add(new byte[][] {hash, position});
-      txByHeight.put(batch, position, hash);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
         for (EventAttribute attr : event.getAttributesList()) {
           if (attr.getIndex()) {
             // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
-            events.add(
+            byte[] key =
                 LedgerKeys.eventKey(
-                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position));
+                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position);
+            events.add(key);
+            eventBytes += key.length;
           }
         }
       }
+    }
+    // Sized once: a batch that grows by doubling copies itself (a seventh of this thread's time).
+    EncodedWriteBatch batch =
+        new EncodedWriteBatch(
+            2 * byHash.size() * (Sha256.LENGTH + 12 + RECORD_OVERHEAD)
+                + eventBytes
+                + events.size() * RECORD_OVERHEAD
+                + 64);
+    for (byte[][] e : byHash) {
+      txByHeight.put(batch, e[1], e[0]); // in position order, the key order
     }
     // In key order: RocksDB's memtable inserts each key from where the previous one went, so
     // sorted keys (hashes and event values are in no order) cost it a short search each.

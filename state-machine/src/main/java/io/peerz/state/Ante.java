@@ -6,7 +6,6 @@ import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxBody;
 import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Params;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The checks every tx passes before its message runs, and the charge (fee to the fee collector,
@@ -20,7 +19,12 @@ final class Ante {
   /** Whether a tx passed the ante checks. */
   sealed interface Outcome permits Passed, Failed {}
 
-  record Passed(SignedTx tx, byte[] signer, long fee) implements Outcome {}
+  /**
+   * A tx that passed, with its signer's account as the check read it: charging it right after the
+   * check (nothing written in between) starts from this account instead of reading and parsing it
+   * again.
+   */
+  record Passed(SignedTx tx, byte[] signer, long fee, Account account) implements Outcome {}
 
   record Failed(ErrorCode error, String log) implements Outcome {}
 
@@ -45,7 +49,12 @@ final class Ante {
       return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e);
     }
     TxBody body = tx.body();
-    int memo = body.getMemo().getBytes(StandardCharsets.UTF_8).length;
+    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
+      return new Failed(ErrorCode.MISSING_MESSAGE, "tx body carries no message");
+    }
+    // The same length as getMemo()'s UTF-8 bytes: a proto3 string parses only from valid UTF-8,
+    // and protobuf encodes it once and keeps the bytes (a String's getBytes copies at each call).
+    int memo = body.getMemoBytes().size();
     if (memo > MAX_MEMO_BYTES) {
       return new Failed(
           ErrorCode.MEMO_TOO_LONG, "memo is " + memo + " bytes, max is " + MAX_MEMO_BYTES);
@@ -90,7 +99,7 @@ final class Ante {
           ErrorCode.INSUFFICIENT_FEE_FUNDS,
           "balance " + a.getBalance() + " does not cover fee " + fee);
     }
-    return new Passed(tx, signer, fee);
+    return new Passed(tx, signer, fee, a);
   }
 
   /** Charges the fee and advances the nonce; cannot fail after {@link #check} passed. */
@@ -102,9 +111,10 @@ final class Ante {
   /**
    * The signer's part of {@link #charge}: the fee leaves its balance and its nonce advances. The
    * mempool's check state needs only this: the fee collector is a module balance nobody signs for.
+   * Called right after {@link #check} on the same store, so the account it read is still current.
    */
   static void chargeSigner(Store store, Passed passed) {
-    Account a = store.account(passed.signer());
+    Account a = passed.account();
     store.putAccount(
         passed.signer(),
         a.toBuilder().setBalance(a.getBalance() - passed.fee()).setNonce(a.getNonce() + 1).build());
