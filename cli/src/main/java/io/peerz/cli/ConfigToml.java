@@ -11,11 +11,14 @@ import java.util.Optional;
 
 /**
  * The node's {@code config/config.toml} in CometBFT's layout, of which peerz reads {@code moniker},
- * {@code [rpc] laddr}, {@code [p2p] laddr}, {@code [consensus] timeout_commit}, {@code [tx_index]
- * indexer}, {@code [statesync] enable, snapshot_interval, snapshot_keep_recent, timeout} and {@code
- * [instrumentation] prometheus, prometheus_listen_addr}. Reads the TOML subset CometBFT writes:
- * {@code [section]} headers and {@code key = value} lines with quoted strings, numbers or booleans.
- * Keys are {@code section.key}; {@code PEERZ_SECTION_KEY} environment variables override them.
+ * {@code [rpc] laddr, max_body_bytes, max_header_bytes, max_open_connections}, {@code [p2p] laddr,
+ * persistent_peers, max_num_inbound_peers, max_num_outbound_peers, unconditional_peer_ids,
+ * max_packet_msg_payload_size, send_rate, recv_rate}, {@code [consensus] timeout_commit}, {@code
+ * [tx_index] indexer}, {@code [statesync] enable, snapshot_interval, snapshot_keep_recent, timeout}
+ * and {@code [instrumentation] prometheus, prometheus_listen_addr}. Reads the TOML subset CometBFT
+ * writes: {@code [section]} headers and {@code key = value} lines with quoted strings, numbers or
+ * booleans. Keys are {@code section.key}; {@code PEERZ_SECTION_KEY} environment variables override
+ * them.
  */
 final class ConfigToml {
   private final Map<String, String> values;
@@ -100,9 +103,24 @@ final class ConfigToml {
 
         [rpc]
         laddr = "tcp://127.0.0.1:26657"
+        # Largest request body (and websocket message), largest request line and header block,
+        # connections open at once (0: no limit). Over them a request gets a JSON-RPC error.
+        max_body_bytes = 1000000
+        max_header_bytes = 1048576
+        max_open_connections = 900
 
         [p2p]
         laddr = "tcp://127.0.0.1:26656"
+        # Peers that dialed this node / that it dialed, besides the persistent and unconditional
+        # peers, which always keep their place (unconditional_peer_ids: comma-separated node ids).
+        max_num_inbound_peers = 40
+        max_num_outbound_peers = 10
+        unconditional_peer_ids = ""
+        # A message travels in packets of at most this many payload bytes, one sealed frame each.
+        max_packet_msg_payload_size = 65536
+        # Bytes per second written to and read from each peer.
+        send_rate = 5120000
+        recv_rate = 5120000
 
         [consensus]
         timeout_commit = "1s"

@@ -11,10 +11,13 @@ import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.node.AbciNode;
 import io.peerz.node.NodeConfig;
 import io.peerz.node.PeerzNode;
+import io.peerz.p2p.PeerLimits;
+import io.peerz.rpc.RpcLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -37,7 +40,10 @@ import picocli.CommandLine.Option;
       "Settings: <home>/config/config.toml, overridden by PEERZ_* environment variables",
       "(PEERZ_MONIKER, PEERZ_RPC_LADDR, PEERZ_P2P_LADDR, PEERZ_P2P_PERSISTENT_PEERS,",
       "PEERZ_CONSENSUS_TIMEOUT_COMMIT, PEERZ_STATESYNC_ENABLE, PEERZ_STATESYNC_SNAPSHOT_INTERVAL,",
-      "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT,",
+      "PEERZ_STATESYNC_SNAPSHOT_KEEP_RECENT, PEERZ_STATESYNC_TIMEOUT, PEERZ_P2P_MAX_NUM_INBOUND_PEERS,",
+      "PEERZ_P2P_MAX_NUM_OUTBOUND_PEERS, PEERZ_P2P_MAX_PACKET_MSG_PAYLOAD_SIZE, PEERZ_P2P_SEND_RATE,",
+      "PEERZ_P2P_RECV_RATE, PEERZ_P2P_UNCONDITIONAL_PEER_IDS, PEERZ_RPC_MAX_BODY_BYTES,",
+      "PEERZ_RPC_MAX_HEADER_BYTES, PEERZ_RPC_MAX_OPEN_CONNECTIONS,",
       "PEERZ_INSTRUMENTATION_PROMETHEUS, PEERZ_INSTRUMENTATION_PROMETHEUS_LISTEN_ADDR),",
       "overridden by these flags (CometBFT's names). The application's settings come from",
       "<home>/config/app.toml (the Cosmos SDK's keys: pruning, pruning-keep-recent,",
@@ -72,6 +78,81 @@ final class StartCommand implements Callable<Integer> {
         "addresses as CometBFT writes them (default: none, a single-validator network)."
       })
   String persistentPeers;
+
+  @Option(
+      names = "--p2p.max_num_inbound_peers",
+      paramLabel = "<n>",
+      description = {
+        "Peers that dialed this node, beyond which another is refused; persistent and",
+        "unconditional peers do not count (default: 40)."
+      })
+  Integer maxInboundPeers;
+
+  @Option(
+      names = "--p2p.max_num_outbound_peers",
+      paramLabel = "<n>",
+      description = {
+        "Peers this node dials other than persistent and unconditional ones (default: 10).",
+        "peerz dials only persistent peers today, which this does not limit."
+      })
+  Integer maxOutboundPeers;
+
+  @Option(
+      names = "--p2p.max_packet_msg_payload_size",
+      paramLabel = "<bytes>",
+      description = {
+        "Messages travel in packets of at most this many payload bytes, one sealed frame each;",
+        "a peer's frame is never larger (default: 65536; at least 1024)."
+      })
+  Integer maxPacketPayload;
+
+  @Option(
+      names = "--p2p.send_rate",
+      paramLabel = "<bytes/s>",
+      description = "Bytes per second written to each peer (default: 5120000).")
+  Long sendRate;
+
+  @Option(
+      names = "--p2p.recv_rate",
+      paramLabel = "<bytes/s>",
+      description = "Bytes per second read from each peer (default: 5120000).")
+  Long recvRate;
+
+  @Option(
+      names = "--p2p.unconditional_peer_ids",
+      paramLabel = "<id,...>",
+      description = {
+        "Node ids exempt from the peer counts and never banned, like the persistent peers:",
+        "list the validators that are not persistent peers (default: none)."
+      })
+  String unconditionalPeerIds;
+
+  @Option(
+      names = "--rpc.max_body_bytes",
+      paramLabel = "<bytes>",
+      description = {
+        "Largest JSON-RPC request body, and largest websocket message once its fragments are",
+        "joined; a larger one is refused before it is read (default: 1000000)."
+      })
+  Integer maxBodyBytes;
+
+  @Option(
+      names = "--rpc.max_header_bytes",
+      paramLabel = "<bytes>",
+      description = {
+        "Largest request line (a URI request's query included) and largest header block",
+        "(default: 1048576)."
+      })
+  Integer maxHeaderBytes;
+
+  @Option(
+      names = "--rpc.max_open_connections",
+      paramLabel = "<n>",
+      description = {
+        "HTTP and websocket connections open at once; others are answered with a JSON-RPC",
+        "error and closed; 0 for no limit (default: 900)."
+      })
+  Integer maxOpenConnections;
 
   @Option(
       names = "--consensus.timeout_commit",
@@ -209,6 +290,8 @@ final class StartCommand implements Callable<Integer> {
       StateSyncConfig stateSync,
       boolean indexTxs,
       AppOptions app,
+      PeerLimits p2pLimits,
+      RpcLimits rpcLimits,
       Metrics metrics) {}
 
   Settings settings(Path h, Map<String, String> env) {
@@ -245,7 +328,69 @@ final class StartCommand implements Callable<Integer> {
                 minRetainBlocks,
                 haltHeight,
                 haltTime)),
+        p2pLimits(toml, env),
+        rpcLimits(toml, env),
         metrics(toml, env));
+  }
+
+  private PeerLimits p2pLimits(ConfigToml toml, Map<String, String> env) {
+    PeerLimits d = PeerLimits.DEFAULT;
+    String ids =
+        unconditionalPeerIds != null
+            ? unconditionalPeerIds
+            : toml.get("p2p.unconditional_peer_ids", env).orElse("");
+    try {
+      return d.with(
+              setting(
+                  maxInboundPeers, toml, env, "p2p.max_num_inbound_peers", d.maxNumInboundPeers()),
+              setting(
+                  maxOutboundPeers,
+                  toml,
+                  env,
+                  "p2p.max_num_outbound_peers",
+                  d.maxNumOutboundPeers()),
+              setting(
+                  maxPacketPayload,
+                  toml,
+                  env,
+                  "p2p.max_packet_msg_payload_size",
+                  d.maxPacketMsgPayloadSize()),
+              setting(sendRate, toml, env, "p2p.send_rate", d.sendRate()),
+              setting(recvRate, toml, env, "p2p.recv_rate", d.recvRate()))
+          .withUnconditionalPeerIds(
+              Arrays.stream(ids.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  private RpcLimits rpcLimits(ConfigToml toml, Map<String, String> env) {
+    RpcLimits d = RpcLimits.DEFAULT;
+    try {
+      return new RpcLimits(
+          setting(maxBodyBytes, toml, env, "rpc.max_body_bytes", d.maxBodyBytes()),
+          setting(maxHeaderBytes, toml, env, "rpc.max_header_bytes", d.maxHeaderBytes()),
+          setting(
+              maxOpenConnections, toml, env, "rpc.max_open_connections", d.maxOpenConnections()));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  /** A byte rate: the flag, else the environment or file, else the default. */
+  private static long setting(
+      Long flag, ConfigToml toml, Map<String, String> env, String key, long dflt) {
+    return flag != null ? flag : number(toml, env, key, dflt);
+  }
+
+  /** A count or size: the flag, else the environment or file, else the default. */
+  private static int setting(
+      Integer flag, ConfigToml toml, Map<String, String> env, String key, int dflt) {
+    long v = flag != null ? flag : number(toml, env, key, dflt);
+    if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
+      throw new CliException(key + ": " + v + " is too large");
+    }
+    return (int) v;
   }
 
   private Metrics metrics(ConfigToml toml, Map<String, String> env) {
@@ -386,6 +531,8 @@ final class StartCommand implements Callable<Integer> {
             s.snapshots(),
             s.stateSync(),
             s.indexTxs(),
+            s.p2pLimits(),
+            s.rpcLimits(),
             s.app());
     log.info(
         "starting node chain_id={} moniker={} node_id={} home={} pruning={} keep_recent={}"

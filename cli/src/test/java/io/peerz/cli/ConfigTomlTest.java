@@ -115,6 +115,66 @@ class ConfigTomlTest {
   }
 
   @Test
+  void peerAndRpcLimitsComeFromTheFileTheEnvironmentAndFlagsUnderCometBftsNames(@TempDir Path home)
+      throws Exception {
+    Files.createDirectories(home.resolve("config"));
+    Files.writeString(
+        home.resolve("config/config.toml"),
+        ConfigToml.initial("n")
+            .replace("max_num_inbound_peers = 40", "max_num_inbound_peers = 7")
+            .replace("max_body_bytes = 1000000", "max_body_bytes = 5000"));
+    StartCommand defaults = new StartCommand();
+    new CommandLine(defaults).parseArgs();
+    StartCommand.Settings d = defaults.settings(home, Map.of());
+    assertThat(d.p2pLimits().maxNumInboundPeers()).isEqualTo(7);
+    assertThat(d.p2pLimits().maxNumOutboundPeers()).isEqualTo(10);
+    assertThat(d.p2pLimits().maxPacketMsgPayloadSize()).isEqualTo(65536);
+    assertThat(d.p2pLimits().sendRate()).isEqualTo(5_120_000);
+    assertThat(d.p2pLimits().recvRate()).isEqualTo(5_120_000);
+    assertThat(d.rpcLimits().maxBodyBytes()).isEqualTo(5000);
+    assertThat(d.rpcLimits().maxHeaderBytes()).isEqualTo(1 << 20);
+    assertThat(d.rpcLimits().maxOpenConnections()).isEqualTo(900);
+
+    String id = "a".repeat(40);
+    StartCommand flags = new StartCommand();
+    new CommandLine(flags)
+        .parseArgs(
+            "--p2p.max_num_inbound_peers", "3",
+            "--p2p.send_rate", "1000",
+            "--rpc.max_open_connections", "0");
+    StartCommand.Settings f =
+        flags.settings(
+            home,
+            Map.of(
+                "PEERZ_P2P_MAX_NUM_INBOUND_PEERS", "9",
+                "PEERZ_P2P_MAX_NUM_OUTBOUND_PEERS", "4",
+                "PEERZ_P2P_MAX_PACKET_MSG_PAYLOAD_SIZE", "2048",
+                "PEERZ_P2P_RECV_RATE", "2000",
+                "PEERZ_P2P_UNCONDITIONAL_PEER_IDS", id + ", ",
+                "PEERZ_RPC_MAX_HEADER_BYTES", "4096"));
+    assertThat(f.p2pLimits().maxNumInboundPeers()).isEqualTo(3);
+    assertThat(f.p2pLimits().maxNumOutboundPeers()).isEqualTo(4);
+    assertThat(f.p2pLimits().maxPacketMsgPayloadSize()).isEqualTo(2048);
+    assertThat(f.p2pLimits().sendRate()).isEqualTo(1000);
+    assertThat(f.p2pLimits().recvRate()).isEqualTo(2000);
+    assertThat(f.p2pLimits().unconditionalPeerIds()).containsExactly(id);
+    assertThat(f.rpcLimits().maxHeaderBytes()).isEqualTo(4096);
+    assertThat(f.rpcLimits().maxOpenConnections()).isZero();
+
+    StartCommand bad = new StartCommand();
+    new CommandLine(bad).parseArgs();
+    assertThatThrownBy(() -> bad.settings(home, Map.of("PEERZ_P2P_SEND_RATE", "0")))
+        .hasMessage("p2p.send_rate must be positive, got 0");
+    assertThatThrownBy(
+            () -> bad.settings(home, Map.of("PEERZ_P2P_MAX_PACKET_MSG_PAYLOAD_SIZE", "10")))
+        .hasMessage("p2p.max_packet_msg_payload_size must be at least 1024, got 10");
+    assertThatThrownBy(() -> bad.settings(home, Map.of("PEERZ_P2P_UNCONDITIONAL_PEER_IDS", "x")))
+        .hasMessage("p2p.unconditional_peer_ids: expected 40-hex node ids, got x");
+    assertThatThrownBy(() -> bad.settings(home, Map.of("PEERZ_RPC_MAX_BODY_BYTES", "lots")))
+        .hasMessage("rpc.max_body_bytes: expected a whole number, got lots");
+  }
+
+  @Test
   void txIndexingIsOnUnlessTheFileTheEnvironmentOrTheFlagSaysNull(@TempDir Path home)
       throws Exception {
     Files.createDirectories(home.resolve("config"));

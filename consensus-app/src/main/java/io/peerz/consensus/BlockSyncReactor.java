@@ -79,7 +79,12 @@ public final class BlockSyncReactor implements ConsensusDriver.CatchUp, Reactor 
     switch (m.getMsgCase()) {
       case BLOCK_REQUEST -> serve(peer, m.getBlockRequest().getHeight(), true);
       case BLOCK_RESPONSE -> fetched(m.getBlockResponse());
-      case NO_BLOCK -> requested.remove(m.getNoBlock().getHeight());
+      case NO_BLOCK -> {
+        if (requested.remove(m.getNoBlock().getHeight()) == null) {
+          transport.unsolicited(
+              peer, "no_block for height " + m.getNoBlock().getHeight() + " not requested");
+        }
+      }
       default -> {}
     }
   }

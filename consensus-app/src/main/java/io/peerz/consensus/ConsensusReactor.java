@@ -31,8 +31,6 @@ public final class ConsensusReactor implements ConsensusDriver.Outbox, Reactor {
   // copies of the same MBs.
   private static final long PROPOSAL_RESEND_NANOS = 2_000_000_000L;
 
-  private static final int ROUND_STATE_PEERS = 64;
-
   private static final Logger log = LoggerFactory.getLogger(ConsensusReactor.class);
 
   /** What a peer last said about its round, and which proposal we last pushed to it. */
@@ -175,7 +173,7 @@ public final class ConsensusReactor implements ConsensusDriver.Outbox, Reactor {
         .setStep(driver.step().ordinal())
         .setHasProposal(driver.hasProposal())
         .setBaseHeight(baseHeight.getAsLong())
-        .addAllPeers(transport.peers().stream().limit(ROUND_STATE_PEERS).toList())
+        .addAllPeers(transport.peers().stream().limit(ReactorChannels.ROUND_STATE_PEERS).toList())
         .build();
   }
 

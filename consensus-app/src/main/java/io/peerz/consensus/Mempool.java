@@ -33,14 +33,33 @@ public final class Mempool {
   /** The largest tx the node's mempool takes. */
   public static final int MAX_TX_BYTES = 1 << 20;
 
-  /** The codespace and codes of mempool refusals (docs/errors.md). */
+  /** The codespace of mempool refusals (docs/errors.md). */
   public static final String CODESPACE = "mempool";
 
-  public static final int CODE_TX_TOO_LARGE = 1;
-  public static final int CODE_FULL_COUNT = 2;
-  public static final int CODE_FULL_BYTES = 3;
-  public static final int CODE_DUPLICATE = 4;
-  public static final int CODE_EMPTY_TX = 5;
+  /** The mempool's own refusals (codespace {@value #CODESPACE}), as docs/errors.md lists them. */
+  enum Refusal {
+    TX_TOO_LARGE_FOR_MEMPOOL(1, "mempool_tx_too_large"),
+    FULL_COUNT(2, "mempool_full"),
+    FULL_BYTES(3, "mempool_full_bytes"),
+    DUPLICATE(4, "tx_in_mempool"),
+    EMPTY_TX(5, "empty_tx");
+
+    final int code;
+
+    /** The name in docs/errors.md. */
+    final String docName;
+
+    Refusal(int code, String docName) {
+      this.code = code;
+      this.docName = docName;
+    }
+  }
+
+  public static final int CODE_TX_TOO_LARGE = Refusal.TX_TOO_LARGE_FOR_MEMPOOL.code;
+  public static final int CODE_FULL_COUNT = Refusal.FULL_COUNT.code;
+  public static final int CODE_FULL_BYTES = Refusal.FULL_BYTES.code;
+  public static final int CODE_DUPLICATE = Refusal.DUPLICATE.code;
+  public static final int CODE_EMPTY_TX = Refusal.EMPTY_TX.code;
 
   private static final Logger log = LoggerFactory.getLogger(Mempool.class);
 
@@ -158,9 +177,20 @@ public final class Mempool {
       return reject(CODE_EMPTY_TX, "tx is empty");
     }
     if (tx.length > maxTxBytes) {
+      // A tx over the chain's params.max_tx_bytes is refused as the chain refuses it (ante/1,
+      // by its size alone, no decoding): the mempool's own limit only speaks for a tx the chain
+      // would take but this node does not gossip.
+      TxResult chain = dryCheck.apply(List.of(), tx);
+      if (chain.getCode() != 0) {
+        return chain;
+      }
       return reject(
           CODE_TX_TOO_LARGE,
-          "tx too large: " + tx.length + " bytes > max " + maxTxBytes + " bytes");
+          "tx of "
+              + tx.length
+              + " bytes is within params.max_tx_bytes but over this node's mempool limit of "
+              + maxTxBytes
+              + " bytes");
     }
     if (key == null) {
       return null;

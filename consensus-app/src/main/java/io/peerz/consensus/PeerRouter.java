@@ -1,6 +1,5 @@
 package io.peerz.consensus;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.peerz.consensus.proto.ReactorMessage;
 import io.peerz.p2p.P2pChannels;
 import io.peerz.p2p.P2pNode;
@@ -64,7 +63,7 @@ public final class PeerRouter implements P2pNode.Listener {
   @Override
   public void onMessage(String peer, int channel, byte[] bytes) {
     if (channel == P2pChannels.MEMPOOL && mempool != null) {
-      ReactorMessage m = decode(peer, bytes);
+      ReactorMessage m = decode(peer, channel, bytes);
       if (m == null) {
         return;
       }
@@ -77,20 +76,23 @@ public final class PeerRouter implements P2pNode.Listener {
     }
     loop.execute(
         () -> {
-          ReactorMessage m = decode(peer, bytes);
+          ReactorMessage m = decode(peer, channel, bytes);
           if (m != null) {
             route(peer, m);
           }
         });
   }
 
-  private ReactorMessage decode(String peer, byte[] bytes) {
-    try {
-      return ReactorMessage.parseFrom(bytes);
-    } catch (InvalidProtocolBufferException e) {
-      transport.misbehaved(peer, "undecodable message of " + bytes.length + " bytes");
-      return null;
+  /**
+   * The message, or null after reporting {@code peer} for bytes that do not decode, carry no kind
+   * this node knows, or a kind {@code channel} does not carry: no honest node sends those.
+   */
+  private ReactorMessage decode(String peer, int channel, byte[] bytes) {
+    ReactorMessage m = ReactorChannels.decode(channel, bytes);
+    if (m == null) {
+      transport.misbehaved(peer, ReactorChannels.problem(channel, bytes));
     }
+    return m;
   }
 
   private void route(String peer, ReactorMessage m) {

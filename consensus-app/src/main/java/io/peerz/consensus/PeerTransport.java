@@ -20,8 +20,15 @@ public interface PeerTransport {
 
   /**
    * {@code peer} sent something no correct node sends (bytes that do not decode, a message on a
-   * channel it does not belong to, a state-sync answer that fails its checks): logged, and counted
-   * against the peer where the transport scores peers.
+   * channel it does not belong to): logged, and where the transport scores peers the peer is
+   * dropped and refused for a while.
    */
   void misbehaved(String peer, String reason);
+
+  /**
+   * {@code peer} sent a well-formed answer nobody asked for (a state-sync response while not
+   * syncing, a no_block for a height never requested): an occasional one is a race, many are an
+   * attack, so where the transport scores peers each adds a little to the peer's score.
+   */
+  void unsolicited(String peer, String what);
 }

@@ -73,6 +73,8 @@ public final class StateSyncReactor implements Reactor {
         StateSyncer s = syncer;
         if (s != null) {
           s.deliver(peer, m);
+        } else {
+          transport.unsolicited(peer, "state sync response while not state syncing");
         }
       }
     }

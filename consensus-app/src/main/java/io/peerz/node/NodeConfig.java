@@ -5,6 +5,8 @@ import io.peerz.consensus.SnapshotConfig;
 import io.peerz.consensus.StateSyncConfig;
 import io.peerz.genesis.GenesisDoc;
 import io.peerz.ledger.Ed25519KeyPair;
+import io.peerz.p2p.PeerLimits;
+import io.peerz.rpc.RpcLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,8 +19,10 @@ import java.util.List;
  * nobody and still listens for peers that dial it. {@code snapshots} says when the application
  * takes state-sync snapshots; {@code stateSync} whether a fresh node restores from a peer's; {@code
  * indexTxs} whether committed txs are indexed for the tx and tx_search queries (CometBFT's {@code
- * [tx_index] indexer}, "kv" or "null"); {@code app} the application's app.toml settings (state
- * pruning, min-retain-blocks, halt-height and halt-time).
+ * [tx_index] indexer}, "kv" or "null"). {@code p2pLimits} and {@code rpcLimits} bound what peers
+ * and RPC clients can make the node hold (CometBFT's {@code [p2p]} and {@code [rpc]} limits;
+ * defaults when null); {@code app} the application's app.toml settings (state pruning,
+ * min-retain-blocks, halt-height and halt-time; the defaults when null).
  */
 public record NodeConfig(
     Path home,
@@ -33,16 +37,107 @@ public record NodeConfig(
     SnapshotConfig snapshots,
     StateSyncConfig stateSync,
     boolean indexTxs,
+    PeerLimits p2pLimits,
+    RpcLimits rpcLimits,
     AppOptions app) {
 
   public NodeConfig {
     persistentPeers = persistentPeers == null ? List.of() : List.copyOf(persistentPeers);
     snapshots = snapshots == null ? SnapshotConfig.DEFAULT : snapshots;
     stateSync = stateSync == null ? StateSyncConfig.DISABLED : stateSync;
+    p2pLimits = p2pLimits == null ? PeerLimits.DEFAULT : p2pLimits;
+    rpcLimits = rpcLimits == null ? RpcLimits.DEFAULT : rpcLimits;
     app = app == null ? AppOptions.DEFAULT : app;
   }
 
   /** A node with app.toml's defaults. */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers,
+      SnapshotConfig snapshots,
+      StateSyncConfig stateSync,
+      boolean indexTxs,
+      PeerLimits p2pLimits,
+      RpcLimits rpcLimits) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        indexTxs,
+        p2pLimits,
+        rpcLimits,
+        null);
+  }
+
+  /** A node with the default peer and RPC limits and the application settings {@code app}. */
+  public NodeConfig(
+      Path home,
+      GenesisDoc genesis,
+      Ed25519KeyPair validatorKey,
+      Ed25519KeyPair nodeKey,
+      String moniker,
+      String rpcListen,
+      String p2pListen,
+      Duration timeoutCommit,
+      List<String> persistentPeers,
+      SnapshotConfig snapshots,
+      StateSyncConfig stateSync,
+      boolean indexTxs,
+      AppOptions app) {
+    this(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        indexTxs,
+        null,
+        null,
+        app);
+  }
+
+  /** This config with the application settings {@code app}. */
+  public NodeConfig withApp(AppOptions app) {
+    return new NodeConfig(
+        home,
+        genesis,
+        validatorKey,
+        nodeKey,
+        moniker,
+        rpcListen,
+        p2pListen,
+        timeoutCommit,
+        persistentPeers,
+        snapshots,
+        stateSync,
+        indexTxs,
+        p2pLimits,
+        rpcLimits,
+        app);
+  }
+
+  /** A node with the default peer and RPC limits. */
   public NodeConfig(
       Path home,
       GenesisDoc genesis,
@@ -69,25 +164,8 @@ public record NodeConfig(
         snapshots,
         stateSync,
         indexTxs,
+        null,
         null);
-  }
-
-  /** This config with the application settings {@code app}. */
-  public NodeConfig withApp(AppOptions app) {
-    return new NodeConfig(
-        home,
-        genesis,
-        validatorKey,
-        nodeKey,
-        moniker,
-        rpcListen,
-        p2pListen,
-        timeoutCommit,
-        persistentPeers,
-        snapshots,
-        stateSync,
-        indexTxs,
-        app);
   }
 
   /** A node with default snapshots, no state sync, indexing txs. */
@@ -114,6 +192,7 @@ public record NodeConfig(
         null,
         null,
         true,
+        null,
         null);
   }
 

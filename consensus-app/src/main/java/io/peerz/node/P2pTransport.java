@@ -2,6 +2,7 @@ package io.peerz.node;
 
 import io.peerz.consensus.PeerTransport;
 import io.peerz.consensus.proto.ReactorMessage;
+import io.peerz.p2p.Misbehavior;
 import io.peerz.p2p.P2pNode;
 import java.util.Collection;
 import java.util.List;
@@ -58,7 +59,22 @@ final class P2pTransport implements PeerTransport {
 
   @Override
   public void misbehaved(String peer, String reason) {
-    log.warn("peer misbehaved peer={} reason={}", peer, reason);
+    report(peer, Misbehavior.UNDECODABLE, reason);
+  }
+
+  @Override
+  public void unsolicited(String peer, String what) {
+    report(peer, Misbehavior.UNSOLICITED, what);
+  }
+
+  /** P2p scores the peer, drops and bans it (and logs it once) at its limit. */
+  private void report(String peer, Misbehavior kind, String detail) {
+    P2pNode p = p2p;
+    if (p == null) {
+      log.warn("peer misbehaved peer={} kind={} detail=\"{}\"", peer, kind, detail);
+      return;
+    }
+    p.reportMisbehavior(peer, kind, detail);
   }
 
   private static void notSent(int channel, IllegalArgumentException e) {

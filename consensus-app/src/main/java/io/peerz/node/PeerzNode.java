@@ -19,15 +19,14 @@ import io.peerz.consensus.PeerRouter;
 import io.peerz.consensus.PeerzApplication;
 import io.peerz.consensus.PrivValidator;
 import io.peerz.consensus.ProposalBlocks;
+import io.peerz.consensus.ReactorChannels;
 import io.peerz.consensus.SignatureCache;
 import io.peerz.consensus.StateSyncReactor;
 import io.peerz.consensus.ValidatorHistory;
 import io.peerz.ledger.Blocks;
 import io.peerz.ledger.LedgerDb;
-import io.peerz.ledger.StateSnapshot;
 import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
-import io.peerz.p2p.P2pChannels;
 import io.peerz.p2p.P2pConfig;
 import io.peerz.p2p.P2pNode;
 import io.peerz.rpc.RpcBackend;
@@ -37,7 +36,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -324,10 +322,6 @@ public final class PeerzNode implements AutoCloseable {
   }
 
   private P2pConfig p2pConfig() {
-    int mib = 1 << 20;
-    // A proposal carries its whole block (up to max_block_tx_bytes of txs plus header and commit).
-    int blockMessage =
-        (int) Math.min(Integer.MAX_VALUE, consensusConfig.maxBlockTxBytes() + 4L * mib);
     P2pConfig defaults =
         P2pConfig.defaults(
             config.nodeKey(),
@@ -339,21 +333,13 @@ public final class PeerzNode implements AutoCloseable {
         defaults.chainId(),
         defaults.listenAddress(),
         defaults.persistentPeers(),
-        Map.of(
-            P2pChannels.CONSENSUS_STATE, mib,
-            P2pChannels.CONSENSUS_DATA, blockMessage,
-            P2pChannels.CONSENSUS_VOTE, mib,
-            P2pChannels.MEMPOOL, 2 * mib,
-            P2pChannels.EVIDENCE, mib,
-            P2pChannels.BLOCK_SYNC, blockMessage,
-            // A light block is a block plus two validator sets.
-            P2pChannels.STATE_SYNC_SNAPSHOT, blockMessage,
-            P2pChannels.STATE_SYNC_CHUNK, StateSnapshot.DEFAULT_CHUNK_BYTES * 16),
+        ReactorChannels.maxMessageBytes(consensusConfig.maxBlockTxBytes()),
         defaults.queueCapacity(),
         defaults.dialTimeout(),
         defaults.reconnectBackoffMin(),
         defaults.reconnectBackoffMax(),
-        defaults.jitterSeed());
+        defaults.jitterSeed(),
+        config.p2pLimits());
   }
 
   /** Starts JSON-RPC on the configured listen address, subscribed to committed blocks. */
@@ -361,7 +347,7 @@ public final class PeerzNode implements AutoCloseable {
     if (stopped) {
       return;
     }
-    rpc = RpcServer.start(backend, events, config.rpcListen());
+    rpc = RpcServer.start(backend, events, config.rpcListen(), config.rpcLimits());
     log.info("rpc listening address={}", rpc.address());
   }
 
@@ -396,6 +382,11 @@ public final class PeerzNode implements AutoCloseable {
   /** The application this node drives (tests read its snapshots). */
   Application application() {
     return app;
+  }
+
+  /** The p2p node, or null when p2p is off (tests). */
+  P2pNode p2pNode() {
+    return transport.p2p();
   }
 
   /** The address p2p listens on, or empty when p2p is off. */

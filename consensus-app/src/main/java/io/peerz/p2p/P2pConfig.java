@@ -6,8 +6,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Settings of one {@link P2pNode}.
@@ -26,6 +28,8 @@ import java.util.TreeMap;
  * @param reconnectBackoffMin first delay before re-dialing a persistent peer
  * @param reconnectBackoffMax the delay doubles up to this bound
  * @param jitterSeed seeds the Random that jitters reconnect delays
+ * @param limits peer counts, packet size, byte rates and bans ({@link PeerLimits#DEFAULT} when
+ *     null)
  */
 public record P2pConfig(
     Ed25519KeyPair nodeKey,
@@ -37,7 +41,8 @@ public record P2pConfig(
     Duration dialTimeout,
     Duration reconnectBackoffMin,
     Duration reconnectBackoffMax,
-    long jitterSeed) {
+    long jitterSeed,
+    PeerLimits limits) {
 
   /** CometBFT's default P2P port. */
   public static final String DEFAULT_LISTEN = "tcp://0.0.0.0:26656";
@@ -72,6 +77,49 @@ public record P2pConfig(
         || reconnectBackoffMax.compareTo(reconnectBackoffMin) < 0) {
       throw new IllegalArgumentException("timeouts must be positive and min <= max");
     }
+    limits = limits == null ? PeerLimits.DEFAULT : limits;
+  }
+
+  /** Settings with {@link PeerLimits#DEFAULT}. */
+  public P2pConfig(
+      Ed25519KeyPair nodeKey,
+      String chainId,
+      String listenAddress,
+      List<String> persistentPeers,
+      Map<Integer, Integer> maxMessageBytes,
+      int queueCapacity,
+      Duration dialTimeout,
+      Duration reconnectBackoffMin,
+      Duration reconnectBackoffMax,
+      long jitterSeed) {
+    this(
+        nodeKey,
+        chainId,
+        listenAddress,
+        persistentPeers,
+        maxMessageBytes,
+        queueCapacity,
+        dialTimeout,
+        reconnectBackoffMin,
+        reconnectBackoffMax,
+        jitterSeed,
+        null);
+  }
+
+  /** These settings with other limits. */
+  public P2pConfig withLimits(PeerLimits other) {
+    return new P2pConfig(
+        nodeKey,
+        chainId,
+        listenAddress,
+        persistentPeers,
+        maxMessageBytes,
+        queueCapacity,
+        dialTimeout,
+        reconnectBackoffMin,
+        reconnectBackoffMax,
+        jitterSeed,
+        other);
   }
 
   /**
@@ -105,7 +153,13 @@ public record P2pConfig(
     return NodeId.of(nodeKey.publicKey());
   }
 
-  int largestMessage() {
-    return maxMessageBytes.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
+  /**
+   * Node ids exempt from the peer counts and from bans: the persistent peers and {@link
+   * PeerLimits#unconditionalPeerIds}.
+   */
+  Set<String> privilegedPeerIds() {
+    Set<String> ids = new TreeSet<>(limits.unconditionalPeerIds());
+    persistentPeers.forEach(p -> ids.add(PeerAddress.parsePeer(p).id()));
+    return Collections.unmodifiableSet(ids);
   }
 }

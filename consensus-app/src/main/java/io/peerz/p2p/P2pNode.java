@@ -11,7 +11,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -19,11 +18,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +37,27 @@ import org.slf4j.LoggerFactory;
  * Messages on one channel to one peer arrive in the order they were sent; messages may be lost when
  * a connection drops or a queue is full, so the layer above must tolerate loss (Tendermint gossip
  * re-sends what a peer is missing).
+ *
+ * <p>What a peer can cost the node is bounded ({@link PeerLimits}): at most {@code
+ * max_num_inbound_peers} inbound and {@code max_num_outbound_peers} outbound peers besides the
+ * persistent and unconditional ones, which always keep their place; frames of one packet; each
+ * channel's messages capped at their size, checked as each packet arrives; the partial messages of
+ * all other peers together under {@link PeerLimits#sharedAssemblyBytes}; {@code send_rate} and
+ * {@code recv_rate} bytes per second per peer. A peer that breaks the protocol, or that the layer
+ * above reports ({@link #reportMisbehavior}) often enough, is dropped and refused for the ban
+ * duration.
  */
 public final class P2pNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(P2pNode.class);
   private static final int EVENT_LOOP_THREADS = 2;
-  private static final int FRAME_OVERHEAD = 64 + FrameCipher.TAG_BYTES;
+
+  /** Why a connection is not kept: a reason for the log, and what it means. */
+  record Refusal(String reason, String detail) {}
+
+  /** The lower-id peer keeps an older connection dialed the other way. */
+  static final Refusal DUPLICATE = new Refusal("duplicate", "a connection dialed the other way");
+
+  private static final Refusal CLOSED = new Refusal("closing", "the node is closing");
 
   /**
    * What a node reports to the layer above. All methods are called on Netty event-loop threads
@@ -71,6 +88,12 @@ public final class P2pNode implements AutoCloseable {
   private final Map<String, Redial> persistent = new LinkedHashMap<>();
   private final AtomicLong droppedMessages = new AtomicLong();
   private final AtomicLong droppedPeers = new AtomicLong();
+  private final AtomicLong refusedPeers = new AtomicLong();
+  private final AtomicLong sharedAssembly = new AtomicLong();
+  private final AtomicInteger inboundSockets = new AtomicInteger();
+  private final Set<String> privileged;
+  // Node id -> System.nanoTime() until which it is refused; guarded by lock.
+  private final Map<String, Long> bannedUntil = new LinkedHashMap<>();
   private Channel server;
   private volatile boolean closed;
 
@@ -89,6 +112,7 @@ public final class P2pNode implements AutoCloseable {
     this.config = config;
     this.listener = listener;
     this.nodeId = config.nodeId();
+    this.privileged = config.privilegedPeerIds();
     this.backoff =
         new Backoff(
             config.reconnectBackoffMin(), config.reconnectBackoffMax(), config.jitterSeed());
@@ -124,13 +148,14 @@ public final class P2pNode implements AutoCloseable {
   }
 
   private ChannelInitializer<SocketChannel> initializer(PeerAddress dialed) {
-    int maxFrame = Math.max(config.largestMessage(), 4096) + FRAME_OVERHEAD;
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
+        FrameDecoder frames = new FrameDecoder(SecretConnectionHandler.HANDSHAKE_FRAME);
         ch.pipeline()
-            .addLast(new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4, true))
-            .addLast(new SecretConnectionHandler(P2pNode.this, dialed, random));
+            .addLast(new ReceiveThrottle(config.limits().recvRate()))
+            .addLast(frames)
+            .addLast(new SecretConnectionHandler(P2pNode.this, dialed, random, frames));
       }
     };
   }
@@ -272,9 +297,56 @@ public final class P2pNode implements AutoCloseable {
     return droppedMessages.get();
   }
 
-  /** Connections dropped so far for breaking the protocol (bad handshake or frame). */
+  /**
+   * Connections dropped so far for breaking the protocol (bad handshake or frame) or for the
+   * misbehavior the layer above reported.
+   */
   public long droppedPeers() {
     return droppedPeers.get();
+  }
+
+  /** Connections refused so far by the peer limits or a ban. */
+  public long refusedPeers() {
+    return refusedPeers.get();
+  }
+
+  /**
+   * Counts a message from {@code peerId} that the layer above could not use: see {@link
+   * Misbehavior}. Once the peer's score reaches {@link Misbehavior#DROP_SCORE} it is dropped and,
+   * unless persistent or unconditional, refused for {@link PeerLimits#banDuration}. Any thread; a
+   * peer no longer connected is ignored.
+   */
+  public void reportMisbehavior(String peerId, Misbehavior kind, String detail) {
+    PeerConnection connection = peers.get(peerId);
+    if (connection == null) {
+      return;
+    }
+    long score = connection.misbehaved(kind);
+    if (score < Misbehavior.DROP_SCORE) {
+      LOG.info(
+          "peer misbehaved peer={} kind={} score={} detail=\"{}\"",
+          peerId,
+          kind.name().toLowerCase(Locale.ROOT),
+          score,
+          detail);
+      return;
+    }
+    LOG.warn(
+        "peer dropped peer={} reason={} score={} detail=\"{}\"",
+        peerId,
+        kind.name().toLowerCase(Locale.ROOT),
+        score,
+        detail);
+    droppedPeers.incrementAndGet();
+    ban(peerId, kind.name().toLowerCase(Locale.ROOT));
+    connection.channel.close();
+  }
+
+  /** Whether {@code peerId} is refused now for an earlier misbehavior. */
+  public boolean isBanned(String peerId) {
+    synchronized (lock) {
+      return bannedNow(peerId);
+    }
   }
 
   /** Closes every connection and the listener; no listener calls after this returns. */
@@ -306,34 +378,137 @@ public final class P2pNode implements AutoCloseable {
     droppedPeers.incrementAndGet();
   }
 
+  void countRefusedPeer() {
+    refusedPeers.incrementAndGet();
+  }
+
+  AtomicLong sharedAssembly() {
+    return sharedAssembly;
+  }
+
+  boolean isPrivileged(String peerId) {
+    return privileged.contains(peerId);
+  }
+
   /**
-   * Decides, on the side with the lower node id, whether a new authenticated connection is kept. A
-   * second connection dialed the other way (both sides dialed at once) is refused, so the first one
-   * to authenticate wins; a second connection dialed the same way replaces the first, because its
-   * dialer only dials when it believes the old one dead (a restart, a half-open socket).
+   * Counts a new inbound socket, or says why it is refused: CometBFT's bound on incoming
+   * connections, {@code max_num_inbound_peers} plus the persistent and unconditional peers, which
+   * also bounds the handshakes in progress. Null when accepted; {@link #closeInbound} undoes it.
    */
-  boolean admit(PeerConnection connection) {
+  String openInbound() {
+    int limit = config.limits().maxNumInboundPeers() + privileged.size();
+    if (inboundSockets.incrementAndGet() > limit) {
+      inboundSockets.decrementAndGet();
+      return limit + " inbound connections open (max_num_inbound_peers plus listed peers)";
+    }
+    return null;
+  }
+
+  void closeInbound() {
+    inboundSockets.decrementAndGet();
+  }
+
+  /**
+   * Why an authenticated peer is not taken now, or null: a ban, or no free inbound or outbound
+   * place for a peer that is neither persistent nor unconditional.
+   */
+  Refusal refusal(String peerId, boolean outbound) {
     synchronized (lock) {
-      if (closed) {
-        return false;
-      }
-      PeerConnection existing = peers.get(connection.peerId);
-      if (existing != null && existing.outbound != connection.outbound) {
-        return false;
-      }
-      install(connection, existing);
-      return true;
+      return limitRefusal(peerId, outbound);
     }
   }
 
-  /** Registers a connection the lower-id peer admitted; it replaces any older one. */
-  void register(PeerConnection connection) {
+  /** {@link #refusal}; holds lock. A peer's existing connection is replaced, so it counts once. */
+  private Refusal limitRefusal(String peerId, boolean outbound) {
+    if (closed) {
+      return CLOSED;
+    }
+    if (privileged.contains(peerId)) {
+      return null;
+    }
+    if (bannedNow(peerId)) {
+      return new Refusal("banned", "refused for misbehaving earlier");
+    }
+    int max =
+        outbound ? config.limits().maxNumOutboundPeers() : config.limits().maxNumInboundPeers();
+    int count = 0;
+    for (PeerConnection c : peers.values()) {
+      if (c.outbound == outbound && !c.privileged && !c.peerId.equals(peerId)) {
+        count++;
+      }
+    }
+    if (count >= max) {
+      String key = outbound ? "max_num_outbound_peers" : "max_num_inbound_peers";
+      return new Refusal(
+          outbound ? "outbound_full" : "inbound_full", count + " peers, " + key + " " + max);
+    }
+    return null;
+  }
+
+  /** Holds lock. Expired bans are forgotten here. */
+  private boolean bannedNow(String peerId) {
+    Long until = bannedUntil.get(peerId);
+    if (until == null) {
+      return false;
+    }
+    if (System.nanoTime() - until >= 0) {
+      bannedUntil.remove(peerId);
+      return false;
+    }
+    return true;
+  }
+
+  /** Refuses {@code peerId} for the ban duration, unless it is persistent or unconditional. */
+  void ban(String peerId, String reason) {
+    if (privileged.contains(peerId)) {
+      LOG.info(
+          "peer not banned peer={} reason={} because=persistent_or_unconditional", peerId, reason);
+      return;
+    }
+    long millis = config.limits().banDuration().toMillis();
+    synchronized (lock) {
+      bannedUntil.put(peerId, System.nanoTime() + millis * 1_000_000L);
+    }
+    LOG.info("peer banned peer={} reason={} duration_ms={}", peerId, reason, millis);
+  }
+
+  /**
+   * Decides, on the side with the lower node id, whether a new authenticated connection is kept:
+   * null when it is, {@link #DUPLICATE} for a second connection dialed the other way (both sides
+   * dialed at once: the first one to authenticate wins), or a refusal by the limits. A second
+   * connection dialed the same way replaces the first, because its dialer only dials when it
+   * believes the old one dead (a restart, a half-open socket).
+   */
+  Refusal admit(PeerConnection connection) {
     synchronized (lock) {
       if (closed) {
-        connection.channel.close();
-        return;
+        return CLOSED;
+      }
+      PeerConnection existing = peers.get(connection.peerId);
+      if (existing != null && existing.outbound != connection.outbound) {
+        return DUPLICATE;
+      }
+      Refusal refusal = limitRefusal(connection.peerId, connection.outbound);
+      if (refusal != null) {
+        return refusal;
+      }
+      install(connection, existing);
+      return null;
+    }
+  }
+
+  /**
+   * Registers a connection the lower-id peer admitted, replacing any older one; or the refusal of
+   * this node's own limits.
+   */
+  Refusal register(PeerConnection connection) {
+    synchronized (lock) {
+      Refusal refusal = limitRefusal(connection.peerId, connection.outbound);
+      if (refusal != null) {
+        return refusal;
       }
       install(connection, peers.get(connection.peerId));
+      return null;
     }
   }
 

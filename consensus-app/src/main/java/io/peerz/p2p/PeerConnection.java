@@ -5,49 +5,66 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.peerz.p2p.proto.ChannelMessage;
 import io.peerz.p2p.proto.Packet;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One authenticated connection to a peer and its outgoing queues, one bounded queue per channel.
- * {@link #enqueue} may be called from any thread; frames are sealed and written only on the
- * connection's event loop, which keeps the nonce counter in write order.
+ * One authenticated connection to a peer: its outgoing queues (one bounded queue per channel), the
+ * packets they are cut into, the send rate, and the peer's misbehavior score. {@link #enqueue} may
+ * be called from any thread; frames are sealed and written only on the connection's event loop,
+ * which keeps the nonce counter in write order.
  */
 final class PeerConnection {
   private static final Logger LOG = LoggerFactory.getLogger(PeerConnection.class);
 
   final String peerId;
   final boolean outbound;
+
+  /** A persistent or unconditional peer: outside the peer counts, never banned. */
+  final boolean privileged;
+
   final Channel channel;
   private final FrameCipher sendCipher;
   private final int[] channelIds;
   private final ArrayBlockingQueue<byte[]>[] queues;
   private final AtomicBoolean[] full;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final int maxPacket;
+  private final TokenBucket sendRate;
+  private final PeerScore score = new PeerScore();
   private int nextQueue;
+  // The message being written, packet by packet (event loop only).
+  private byte[] current;
+  private int currentChannel;
+  private int offset;
+  private boolean throttled;
 
   @SuppressWarnings("unchecked")
   PeerConnection(
       String peerId,
       boolean outbound,
+      boolean privileged,
       Channel channel,
       FrameCipher sendCipher,
-      Map<Integer, Integer> maxMessageBytes,
-      int queueCapacity) {
+      P2pConfig config) {
     this.peerId = peerId;
     this.outbound = outbound;
+    this.privileged = privileged;
     this.channel = channel;
     this.sendCipher = sendCipher;
-    this.channelIds = maxMessageBytes.keySet().stream().mapToInt(Integer::intValue).toArray();
+    this.channelIds =
+        config.maxMessageBytes().keySet().stream().mapToInt(Integer::intValue).toArray();
     this.queues = new ArrayBlockingQueue[channelIds.length];
     this.full = new AtomicBoolean[channelIds.length];
     for (int i = 0; i < channelIds.length; i++) {
-      queues[i] = new ArrayBlockingQueue<>(queueCapacity);
+      queues[i] = new ArrayBlockingQueue<>(config.queueCapacity());
       full[i] = new AtomicBoolean();
     }
+    this.maxPacket = config.limits().maxPacketMsgPayloadSize();
+    this.sendRate = new TokenBucket(config.limits().sendRate(), System.nanoTime());
   }
 
   /** Queues a message without blocking; false when that channel's queue is full. */
@@ -70,50 +87,88 @@ final class PeerConnection {
     return true;
   }
 
-  /** Writes queued messages, one channel after another, while the socket accepts more. */
+  /** Adds a misbehavior's points; returns the score after. Any thread. */
+  synchronized long misbehaved(Misbehavior kind) {
+    return score.add(kind, System.nanoTime());
+  }
+
+  /**
+   * Writes queued messages, one channel after another and each message whole before the next, as
+   * packets, while the socket accepts more and the send rate allows.
+   */
   void drain() {
     drainScheduled.set(false);
     boolean wrote = false;
     while (channel.isActive() && channel.isWritable()) {
-      byte[] message = null;
-      int channelId = 0;
-      for (int k = 0; k < queues.length && message == null; k++) {
-        int i = (nextQueue + k) % queues.length;
-        message = queues[i].poll();
-        channelId = channelIds[i];
-        if (message != null) {
-          nextQueue = (i + 1) % queues.length;
-          if (queues[i].isEmpty() && full[i].get()) {
-            // Drained: the next time it fills up is a new event worth a line.
-            full[i].set(false);
-          }
+      long wait = sendRate.waitNanos(System.nanoTime());
+      if (wait > 0) {
+        if (!throttled) {
+          throttled = true;
+          channel
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    throttled = false;
+                    drain();
+                  },
+                  wait,
+                  TimeUnit.NANOSECONDS);
         }
-      }
-      if (message == null) {
         break;
       }
+      if (current == null && !nextMessage()) {
+        break;
+      }
+      int n = Math.min(maxPacket, current.length - offset);
+      boolean more = offset + n < current.length;
       Packet packet =
           Packet.newBuilder()
               .setMessage(
                   ChannelMessage.newBuilder()
-                      .setChannel(channelId)
-                      .setPayload(ByteString.copyFrom(message)))
+                      .setChannel(currentChannel)
+                      .setPayload(ByteString.copyFrom(current, offset, n))
+                      .setMore(more))
               .build();
-      writeSealed(packet.toByteArray());
+      sendRate.take(writeSealed(packet.toByteArray()), System.nanoTime());
       wrote = true;
+      offset += n;
+      if (!more) {
+        current = null;
+      }
     }
     if (wrote) {
       channel.flush();
     }
   }
 
-  /** Seals and writes one frame; event loop only. */
-  void writeSealed(byte[] plaintext) {
+  /** Takes the next queued message, channels in turn; false when all queues are empty. */
+  private boolean nextMessage() {
+    for (int k = 0; k < queues.length; k++) {
+      int i = (nextQueue + k) % queues.length;
+      byte[] message = queues[i].poll();
+      if (message != null) {
+        nextQueue = (i + 1) % queues.length;
+        if (queues[i].isEmpty() && full[i].get()) {
+          // Drained: the next time it fills up is a new event worth a line.
+          full[i].set(false);
+        }
+        current = message;
+        currentChannel = channelIds[i];
+        offset = 0;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Seals and writes one frame; returns the bytes written. Event loop only. */
+  int writeSealed(byte[] plaintext) {
     byte[] sealed = sendCipher.seal(plaintext);
     ByteBuf buf = channel.alloc().buffer(4 + sealed.length);
     buf.writeInt(sealed.length);
     buf.writeBytes(sealed);
     channel.write(buf);
+    return 4 + sealed.length;
   }
 
   private int indexOf(int channelId) {

@@ -27,12 +27,29 @@ import org.slf4j.LoggerFactory;
  * <p>Steps: both sides send a 32-byte ephemeral X25519 key in clear; both derive {@link
  * SessionKeys}; both send, sealed, an {@link AuthSignature} (Ed25519 key, signature over the
  * challenge and chain id); the side with the lower node id then decides whether it keeps this
- * connection and says so in an {@link Admission}; after that only {@link ChannelMessage}s flow.
- * Anything unexpected drops the connection with one WARN line; nothing a peer sends can throw out
- * of this handler.
+ * connection and says so in an {@link Admission}; after that only {@link ChannelMessage}s flow,
+ * each a packet of a message. Frames are capped at {@link #HANDSHAKE_FRAME} bytes until the
+ * handshake is over, one packet after. A peer over the node's limits is refused with one INFO line;
+ * anything unexpected drops the connection with one WARN line and, once the peer is authenticated,
+ * bans it. Nothing a peer sends can throw out of this handler.
  */
 final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(SecretConnectionHandler.class);
+
+  /**
+   * The largest handshake frame: an ephemeral key is 32 bytes, an auth message a key, a signature
+   * and a chain id (CometBFT allows 50 characters) plus the tag, far below this.
+   */
+  static final int HANDSHAKE_FRAME = 1024;
+
+  /** A packet's framing around its payload: Packet and ChannelMessage tags, lengths, the tag. */
+  static final int PACKET_OVERHEAD = 64 + FrameCipher.TAG_BYTES;
+
+  /**
+   * Beyond the time a whole message takes at recv_rate (twice over), how long its packets may take
+   * to arrive before the peer is dropped for holding a partial message.
+   */
+  static final long MESSAGE_SLACK_MILLIS = 30_000;
 
   private enum State {
     AWAIT_EPHEMERAL,
@@ -45,7 +62,11 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
   private final P2pNode node;
   private final PeerAddress dialed;
   private final SecureRandom random;
+  private final FrameDecoder frames;
   private State state = State.AWAIT_EPHEMERAL;
+  private boolean countedInbound;
+  private MessageAssembly assembly;
+  private ScheduledFuture<?> messageDeadline;
   private byte[] ephemeralPrivate;
   private FrameCipher sendCipher;
   private FrameCipher receiveCipher;
@@ -55,15 +76,28 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
   private byte[] challenge;
   private boolean registered;
 
-  /** {@code dialed} is the address this node dialed, or null for an inbound connection. */
-  SecretConnectionHandler(P2pNode node, PeerAddress dialed, SecureRandom random) {
+  /**
+   * {@code dialed} is the address this node dialed, or null for an inbound connection; {@code
+   * frames} is the decoder before this handler, whose cap this handler raises after the handshake.
+   */
+  SecretConnectionHandler(
+      P2pNode node, PeerAddress dialed, SecureRandom random, FrameDecoder frames) {
     this.node = node;
     this.dialed = dialed;
     this.random = random;
+    this.frames = frames;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    if (dialed == null) {
+      String refusal = node.openInbound();
+      if (refusal != null) {
+        refuse(ctx, "inbound_connections_full", refusal);
+        return;
+      }
+      countedInbound = true;
+    }
     ephemeralPrivate = SessionKeys.newEphemeralPrivate(random);
     byte[] ephemeralPublic = SessionKeys.ephemeralPublic(ephemeralPrivate);
     ByteBuf buf = ctx.alloc().buffer(4 + ephemeralPublic.length);
@@ -74,7 +108,12 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     handshakeTimeout =
         ctx.executor()
             .schedule(
-                () -> drop(ctx, "handshake_timeout", "no handshake within " + timeoutMillis + "ms"),
+                () ->
+                    drop(
+                        ctx,
+                        "handshake_timeout",
+                        "no handshake within " + timeoutMillis + "ms",
+                        false),
                 timeoutMillis,
                 TimeUnit.MILLISECONDS);
     ctx.fireChannelActive();
@@ -94,7 +133,7 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     try {
       handle(ctx, frame);
     } catch (PeerProtocolException e) {
-      drop(ctx, e.reason(), e.detail());
+      drop(ctx, e.reason(), e.detail(), e.violation());
     }
   }
 
@@ -103,7 +142,7 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
       case AWAIT_EPHEMERAL -> onEphemeral(ctx, frame);
       case AWAIT_AUTH -> onAuth(ctx, receiveCipher.open(frame));
       case AWAIT_ADMISSION -> onAdmission(ctx, parsePacket(receiveCipher.open(frame), true));
-      case READY -> onPacket(parsePacket(receiveCipher.open(frame), false));
+      case READY -> onPacket(ctx, parsePacket(receiveCipher.open(frame), false));
       case CLOSED -> {}
     }
   }
@@ -157,24 +196,34 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     if (dialed != null && !remoteId.equals(dialed.id())) {
       throw new PeerProtocolException("wrong_peer_id", "expected=" + dialed.id());
     }
+    boolean privileged = node.isPrivileged(remoteId);
+    P2pNode.Refusal refusal = node.refusal(remoteId, dialed != null);
+    if (refusal != null) {
+      refuse(ctx, refusal.reason(), refusal.detail());
+      return;
+    }
     connection =
         new PeerConnection(
-            remoteId,
-            dialed != null,
-            ctx.channel(),
-            sendCipher,
-            node.config().maxMessageBytes(),
-            node.config().queueCapacity());
+            remoteId, dialed != null, privileged, ctx.channel(), sendCipher, node.config());
+    assembly =
+        privileged
+            ? new MessageAssembly(null, 0)
+            : new MessageAssembly(
+                node.sharedAssembly(), node.config().limits().sharedAssemblyBytes());
     if (node.nodeId().compareTo(remoteId) < 0) {
       // This node has the lower id: it alone decides which of two connections survives.
-      boolean accepted = node.admit(connection);
+      P2pNode.Refusal admitted = node.admit(connection);
+      if (admitted != null && admitted != P2pNode.DUPLICATE) {
+        refuse(ctx, admitted.reason(), admitted.detail());
+        return;
+      }
       writeSealed(
           ctx,
           Packet.newBuilder()
-              .setAdmission(Admission.newBuilder().setAccepted(accepted))
+              .setAdmission(Admission.newBuilder().setAccepted(admitted == null))
               .build()
               .toByteArray());
-      if (accepted) {
+      if (admitted == null) {
         ready(ctx);
         ctx.flush();
       } else {
@@ -190,7 +239,11 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
       throw new PeerProtocolException("malformed_handshake", "expected admission");
     }
     if (packet.getAdmission().getAccepted()) {
-      node.register(connection);
+      P2pNode.Refusal refusal = node.register(connection);
+      if (refusal != null) {
+        refuse(ctx, refusal.reason(), refusal.detail());
+        return;
+      }
       ready(ctx);
     } else {
       closeDuplicate(ctx);
@@ -201,11 +254,12 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     state = State.READY;
     registered = true;
     handshakeTimeout.cancel(false);
+    frames.maxFrame(node.config().limits().maxPacketMsgPayloadSize() + PACKET_OVERHEAD);
     // Messages queued by listeners during onPeerConnected wait for this point.
     connection.drain();
   }
 
-  private void onPacket(Packet packet) {
+  private void onPacket(ChannelHandlerContext ctx, Packet packet) {
     switch (packet.getSumCase()) {
       case MESSAGE -> {
         ChannelMessage message = packet.getMessage();
@@ -214,22 +268,39 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
           throw new PeerProtocolException(
               "unknown_channel", "channel=0x" + Integer.toHexString(message.getChannel()));
         }
-        if (message.getPayload().size() > max) {
-          throw new PeerProtocolException(
-              "oversize_message",
-              "channel=0x"
-                  + Integer.toHexString(message.getChannel())
-                  + " size="
-                  + message.getPayload().size()
-                  + " max="
-                  + max);
+        boolean started = assembly.inProgress();
+        byte[] whole =
+            assembly.add(message.getChannel(), message.getPayload(), message.getMore(), max);
+        if (whole != null) {
+          if (messageDeadline != null) {
+            messageDeadline.cancel(false);
+            messageDeadline = null;
+          }
+          node.deliver(remoteId, message.getChannel(), whole);
+        } else if (!started) {
+          expectRestOfMessage(ctx, max);
         }
-        node.deliver(remoteId, message.getChannel(), message.getPayload().toByteArray());
       }
       case ADMISSION ->
           throw new PeerProtocolException("malformed_packet", "admission after handshake");
       case SUM_NOT_SET -> throw new PeerProtocolException("malformed_packet", "empty packet");
     }
+  }
+
+  /** Drops the peer unless the message it started ends in time (a peer holding half a message). */
+  private void expectRestOfMessage(ChannelHandlerContext ctx, int max) {
+    long millis = max * 2_000L / node.config().limits().recvRate() + MESSAGE_SLACK_MILLIS;
+    messageDeadline =
+        ctx.executor()
+            .schedule(
+                () ->
+                    drop(
+                        ctx,
+                        "message_stalled",
+                        "a message's packets did not all arrive within " + millis + "ms",
+                        false),
+                millis,
+                TimeUnit.MILLISECONDS);
   }
 
   private static Packet parsePacket(byte[] plaintext, boolean handshake) {
@@ -270,6 +341,16 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
     if (handshakeTimeout != null) {
       handshakeTimeout.cancel(false);
     }
+    if (messageDeadline != null) {
+      messageDeadline.cancel(false);
+    }
+    if (assembly != null) {
+      assembly.release();
+    }
+    if (countedInbound) {
+      countedInbound = false;
+      node.closeInbound();
+    }
     if (registered) {
       node.connectionClosed(connection);
     }
@@ -283,24 +364,43 @@ final class SecretConnectionHandler extends ChannelInboundHandlerAdapter {
       root = root.getCause();
     }
     if (root instanceof TooLongFrameException) {
-      drop(ctx, "frame_too_long", root.getMessage());
+      drop(ctx, "frame_too_long", root.getMessage(), true);
     } else if (root instanceof DecoderException) {
-      drop(ctx, "malformed_frame", root.getMessage());
+      drop(ctx, "malformed_frame", root.getMessage(), true);
     } else if (root instanceof IOException) {
       LOG.debug("peer connection error peer={} error={}", who(ctx), root.toString());
       ctx.close();
     } else {
-      drop(ctx, "internal_error", root.toString());
+      drop(ctx, "internal_error", root.toString(), false);
     }
   }
 
   private void drop(ChannelHandlerContext ctx, String reason, String detail) {
+    drop(ctx, reason, detail, true);
+  }
+
+  /** Drops the connection; a {@code violation} by an authenticated peer bans it. */
+  private void drop(ChannelHandlerContext ctx, String reason, String detail, boolean violation) {
     if (state == State.CLOSED) {
       return;
     }
     state = State.CLOSED;
     LOG.warn("peer dropped peer={} reason={} detail=\"{}\"", who(ctx), reason, detail);
     node.countDroppedPeer();
+    if (violation && remoteId != null) {
+      node.ban(remoteId, reason);
+    }
+    ctx.close();
+  }
+
+  /** Closes a connection the node's limits do not allow: the peer did nothing wrong. */
+  private void refuse(ChannelHandlerContext ctx, String reason, String detail) {
+    state = State.CLOSED;
+    if (handshakeTimeout != null) {
+      handshakeTimeout.cancel(false);
+    }
+    LOG.info("peer refused peer={} reason={} detail=\"{}\"", who(ctx), reason, detail);
+    node.countRefusedPeer();
     ctx.close();
   }
 

@@ -126,9 +126,14 @@ final class JsonRpc {
     }
   }
 
-  /** Answer to an HTTP-level failure (no route, wrong verb, too large), as a JSON-RPC error. */
+  /** Answer to an HTTP-level failure (no route, wrong verb), as a JSON-RPC error. */
   Reply failure(int status, RpcException error) {
     return new Reply(status, bytes(error(URI_ID, error)));
+  }
+
+  /** Answer to a request refused before it was read (over a limit): no id to answer with. */
+  Reply refusal(int status, RpcException error) {
+    return new Reply(status, bytes(error(NullNode.getInstance(), error)));
   }
 
   /**
@@ -152,9 +157,18 @@ final class JsonRpc {
           NullNode.getInstance(), RpcException.invalidRequest("request must be a JSON object"));
     }
     JsonNode id = request.get("id");
+    JsonNode methodNode = request.get("method");
+    if (methodNode == null || !methodNode.isTextual()) {
+      // Not a notification either: a request without a method is answered, id or not.
+      return error(
+          id == null || !(id.isNull() || id.isTextual() || id.isNumber())
+              ? NullNode.getInstance()
+              : id,
+          RpcException.invalidRequest("method must be a string"));
+    }
     if (id == null) {
       // CometBFT neither runs nor answers notifications.
-      LOG.debug("rpc notification skipped method={}", request.path("method").asText(""));
+      LOG.debug("rpc notification skipped method={}", methodNode.textValue());
       return null;
     }
     if (!(id.isNull() || id.isTextual() || id.isNumber())) {
@@ -165,10 +179,6 @@ final class JsonRpc {
     JsonNode version = request.get("jsonrpc");
     if (version != null && !"2.0".equals(version.asText(null))) {
       return error(id, RpcException.invalidRequest("jsonrpc must be \"2.0\", got " + version));
-    }
-    JsonNode methodNode = request.get("method");
-    if (methodNode == null || !methodNode.isTextual()) {
-      return error(id, RpcException.invalidRequest("method must be a string"));
     }
     String method = methodNode.textValue();
     Optional<RpcMethods.Method> found = methods.find(method);

@@ -54,7 +54,12 @@ public final class RpcServer implements AutoCloseable {
 
   /** Starts serving {@code backend} on {@code listen} (host:port; port 0 picks one). */
   public static RpcServer start(RpcBackend backend, String listen) {
-    return start(backend, listen, RpcMethods.DEFAULT_COMMIT_TIMEOUT);
+    return start(backend, listen, RpcLimits.DEFAULT);
+  }
+
+  /** As {@link #start(RpcBackend, String)}, under {@code limits}. */
+  public static RpcServer start(RpcBackend backend, String listen, RpcLimits limits) {
+    return start(backend, listen, RpcMethods.DEFAULT_COMMIT_TIMEOUT, PING_PERIOD, limits);
   }
 
   /**
@@ -62,12 +67,22 @@ public final class RpcServer implements AutoCloseable {
    * commitTimeout}.
    */
   static RpcServer start(RpcBackend backend, String listen, Duration commitTimeout) {
-    return start(backend, listen, commitTimeout, PING_PERIOD);
+    return start(backend, listen, commitTimeout, PING_PERIOD, RpcLimits.DEFAULT);
   }
 
   /** As {@link #start(RpcBackend, String, Duration)}, pinging websockets every {@code ping}. */
   static RpcServer start(
       RpcBackend backend, String listen, Duration commitTimeout, Duration pingPeriod) {
+    return start(backend, listen, commitTimeout, pingPeriod, RpcLimits.DEFAULT);
+  }
+
+  /** The server under {@code limits}, pinging websockets every {@code pingPeriod}. */
+  static RpcServer start(
+      RpcBackend backend,
+      String listen,
+      Duration commitTimeout,
+      Duration pingPeriod,
+      RpcLimits limits) {
     ListenAddress requested = ListenAddress.parse(listen);
     AtomicReference<String> bound = new AtomicReference<>(requested.toString());
     // One thread keeps broadcast_tx_async submissions in arrival order (nonces depend on it).
@@ -107,9 +122,21 @@ public final class RpcServer implements AutoCloseable {
                     "micronaut.server.port",
                     requested.port() == 0 ? -1 : requested.port(),
                     "micronaut.server.date-header",
-                    false))
+                    false,
+                    // The limits below, enforced by RequestLimits, are Micronaut's too: a backstop.
+                    "micronaut.server.max-request-size",
+                    limits.maxBodyBytes(),
+                    "micronaut.server.netty.max-initial-line-length",
+                    limits.maxHeaderBytes(),
+                    "micronaut.server.netty.max-header-size",
+                    limits.maxHeaderBytes()))
             .singletons(
-                backend, methods, rpc, events, new WebSocketRequests(socketRequests, pingPeriod))
+                backend,
+                methods,
+                rpc,
+                events,
+                limits,
+                new WebSocketRequests(socketRequests, pingPeriod))
             .build();
     try {
       context.start();
@@ -138,7 +165,12 @@ public final class RpcServer implements AutoCloseable {
    * announces.
    */
   public static RpcServer start(RpcBackend backend, EventBus bus, String listen) {
-    RpcServer server = start(backend, listen);
+    return start(backend, bus, listen, RpcLimits.DEFAULT);
+  }
+
+  /** As {@link #start(RpcBackend, EventBus, String)}, under {@code limits}. */
+  public static RpcServer start(RpcBackend backend, EventBus bus, String listen, RpcLimits limits) {
+    RpcServer server = start(backend, listen, limits);
     server.subscription = bus.subscribe(e -> server.publishCommitted(e.height()));
     return server;
   }
@@ -154,6 +186,16 @@ public final class RpcServer implements AutoCloseable {
    */
   void publishCommitted(long height) {
     events.publishCommitted(height);
+  }
+
+  /** The connection limits' bookkeeping (tests). */
+  RpcPipeline pipeline() {
+    return context.getBean(RpcPipeline.class);
+  }
+
+  /** The websocket endpoint (tests). */
+  RpcWebSocket webSocket() {
+    return context.getBean(RpcWebSocket.class);
   }
 
   /** Clients holding at least one subscription (tests). */

@@ -3,6 +3,7 @@ package io.peerz.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
@@ -10,6 +11,7 @@ import io.micronaut.websocket.annotation.OnError;
 import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
+import io.netty.channel.Channel;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * {@code subscribe}, {@code unsubscribe} and {@code unsubscribe_all}. A connection's requests run
  * one after another, off the event loop, as CometBFT's read routine runs them; subscription events
  * go through a bounded queue per connection.
+ *
+ * <p>What one connection can make the node hold is bounded: a message, its fragments together, by
+ * {@code rpc.max_body_bytes} ({@link WebSocketMessageLimit}); the requests received and not yet
+ * answered by the same, past which the connection is not read until they are; the answers and
+ * events not yet on the wire by {@link #MAX_QUEUED} and {@link #MAX_QUEUED_BYTES}, past which the
+ * client, which is not reading them, is dropped.
  */
 // One instance serves every connection.
 @Singleton
@@ -38,8 +47,14 @@ import org.slf4j.LoggerFactory;
 class RpcWebSocket {
   private static final Logger LOG = LoggerFactory.getLogger(RpcWebSocket.class);
 
-  /** CometBFT's default {@code rpc.max_body_bytes}. */
+  /**
+   * The largest single frame (Netty closes a larger one with 1009): CometBFT's default {@code
+   * rpc.max_body_bytes}. A message, fragments together, is bounded by the configured value.
+   */
   static final int MAX_MESSAGE_BYTES = 1_000_000;
+
+  /** Bytes of answers and events written to a connection but not yet on the wire. */
+  static final long MAX_QUEUED_BYTES = 32L << 20;
 
   /**
    * Messages written to a connection but not yet on the wire; past it the client is dropped
@@ -50,6 +65,7 @@ class RpcWebSocket {
   private final JsonRpc rpc;
   private final RpcEvents events;
   private final Executor requests;
+  private final long maxPendingBytes;
   private final ObjectMapper mapper = new ObjectMapper();
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final ScheduledExecutorService pings =
@@ -60,10 +76,12 @@ class RpcWebSocket {
             return thread;
           });
 
-  RpcWebSocket(JsonRpc rpc, RpcEvents events, RpcServer.WebSocketRequests requests) {
+  RpcWebSocket(
+      JsonRpc rpc, RpcEvents events, RpcServer.WebSocketRequests requests, RpcLimits limits) {
     this.rpc = rpc;
     this.events = events;
     this.requests = requests.executor();
+    this.maxPendingBytes = limits.maxBodyBytes();
     long period = requests.pingPeriod().toMillis();
     pings.scheduleAtFixedRate(this::pingAll, period, period, TimeUnit.MILLISECONDS);
   }
@@ -75,6 +93,11 @@ class RpcWebSocket {
     }
   }
 
+  /** Connections not being read now because their requests wait (tests). */
+  long pausedConnections() {
+    return connections.values().stream().filter(Connection::paused).count();
+  }
+
   @PreDestroy
   void stop() {
     pings.shutdownNow();
@@ -83,7 +106,12 @@ class RpcWebSocket {
   @OnOpen
   void open(WebSocketSession session, HttpRequest<?> request) {
     String remote = String.valueOf(request.getRemoteAddress());
-    connections.put(session.getId(), new Connection(session, remote));
+    // Micronaut's request knows the connection's channel: reading it pauses while requests wait.
+    Channel channel =
+        request instanceof NettyHttpRequest<?> netty
+            ? netty.getChannelHandlerContext().channel()
+            : null;
+    connections.put(session.getId(), new Connection(session, remote, channel));
     LOG.debug("rpc websocket opened remote={}", remote);
   }
 
@@ -93,7 +121,17 @@ class RpcWebSocket {
     if (connection == null) {
       return;
     }
-    connection.run(() -> connection.reply(handle(connection, text)));
+    // Counted in chars: what the String holds, within a factor of two of its bytes.
+    long size = text.length();
+    connection.received(size);
+    connection.run(
+        () -> {
+          try {
+            connection.reply(handle(connection, text));
+          } finally {
+            connection.answered(size);
+          }
+        });
   }
 
   @OnClose
@@ -152,13 +190,37 @@ class RpcWebSocket {
   private final class Connection implements RpcEvents.Subscriber {
     private final WebSocketSession session;
     private final String remote;
+    private final Channel channel;
     private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong pendingBytes = new AtomicLong();
     // Guarded by this: the tail of the connection's request chain.
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
-    Connection(WebSocketSession session, String remote) {
+    Connection(WebSocketSession session, String remote, Channel channel) {
       this.session = session;
       this.remote = remote;
+      this.channel = channel;
+    }
+
+    /**
+     * A request arrived; past {@code max_body_bytes} of requests waiting, the socket is not read
+     * until they are answered (CometBFT reads a connection's next request only after answering).
+     */
+    void received(long size) {
+      if (pendingBytes.addAndGet(size) > maxPendingBytes && channel != null) {
+        channel.config().setAutoRead(false);
+      }
+    }
+
+    boolean paused() {
+      return channel != null && !channel.config().isAutoRead();
+    }
+
+    void answered(long size) {
+      if (pendingBytes.addAndGet(-size) <= maxPendingBytes && channel != null) {
+        channel.config().setAutoRead(true);
+      }
     }
 
     synchronized void run(Runnable task) {
@@ -201,11 +263,19 @@ class RpcWebSocket {
       if (!session.isOpen()) {
         return true;
       }
-      if (queued.incrementAndGet() > MAX_QUEUED) {
+      long size = json.length();
+      if (queued.incrementAndGet() > MAX_QUEUED || queuedBytes.addAndGet(size) > MAX_QUEUED_BYTES) {
         queued.decrementAndGet();
+        queuedBytes.addAndGet(-size);
         return false;
       }
-      session.sendAsync(json).whenComplete((sent, error) -> queued.decrementAndGet());
+      session
+          .sendAsync(json)
+          .whenComplete(
+              (sent, error) -> {
+                queued.decrementAndGet();
+                queuedBytes.addAndGet(-size);
+              });
       return true;
     }
 

@@ -305,6 +305,11 @@ final class SimNetwork {
     public void misbehaved(String peer, String reason) {
       throw new AssertionError("node " + from.id + " says " + peer + " misbehaved: " + reason);
     }
+
+    @Override
+    public void unsolicited(String peer, String what) {
+      // Honest nodes race (a no_block for a height already passed): nothing to hold against them.
+    }
   }
 
   /** A node's decided blocks as block sync serves them. */

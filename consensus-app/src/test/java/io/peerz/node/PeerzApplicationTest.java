@@ -2,6 +2,7 @@ package io.peerz.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
 import io.peerz.abci.DocsProofVerifier;
 import io.peerz.consensus.Mempool;
 import io.peerz.consensus.Replay;
@@ -10,10 +11,14 @@ import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.Hex;
 import io.peerz.ledger.StateProof;
 import io.peerz.ledger.Transactions;
+import io.peerz.ledger.proto.MsgSend;
+import io.peerz.ledger.proto.TxBody;
+import io.peerz.ledger.proto.TxResult;
 import io.peerz.rpc.RpcBackend;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +100,39 @@ class PeerzApplicationTest {
     Replay.Report report = Replay.run(home, config.genesis(), (h, l) -> {});
     assertThat(report.ok()).as("%s", report).isTrue();
     assertThat(report.heightsReplayed()).isPositive();
+  }
+
+  @Test
+  void theNodeRefusesAnOversizeMemoAndAMissingMessageWithTheCodesDocsErrorsMdGives() {
+    // Issue 15: a 1 MiB memo got mempool/1, a body without a message ante/2.
+    Ed25519KeyPair from = TestChains.funded();
+    TxBody.Builder body =
+        TxBody.newBuilder()
+            .setChainId(TestChains.CHAIN_ID)
+            .setSignerPubKey(ByteString.copyFrom(from.publicKey()))
+            .setFee(1);
+    byte[] bigMemo =
+        Transactions.sign(
+                body.clone()
+                    .setMemo("m".repeat(1 << 20))
+                    .setSend(
+                        MsgSend.newBuilder()
+                            .setTo(ByteString.copyFrom(recipient.address().bytes()))
+                            .setAmount(1))
+                    .build(),
+                from)
+            .toByteArray();
+    byte[] noMessage = Transactions.sign(body.build(), from).toByteArray();
+    try (PeerzNode node = TestNodes.peerzNode(TestNodes.peerzConfig(home, validator, FAST), null)) {
+      for (TxResult r :
+          List.of(node.backend().broadcastTx(bigMemo), node.backend().checkTx(bigMemo))) {
+        assertThat(r.getCodespace() + "/" + r.getCode()).as(r.getLog()).isEqualTo("ante/1");
+      }
+      for (TxResult r :
+          List.of(node.backend().broadcastTx(noMessage), node.backend().checkTx(noMessage))) {
+        assertThat(r.getCodespace() + "/" + r.getCode()).as(r.getLog()).isEqualTo("ante/3");
+      }
+    }
   }
 
   @Test

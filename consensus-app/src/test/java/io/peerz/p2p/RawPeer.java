@@ -127,6 +127,32 @@ final class RawPeer implements AutoCloseable {
     writeFrame(sealMessage(channel, payload));
   }
 
+  /** One packet of a message: {@code more} says another packet of it follows. */
+  void sendPacket(int channel, byte[] payload, boolean more) throws IOException {
+    writeSealed(
+        Packet.newBuilder()
+            .setMessage(
+                ChannelMessage.newBuilder()
+                    .setChannel(channel)
+                    .setPayload(ByteString.copyFrom(payload))
+                    .setMore(more))
+            .build()
+            .toByteArray());
+  }
+
+  /**
+   * Runs the handshake as an honest peer as far as the node lets it; false when the node closed the
+   * connection during it. A node that refuses only after the auth message closes the socket after
+   * this returns true: {@link #closedByRemote()} tells.
+   */
+  boolean tryHandshake(String chainId, String nodeId) throws IOException {
+    try {
+      return handshake(chainId, nodeId, true);
+    } catch (java.io.EOFException | java.net.SocketException e) {
+      return false;
+    }
+  }
+
   /** Reads and opens the next message frame. */
   ChannelMessage readMessage() throws IOException {
     return Packet.parseFrom(receiveCipher.open(readFrame())).getMessage();

@@ -7,6 +7,7 @@ import com.google.protobuf.Parser;
 import io.peerz.ledger.proto.Tx;
 import io.peerz.ledger.proto.TxBody;
 import java.util.Arrays;
+import java.util.Set;
 
 /** Building, signing, hashing and decoding the {@link Tx} envelope. */
 public final class Transactions {
@@ -68,6 +69,18 @@ public final class Transactions {
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedTxException("tx body does not parse as TxBody: " + e.getMessage());
     }
+    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
+      // Told apart from malformed bytes (ante/3, not ante/2): a newer client's message, which
+      // this node does not know, arrives as an unknown field and no message. BODY_PARSER drops
+      // unknown fields, so the body is read again, keeping them, to name the field.
+      var unknown = unknownFields(tx.getBody());
+      throw MalformedTxException.missingMessage(
+          unknown.isEmpty()
+              ? "tx body carries no message"
+              : "tx body carries no message this node knows (unknown field "
+                  + unknown.iterator().next()
+                  + ")");
+    }
     // The signature covers the body's bytes, so a body written another way (a field set to its
     // default written out, fields reordered or repeated, unknown fields at any depth, which the
     // parser drops) would be a second signed encoding, and hash, of the same tx.
@@ -85,9 +98,15 @@ public final class Transactions {
     if (sigLength != Ed25519.SIGNATURE_LENGTH) {
       throw new MalformedTxException("signature must be 64 bytes (Ed25519), got " + sigLength);
     }
-    if (body.getMsgCase() == TxBody.MsgCase.MSG_NOT_SET) {
-      throw new MalformedTxException("tx body carries no message");
-    }
     return new SignedTx(tx, body, hash(txBytes), Address.of(body.getSignerPubKey().toByteArray()));
+  }
+
+  /** The numbers of the body's top-level fields this node does not know, in order. */
+  private static Set<Integer> unknownFields(ByteString bodyBytes) {
+    try {
+      return TxBody.parseFrom(bodyBytes).getUnknownFields().asMap().keySet();
+    } catch (InvalidProtocolBufferException e) {
+      return Set.of();
+    }
   }
 }

@@ -41,7 +41,9 @@ final class Ante {
     try {
       tx = signatures.decode(raw);
     } catch (MalformedTxException e) {
-      return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e.getMessage());
+      return e.missingMessage()
+          ? new Failed(ErrorCode.MISSING_MESSAGE, e.getMessage())
+          : new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e.getMessage());
     } catch (RuntimeException e) {
       // Decoding must never take the node down, whatever the bytes are.
       return new Failed(ErrorCode.MALFORMED_TX, "malformed tx: " + e);

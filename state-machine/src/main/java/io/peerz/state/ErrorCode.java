@@ -12,7 +12,11 @@ enum ErrorCode {
       2,
       "the bytes are not a Tx/TxBody in its deterministic encoding",
       "encode the tx with a peerz client"),
-  MISSING_MESSAGE("ante", 3, "the body carries no message", "set one message in TxBody.msg"),
+  MISSING_MESSAGE(
+      "ante",
+      3,
+      "the body carries no message, or only one this node does not know (a newer client's)",
+      "set one message in TxBody.msg; a newer message needs a node that knows it"),
   MEMO_TOO_LONG("ante", 4, "the memo is longer than 256 bytes", "shorten the memo"),
   WRONG_CHAIN_ID("ante", 5, "the body's chain_id is not this chain's", "sign for this chain id"),
   BAD_SIGNATURE("ante", 6, "the signature does not verify", "sign the exact body bytes"),

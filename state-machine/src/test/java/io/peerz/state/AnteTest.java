@@ -3,6 +3,7 @@ package io.peerz.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.peerz.ledger.Ed25519KeyPair;
 import io.peerz.ledger.proto.MsgSend;
 import io.peerz.ledger.proto.Tx;
@@ -39,6 +40,17 @@ class AnteTest {
   }
 
   @Test
+  void aCheckBeforeGenesisIsNotReadyRatherThanAnException() {
+    // CometBFT sends CheckTx to a node still state syncing: an answer, not a crash.
+    byte[] tx = TestChain.tx(alice, 0, 2, b -> b.mergeFrom(sendBody()));
+    TxResult r = new StateMachine().newCheckState(new MemoryState(), "c").check(tx);
+    assertThat(r.getCodespace() + "/" + r.getCode())
+        .as(r.getLog())
+        .isEqualTo(ErrorCode.NOT_READY.codespace + "/" + ErrorCode.NOT_READY.code);
+    assertThat(r.getLog()).contains("no state yet");
+  }
+
+  @Test
   void garbageBytesAreMalformedAndChangeNothing() {
     deliverUnchanged(new byte[] {1, 2, 3, (byte) 0xff}, ErrorCode.MALFORMED_TX);
     deliverUnchanged(new byte[0], ErrorCode.MALFORMED_TX);
@@ -59,15 +71,27 @@ class AnteTest {
   }
 
   @Test
-  void bodyWithoutMessageIsRejected() {
-    // The ledger's decoder already refuses a body without a message; ante keeps its own check.
-    MemoryState before = chain.state.copy();
-    TxResult r = chain.block(TestChain.tx(alice, 0, 2, b -> {})).txResults().get(0);
-    assertThat(r.getCodespace()).isEqualTo("ante");
-    assertThat(r.getCode()).isIn(ErrorCode.MALFORMED_TX.code, ErrorCode.MISSING_MESSAGE.code);
-    assertThat(r.getLog()).contains("no message");
-    assertThat(chain.account(alice))
-        .isEqualTo(Store.readOnly(before).account(TestChain.addr(alice)));
+  void bodyWithoutMessageIsAMissingMessage() {
+    TxResult r = deliverUnchanged(TestChain.tx(alice, 0, 2, b -> {}), ErrorCode.MISSING_MESSAGE);
+    assertThat(r.getLog()).isEqualTo("tx body carries no message");
+  }
+
+  @Test
+  void bodyWhoseOnlyMessageThisNodeDoesNotKnowIsAMissingMessage() {
+    // A newer client's message: a field number this node's TxBody does not have.
+    UnknownFieldSet newer =
+        UnknownFieldSet.newBuilder()
+            .addField(
+                99,
+                UnknownFieldSet.Field.newBuilder()
+                    .addLengthDelimited(ByteString.copyFromUtf8("msg"))
+                    .build())
+            .build();
+    TxResult r =
+        deliverUnchanged(
+            TestChain.tx(alice, 0, 2, b -> b.setUnknownFields(newer)), ErrorCode.MISSING_MESSAGE);
+    assertThat(r.getLog())
+        .isEqualTo("tx body carries no message this node knows (unknown field 99)");
   }
 
   @Test

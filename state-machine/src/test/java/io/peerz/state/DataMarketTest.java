@@ -50,8 +50,9 @@ class DataMarketTest {
   static final int K = 40;
   static final int N = 16;
 
-  final MarketFixture f = new MarketFixture(PARAMS);
-  final TestChain chain = f.chain;
+  // Not final: a test of other params builds its own (JUnit makes an instance per test).
+  MarketFixture f = new MarketFixture(PARAMS);
+  TestChain chain = f.chain;
   final Int8Matrix a = random(M, K, 1);
   final Int8Matrix b = random(K, N, 2);
   final Int32Matrix c = new Int32Matrix(M, N, CpuGemm.multiply(M, K, N, a.data(), b.data()));
@@ -337,6 +338,24 @@ class DataMarketTest {
     // Job 1 does not exist here: the checks before the fee's run first.
     assertThat(r.getCodespace() + "/" + r.getCode()).isEqualTo("job/5");
     assertThat(ch.balance(g.alice)).isEqualTo(before - 3);
+
+    // A verified job on that chain: a dispute paying 3 of the 7 is refused and keeps its fee.
+    f = g;
+    chain = ch;
+    market();
+    long id = submit();
+    chain.block();
+    int who = f.assignee(id);
+    int[] e = unsampled(id);
+    GemmCommitments cheat = corrupted(e[0], e[1]);
+    assertThat(work(who, id, cheat).getCode()).isZero();
+    TxResult low =
+        chain.rejects(
+            f.alice,
+            tx -> tx.setDisputeEntry(dispute(id, cheat.entry(e[0], e[1]))),
+            ErrorCode.DISPUTE_FEE_TOO_LOW);
+    assertThat(low.getLog()).contains("params.dispute_fee 7");
+    assertThat(f.job(id).getStatus()).isEqualTo(JobStatus.JOB_STATUS_VERIFIED);
   }
 
   @Test
