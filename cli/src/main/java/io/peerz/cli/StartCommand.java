@@ -219,13 +219,19 @@ final class StartCommand implements Callable<Integer> {
   @Option(
       names = "--pruning-keep-recent",
       paramLabel = "<n>",
-      description = "With --pruning custom: how many recent versions to keep, at least 2.")
+      description = {
+        "How many recent state versions to keep, at least 2: required with --pruning custom,",
+        "ignored by the other strategies (default: 0, app.toml's)."
+      })
   Long pruningKeepRecent;
 
   @Option(
       names = "--pruning-interval",
       paramLabel = "<heights>",
-      description = "With --pruning custom: delete old versions every this many heights, >= 10.")
+      description = {
+        "Delete old state versions every this many heights, at least 10: required with",
+        "--pruning custom, ignored by the other strategies (default: 0, app.toml's)."
+      })
   Long pruningInterval;
 
   @Option(

@@ -99,8 +99,6 @@ public final class PeerRouter implements P2pNode.Listener {
     Reactor r = byCase.get(m.getMsgCase());
     if (r != null) {
       r.receive(peer, m);
-    } else if (m.getMsgCase() == ReactorMessage.MsgCase.MSG_NOT_SET) {
-      log.debug("peer message empty peer={}", peer);
     } else {
       log.debug("peer message unexpected peer={} case={}", peer, m.getMsgCase());
     }
