@@ -50,73 +50,6 @@ public record NodeConfig(
     app = app == null ? AppOptions.DEFAULT : app;
   }
 
-  /** A node with app.toml's defaults. */
-  public NodeConfig(
-      Path home,
-      GenesisDoc genesis,
-      Ed25519KeyPair validatorKey,
-      Ed25519KeyPair nodeKey,
-      String moniker,
-      String rpcListen,
-      String p2pListen,
-      Duration timeoutCommit,
-      List<String> persistentPeers,
-      SnapshotConfig snapshots,
-      StateSyncConfig stateSync,
-      boolean indexTxs,
-      PeerLimits p2pLimits,
-      RpcLimits rpcLimits) {
-    this(
-        home,
-        genesis,
-        validatorKey,
-        nodeKey,
-        moniker,
-        rpcListen,
-        p2pListen,
-        timeoutCommit,
-        persistentPeers,
-        snapshots,
-        stateSync,
-        indexTxs,
-        p2pLimits,
-        rpcLimits,
-        null);
-  }
-
-  /** A node with the default peer and RPC limits and the application settings {@code app}. */
-  public NodeConfig(
-      Path home,
-      GenesisDoc genesis,
-      Ed25519KeyPair validatorKey,
-      Ed25519KeyPair nodeKey,
-      String moniker,
-      String rpcListen,
-      String p2pListen,
-      Duration timeoutCommit,
-      List<String> persistentPeers,
-      SnapshotConfig snapshots,
-      StateSyncConfig stateSync,
-      boolean indexTxs,
-      AppOptions app) {
-    this(
-        home,
-        genesis,
-        validatorKey,
-        nodeKey,
-        moniker,
-        rpcListen,
-        p2pListen,
-        timeoutCommit,
-        persistentPeers,
-        snapshots,
-        stateSync,
-        indexTxs,
-        null,
-        null,
-        app);
-  }
-
   /** This config with the application settings {@code app}. */
   public NodeConfig withApp(AppOptions app) {
     return new NodeConfig(
@@ -137,7 +70,7 @@ public record NodeConfig(
         app);
   }
 
-  /** A node with the default peer and RPC limits. */
+  /** A node with the default peer and RPC limits and app.toml's defaults. */
   public NodeConfig(
       Path home,
       GenesisDoc genesis,
@@ -165,6 +98,7 @@ public record NodeConfig(
         stateSync,
         indexTxs,
         null,
+        null,
         null);
   }
 
@@ -191,9 +125,7 @@ public record NodeConfig(
         persistentPeers,
         null,
         null,
-        true,
-        null,
-        null);
+        true);
   }
 
   /** A node without persistent peers (a single validator, or one that only serves RPC). */

@@ -69,6 +69,8 @@ class BoundedDiskIT {
         SnapshotConfig.every(10, 3),
         stateSync,
         true,
+        null,
+        null,
         app);
   }
 
