@@ -17,11 +17,13 @@ final class KeyValueColumn {
   private final RocksDB db;
   private final ColumnFamilyHandle cf;
   private final String name;
+  private final int id; // the handle's, read once: each read is a JNI call
 
   KeyValueColumn(RocksDB db, ColumnFamilyHandle cf, String name) {
     this.db = db;
     this.cf = cf;
     this.name = name;
+    this.id = cf.getID();
   }
 
   /** The value of {@code key}, or null. */
@@ -39,7 +41,17 @@ final class KeyValueColumn {
   }
 
   void put(EncodedWriteBatch batch, byte[] key, byte[] value) {
-    batch.put(cf, key, value);
+    batch.put(id, key, 0, key.length, value);
+  }
+
+  /** A put of the {@code length}-byte key at {@code offset} of {@code keys}. */
+  void put(EncodedWriteBatch batch, byte[] keys, int offset, int length, byte[] value) {
+    batch.put(id, keys, offset, length, value);
+  }
+
+  /** The bytes a put of this size into this column takes in an {@link EncodedWriteBatch}. */
+  int recordSize(int keyLength, int valueLength) {
+    return EncodedWriteBatch.recordSize(id, keyLength, valueLength);
   }
 
   void delete(EncodedWriteBatch batch, byte[] key) {

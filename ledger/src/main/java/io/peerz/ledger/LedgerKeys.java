@@ -43,17 +43,43 @@ final class LedgerKeys {
       com.google.protobuf.ByteString key,
       com.google.protobuf.ByteString value,
       byte[] position) {
-    int k = type.size() + 1 + key.size();
-    byte[] out = new byte[8 + k + value.size() + position.length];
-    ByteBuffer b = ByteBuffer.wrap(out);
-    b.putInt(k);
-    type.copyTo(out, 4);
-    out[4 + type.size()] = '.';
-    key.copyTo(out, 5 + type.size());
-    b.putInt(4 + k, value.size());
-    value.copyTo(out, 8 + k);
-    System.arraycopy(position, 0, out, 8 + k + value.size(), position.length);
+    byte[] out = new byte[eventKeyLength(type, key, value)];
+    ByteBuffer p = ByteBuffer.wrap(position);
+    writeEventKey(out, 0, type, key, value, p.getLong(), p.getInt());
     return out;
+  }
+
+  /** The length of an {@link #eventKey}. */
+  static int eventKeyLength(
+      com.google.protobuf.ByteString type,
+      com.google.protobuf.ByteString key,
+      com.google.protobuf.ByteString value) {
+    return 8 + type.size() + 1 + key.size() + value.size() + 12;
+  }
+
+  /**
+   * Writes the {@link #eventKey} of the tx at ({@code height}, {@code index}) into {@code out} at
+   * {@code at}, {@link #eventKeyLength} bytes.
+   */
+  static void writeEventKey(
+      byte[] out,
+      int at,
+      com.google.protobuf.ByteString type,
+      com.google.protobuf.ByteString key,
+      com.google.protobuf.ByteString value,
+      long height,
+      int index) {
+    int k = type.size() + 1 + key.size();
+    ByteBuffer b = ByteBuffer.wrap(out);
+    b.putInt(at, k);
+    type.copyTo(out, at + 4);
+    out[at + 4 + type.size()] = '.';
+    key.copyTo(out, at + 5 + type.size());
+    b.putInt(at + 4 + k, value.size());
+    value.copyTo(out, at + 8 + k);
+    int p = at + 8 + k + value.size();
+    b.putLong(p, height);
+    b.putInt(p + 8, index);
   }
 
   /**

@@ -11,6 +11,11 @@ record MetaEntry(KeyValueColumn meta, byte[] key) {
     return meta.get(key);
   }
 
+  /** The bytes a put of a {@code valueLength}-byte value takes in an {@link EncodedWriteBatch}. */
+  int recordSize(int valueLength) {
+    return meta.recordSize(key.length, valueLength);
+  }
+
   void put(EncodedWriteBatch batch, byte[] value) {
     meta.put(batch, key, value);
   }

@@ -41,9 +41,6 @@ final class TxIndexer implements AutoCloseable {
   static final byte[] HEIGHT_KEY = "tx_index.height".getBytes(StandardCharsets.UTF_8);
   private static final byte[] NO_VALUE = new byte[0];
 
-  /** A batch record's tag, column family id and two length varints, at most. */
-  private static final int RECORD_OVERHEAD = 16;
-
   private final KeyValueColumn txIndex;
   private final KeyValueColumn txByHeight;
   private final KeyValueColumn eventIndex;
@@ -57,6 +54,9 @@ final class TxIndexer implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  // The event keys of the block being indexed; reused, one block at a time (recover, then the
+  // thread).
+  private final KeyArena eventKeys = new KeyArena();
   private Future<?> pending;
   private RuntimeException failure; // sticky: a lost block index stops every later commit
 
@@ -163,48 +163,62 @@ final class TxIndexer implements AutoCloseable {
   }
 
   private void write(long height, BlockResults results, List<byte[]> txs) {
-    List<byte[][]> byHash = new ArrayList<>(txs.size()); // {hash, position}
-    List<byte[]> events = new ArrayList<>(txs.size() * 8);
-    int eventBytes = 0;
-    for (int i = 0; i < txs.size(); i++) {
-      byte[] tx = txs.get(i);
-      byte[] hash = Transactions.hash(tx);
+    int n = txs.size();
+    byte[][] byHash = new byte[2 * n][]; // hash, position, hash, position, ...
+    KeyArena events = eventKeys;
+    events.clear();
+    // Sized exactly, so the batch is built without a copy (EncodedWriteBatch#build).
+    int bytes = EncodedWriteBatch.headerSize() + indexedHeight.recordSize(8);
+    for (int i = 0; i < n; i++) {
+      byte[] hash = Transactions.hash(txs.get(i));
       byte[] position = LedgerKeys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
-      byHash.add(new byte[][] {hash, position});
+      byHash[2 * i] = hash;
+      byHash[2 * i + 1] = position;
+      bytes +=
+          txByHeight.recordSize(position.length, hash.length)
+              + txIndex.recordSize(hash.length, position.length);
       TxResult result = results.getTxResults(i);
       for (Event event : result.getEventsList()) {
         for (EventAttribute attr : event.getAttributesList()) {
           if (attr.getIndex()) {
             // As bytes: the attributes are built as UTF-8, and strings would be decoded for this.
-            byte[] key =
-                LedgerKeys.eventKey(
-                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes(), position);
-            events.add(key);
-            eventBytes += key.length;
+            int length =
+                LedgerKeys.eventKeyLength(
+                    event.getTypeBytes(), attr.getKeyBytes(), attr.getValueBytes());
+            int at = events.add(length);
+            LedgerKeys.writeEventKey(
+                events.bytes(),
+                at,
+                event.getTypeBytes(),
+                attr.getKeyBytes(),
+                attr.getValueBytes(),
+                height,
+                i);
+            bytes += eventIndex.recordSize(length, 0);
           }
         }
       }
     }
-    // Sized once: a batch that grows by doubling copies itself (a seventh of this thread's time).
-    EncodedWriteBatch batch =
-        new EncodedWriteBatch(
-            2 * byHash.size() * (Sha256.LENGTH + 12 + RECORD_OVERHEAD)
-                + eventBytes
-                + events.size() * RECORD_OVERHEAD
-                + 64);
-    for (byte[][] e : byHash) {
-      txByHeight.put(batch, e[1], e[0]); // in position order, the key order
+    EncodedWriteBatch batch = EncodedWriteBatch.exactly(bytes);
+    for (int i = 0; i < n; i++) {
+      txByHeight.put(batch, byHash[2 * i + 1], byHash[2 * i]); // in position order, the key order
     }
     // In key order: RocksDB's memtable inserts each key from where the previous one went, so
     // sorted keys (hashes and event values are in no order) cost it a short search each.
-    byHash.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-    for (byte[][] e : byHash) {
-      txIndex.put(batch, e[0], e[1]);
+    Integer[] hashOrder = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      hashOrder[i] = i;
     }
-    events.sort(Arrays::compareUnsigned);
-    for (byte[] key : events) {
-      eventIndex.put(batch, key, NO_VALUE);
+    Arrays.sort(hashOrder, (a, b) -> Arrays.compareUnsigned(byHash[2 * a], byHash[2 * b]));
+    for (int i : hashOrder) {
+      txIndex.put(batch, byHash[2 * i], byHash[2 * i + 1]);
+    }
+    int[] order = events.sorted();
+    byte[] keys = events.bytes();
+    for (int k = 0; k < events.size(); k++) {
+      int e = order[k];
+      eventIndex.put(batch, keys, events.start(e), events.length(e), NO_VALUE);
     }
     indexedHeight.put(batch, LedgerKeys.height(height));
     // Not synced: the state commit before it was, and recovery re-indexes a lost block.

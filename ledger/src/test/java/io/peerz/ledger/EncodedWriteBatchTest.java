@@ -43,6 +43,30 @@ class EncodedWriteBatchTest {
         assertThat(built.count()).isEqualTo(300);
       }
 
+      // Sized by recordSize, a batch fills its array exactly (built without a copy) and encodes
+      // the same bytes.
+      int exact = EncodedWriteBatch.headerSize();
+      byte[][] keys = new byte[40][];
+      for (int i = 0; i < keys.length; i++) {
+        keys[i] = new byte[i * 7];
+        rnd.nextBytes(keys[i]);
+        exact += EncodedWriteBatch.recordSize(ledger.cf(families[i % 4]), i * 7, i * 13);
+      }
+      EncodedWriteBatch sized = EncodedWriteBatch.exactly(exact);
+      try (WriteBatch same = new WriteBatch()) {
+        for (int i = 0; i < keys.length; i++) {
+          byte[] padded = new byte[keys[i].length + 3];
+          System.arraycopy(keys[i], 0, padded, 3, keys[i].length);
+          ColumnFamilyHandle cf = ledger.cf(families[i % 4]);
+          sized.put(cf.getID(), padded, 3, keys[i].length, new byte[i * 13]);
+          same.put(cf, keys[i], new byte[i * 13]);
+        }
+        assertThat(sized.remaining()).isZero();
+        try (WriteBatch built = sized.build()) {
+          assertThat(built.data()).isEqualTo(same.data());
+        }
+      }
+
       EncodedWriteBatch small = new EncodedWriteBatch(0);
       small.put(ledger.cf(Family.STATE), new byte[] {1, 2}, new byte[] {3});
       small.put(ledger.cf(Family.DEFAULT), new byte[] {4}, new byte[] {5, 6});
