@@ -275,6 +275,68 @@ class BlockStoreTest {
     }
   }
 
+  /** An event index key as the layout has always been, built here independently of the code. */
+  private static String layoutKey(String compositeKey, String value, long height, int index) {
+    byte[] k = compositeKey.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] v = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return Hex.encode(
+        java.nio.ByteBuffer.allocate(4 + k.length + 4 + v.length + 12)
+            .putInt(k.length)
+            .put(k)
+            .putInt(v.length)
+            .put(v)
+            .putLong(height)
+            .putInt(index)
+            .array());
+  }
+
+  @Test
+  void writesEveryIndexEntryInTheLayoutEarlierBuildsWroteAndRead() throws Exception {
+    try (LedgerDb db = LedgerDb.open(dir)) {
+      commitTxs(db);
+      db.blocks().tx(new byte[32]); // waits for the index
+      java.util.Set<String> events = new java.util.TreeSet<>();
+      java.util.Map<String, String> byHash = new java.util.TreeMap<>();
+      java.util.Map<String, String> byHeight = new java.util.TreeMap<>();
+      readColumn(
+          db,
+          LedgerDb.Family.EVENT_INDEX,
+          (k, v) -> {
+            assertThat(v).isEmpty();
+            events.add(Hex.encode(k));
+          });
+      readColumn(db, LedgerDb.Family.TX_INDEX, (k, v) -> byHash.put(Hex.encode(k), Hex.encode(v)));
+      readColumn(
+          db, LedgerDb.Family.TX_BY_HEIGHT, (k, v) -> byHeight.put(Hex.encode(k), Hex.encode(v)));
+      java.util.Set<String> expectedEvents = new java.util.TreeSet<>();
+      java.util.Map<String, String> expectedByHash = new java.util.TreeMap<>();
+      java.util.Map<String, String> expectedByHeight = new java.util.TreeMap<>();
+      for (int h = 1; h <= 4; h++) {
+        for (int i = 0; i < 2; i++) {
+          String position =
+              Hex.encode(java.nio.ByteBuffer.allocate(12).putLong(h).putInt(i).array());
+          String hash = Hex.encode(Sha256.hash(("tx-" + h + "-" + i).getBytes()));
+          expectedByHash.put(hash, position);
+          expectedByHeight.put(position, hash);
+          expectedEvents.add(layoutKey("transfer.recipient", i == 0 ? "alice" : "bob", h, i));
+          expectedEvents.add(layoutKey("transfer.parity", h % 2 == 0 ? "even" : "odd", h, i));
+        }
+      }
+      assertThat(events).isEqualTo(expectedEvents);
+      assertThat(byHash).isEqualTo(expectedByHash);
+      assertThat(byHeight).isEqualTo(expectedByHeight);
+    }
+  }
+
+  private static void readColumn(
+      LedgerDb db, LedgerDb.Family family, java.util.function.BiConsumer<byte[], byte[]> entry) {
+    try (org.rocksdb.RocksIterator it = db.db().newIterator(db.cf(family))) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        entry.accept(it.key(), it.value());
+      }
+    }
+  }
+
   @Test
   void searchRejectsABadLimitOrRangeOnAnAttribute() {
     try (LedgerDb db = LedgerDb.open(dir)) {
