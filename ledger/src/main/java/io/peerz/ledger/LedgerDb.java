@@ -60,6 +60,21 @@ public final class LedgerDb implements AutoCloseable {
    */
   static final long PER_HEIGHT_WRITE_BUFFER_BYTES = 8L << 20;
 
+  /**
+   * Level 0 (what a flush writes) without compression, every level below it Snappy (RocksDB's
+   * default): Snappy was 86% of the background threads' samples at 3,500 tx/s, nearly all of it
+   * flushes, and a flushed file is read back and compressed again when compacted to level 1 anyway.
+   */
+  private static final List<org.rocksdb.CompressionType> FLUSHED_UNCOMPRESSED =
+      List.of(
+          org.rocksdb.CompressionType.NO_COMPRESSION,
+          org.rocksdb.CompressionType.SNAPPY_COMPRESSION,
+          org.rocksdb.CompressionType.SNAPPY_COMPRESSION,
+          org.rocksdb.CompressionType.SNAPPY_COMPRESSION,
+          org.rocksdb.CompressionType.SNAPPY_COMPRESSION,
+          org.rocksdb.CompressionType.SNAPPY_COMPRESSION,
+          org.rocksdb.CompressionType.SNAPPY_COMPRESSION);
+
   private final Path dir;
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions;
@@ -139,9 +154,12 @@ public final class LedgerDb implements AutoCloseable {
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setKeepLogFileNum(5);
-    ColumnFamilyOptions keyed = new ColumnFamilyOptions();
+    ColumnFamilyOptions keyed =
+        new ColumnFamilyOptions().setCompressionPerLevel(FLUSHED_UNCOMPRESSED);
     ColumnFamilyOptions perHeight =
-        new ColumnFamilyOptions().setWriteBufferSize(PER_HEIGHT_WRITE_BUFFER_BYTES);
+        new ColumnFamilyOptions()
+            .setWriteBufferSize(PER_HEIGHT_WRITE_BUFFER_BYTES)
+            .setCompressionPerLevel(FLUSHED_UNCOMPRESSED);
     List<ColumnFamilyOptions> cfOptions = List.of(keyed, perHeight);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (Family f : Family.values()) {
