@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * Byte-string keys written one after another into one reused array and sorted in unsigned byte
- * order by their offsets: the tx index's event keys (eight per bank send) without an array per key.
- * An array per key, and a boxed comparator to sort them, were a third of the tx indexer's time,
- * most of it the kernel zeroing the fresh heap pages they took. Not thread-safe; {@link #clear}
- * before reuse.
+ * order by their numbers: the tx index's event keys (eight per bank send) without an array per key.
+ * Those arrays were half of the indexer's heap allocation (2.7 KB per tx, 1.3 KB with this), and
+ * while G1 grows the heap every fresh page it allocates into costs a page fault (docs/
+ * BENCHMARKS.md, "The tx index's cost"). Not thread-safe; {@link #clear} before reuse.
  */
 final class KeyArena {
   private byte[] bytes = new byte[1 << 16];

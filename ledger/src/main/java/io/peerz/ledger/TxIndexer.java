@@ -164,7 +164,7 @@ final class TxIndexer implements AutoCloseable {
 
   private void write(long height, BlockResults results, List<byte[]> txs) {
     int n = txs.size();
-    byte[][] byHash = new byte[2 * n][]; // hash, position, hash, position, ...
+    List<byte[][]> byHash = new ArrayList<>(n); // {hash, position}
     KeyArena events = eventKeys;
     events.clear();
     // Sized exactly, so the batch is built without a copy (EncodedWriteBatch#build).
@@ -173,8 +173,7 @@ final class TxIndexer implements AutoCloseable {
       byte[] hash = Transactions.hash(txs.get(i));
       byte[] position = LedgerKeys.heightIndex(height, i);
       // Positions only: the tx is in the stored block, and the hash one lookup away by position.
-      byHash[2 * i] = hash;
-      byHash[2 * i + 1] = position;
+      byHash.add(new byte[][] {hash, position});
       bytes +=
           txByHeight.recordSize(position.length, hash.length)
               + txIndex.recordSize(hash.length, position.length);
@@ -201,18 +200,14 @@ final class TxIndexer implements AutoCloseable {
       }
     }
     EncodedWriteBatch batch = EncodedWriteBatch.exactly(bytes);
-    for (int i = 0; i < n; i++) {
-      txByHeight.put(batch, byHash[2 * i + 1], byHash[2 * i]); // in position order, the key order
+    for (byte[][] e : byHash) {
+      txByHeight.put(batch, e[1], e[0]); // in position order, the key order
     }
     // In key order: RocksDB's memtable inserts each key from where the previous one went, so
     // sorted keys (hashes and event values are in no order) cost it a short search each.
-    Integer[] hashOrder = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      hashOrder[i] = i;
-    }
-    Arrays.sort(hashOrder, (a, b) -> Arrays.compareUnsigned(byHash[2 * a], byHash[2 * b]));
-    for (int i : hashOrder) {
-      txIndex.put(batch, byHash[2 * i], byHash[2 * i + 1]);
+    byHash.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+    for (byte[][] e : byHash) {
+      txIndex.put(batch, e[0], e[1]);
     }
     int[] order = events.sorted();
     byte[] keys = events.bytes();
