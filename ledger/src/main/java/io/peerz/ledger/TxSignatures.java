@@ -76,6 +76,29 @@ public final class TxSignatures implements AutoCloseable {
     return decoded.get(raw);
   }
 
+  /**
+   * Keeps the decoding of {@code raw} until {@link #release}, beyond the recent traffic's memory:
+   * the mempool holds each tx it keeps, which it re-checks after every block and which a block
+   * executes. Bytes that do not decode are not held.
+   */
+  public void hold(byte[] raw) {
+    try {
+      decoded.hold(raw);
+    } catch (MalformedTxException | RuntimeException e) {
+      // Nothing to keep: CheckTx refuses such bytes, so they never wait in a mempool.
+    }
+  }
+
+  /** Ends {@link #hold} of {@code raw}; nothing when it was not held. */
+  public void release(byte[] raw) {
+    decoded.release(raw);
+  }
+
+  /** How many txs' decodings are held ({@link #hold}). */
+  public int held() {
+    return decoded.held();
+  }
+
   /** Whether the tx's signature verifies for its body's signer key; verified once per hash. */
   public boolean valid(SignedTx tx) {
     if (remembered(tx)) {
