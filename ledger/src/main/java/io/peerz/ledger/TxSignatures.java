@@ -48,7 +48,9 @@ public final class TxSignatures implements AutoCloseable {
    * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
    * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
    * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
-   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
+   * 65,536 the collector's work on the retained txs cost as much as the decodes saved. The txs
+   * waiting in the mempool are held apart ({@link #hold}), however many: only they are read again
+   * after a block (the recheck) and by the block that includes them.
    */
   private final DecodeCache decoded = new DecodeCache(1 << 12);
 
