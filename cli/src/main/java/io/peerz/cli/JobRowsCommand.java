@@ -19,6 +19,7 @@ import io.peerz.ledger.proto.TxBody;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Spec;
       "request-rows), when its data endpoint cannot serve the output: reads them from the block",
       "that answered the request, checks each against the output's committed root, and writes",
       "them, in the order asked, as a rows x cols .npy (int32 for c and accumulators, int8 for",
-      "outputs). Only the job's latest request is on record.",
+      "outputs). Only the job's latest request is on record. Waits for the executor's post",
+      "(--wait-for) when the request is not answered yet.",
       "  peerz tx request-rows 7 --rows 0,17 --from alice --wait",
       "  peerz job rows 7 --out rows.npy"
     })
@@ -60,11 +62,21 @@ final class JobRowsCommand implements Callable<Integer> {
       description = "Where the rows go.")
   Path outFile;
 
+  @Option(
+      names = "--wait-for",
+      paramLabel = "<duration>",
+      defaultValue = "1m",
+      converter = DurationConverter.class,
+      description =
+          "How long to wait for the executor to post the rows when the request is not answered"
+              + " yet; 0s does not wait (default: ${DEFAULT-VALUE}).")
+  Duration waitFor = Duration.ofMinutes(1);
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     RpcClient rpc = node.client();
-    JsonNode j = JobCommand.job(rpc, id);
+    JsonNode j = answeredOrLast(rpc);
     JsonNode request = j.path("availability");
     if (request.isMissingNode()) {
       throw new CliException(
@@ -75,15 +87,29 @@ final class JobRowsCommand implements Callable<Integer> {
               + " --rows 0,1 (a verified data job, by its buyer)");
     }
     long answered = request.path("answered_height").asLong(0);
+    if (answered == 0 && j.path("status").asText().equals("refunded")) {
+      throw new CliException(
+          "job "
+              + id
+              + "'s request for rows "
+              + request.path("rows")
+              + " was not answered by height "
+              + request.path("deadline_height").asText()
+              + ": the executor was slashed and the budget refunded ("
+              + j.path("verification").asText()
+              + ")");
+    }
     if (answered == 0) {
       throw new CliException(
           "job "
               + id
               + "'s request for rows "
               + request.path("rows")
-              + " is not answered yet; the executor must post them by height "
+              + " is not answered after "
+              + waitFor.toSeconds()
+              + " s; the executor must post them by height "
               + request.path("deadline_height").asText()
-              + " or be slashed");
+              + " or be slashed (run this again, or --wait-for longer)");
     }
     CommittedMatrix committed = committed(j, request.path("output").asText());
     List<Integer> asked = new ArrayList<>();
@@ -124,6 +150,32 @@ final class JobRowsCommand implements Callable<Integer> {
     out.flush();
     return 0;
   }
+
+  /**
+   * The job once its request is answered, or as it is when {@code --wait-for} runs out, the job has
+   * no request, or its request can no longer be answered (the job was refunded).
+   */
+  private JsonNode answeredOrLast(RpcClient rpc) {
+    long deadline = System.nanoTime() + waitFor.toNanos();
+    while (true) {
+      JsonNode j = JobCommand.job(rpc, id);
+      JsonNode request = j.path("availability");
+      if (request.isMissingNode()
+          || request.path("answered_height").asLong(0) != 0
+          || j.path("status").asText().equals("refunded")
+          || System.nanoTime() - deadline >= 0) {
+        return j;
+      }
+      try {
+        Thread.sleep(POLL.toMillis()); // polling the chain: the block that answers is not ours
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return j;
+      }
+    }
+  }
+
+  private static final Duration POLL = Duration.ofMillis(500);
 
   /** The job's committed output {@code name} (the first output when empty), from its JSON. */
   private CommittedMatrix committed(JsonNode j, String name) {

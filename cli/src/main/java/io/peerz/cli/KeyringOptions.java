@@ -1,6 +1,7 @@
 package io.peerz.cli;
 
 import io.peerz.ledger.Address;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -67,10 +68,17 @@ final class KeyringOptions {
                         + " (see 'peerz keys list')"));
   }
 
-  /** An address as given (0x + 40 hex digits) or the address of a key by that name. */
+  /**
+   * An address as given (0x + 40 hex digits), the address of an executor key file (a name ending in
+   * .json that is a file: {@code peerz keys add-executor} wrote it), or the address of a key by
+   * that name.
+   */
   Address address(HomeOption home, String addressOrName) {
     if (addressOrName.startsWith("0x") || addressOrName.startsWith("0X")) {
       return Address.parse(addressOrName);
+    }
+    if (addressOrName.endsWith(".json") && Files.isRegularFile(Path.of(addressOrName))) {
+      return ExecutorKey.address(addressOrName);
     }
     return Address.parse(require(home, addressOrName).address());
   }

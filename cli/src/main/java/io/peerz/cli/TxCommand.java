@@ -97,7 +97,7 @@ final class TxCommand {
     @Parameters(
         index = "1",
         paramLabel = "<to>",
-        description = "Receiving address (0x...) or key name.")
+        description = "Receiving address (0x...), key name, or executor key file (executor.json).")
     String to;
 
     @Parameters(

@@ -31,6 +31,10 @@ final class FakeNode implements AutoCloseable {
   /** Further abci_query answers: path to JSON value. */
   final Map<String, String> queries = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** How many times each abci_query path was asked, so a test can change an answer after one. */
+  final Map<String, java.util.concurrent.atomic.AtomicInteger> asked =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** block answers: height to the result's JSON. */
   final Map<String, String> blocks = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -52,6 +56,9 @@ final class FakeNode implements AutoCloseable {
       case "status" -> result = "{\"node_info\":{\"network\":\"peerz-test\"}}";
       case "abci_query" -> {
         String path = q.getOrDefault("path", "").replace("\"", "");
+        asked
+            .computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger())
+            .incrementAndGet();
         if (path.equals("/params")) {
           result = answer(0, "", "{\"min_fee\":\"7\",\"epoch_length\":\"5\"}");
         } else if (path.startsWith("/account/")) {

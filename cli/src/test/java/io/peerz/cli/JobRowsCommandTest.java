@@ -100,13 +100,51 @@ class JobRowsCommandTest {
   }
 
   @Test
+  void waitsForThePostWhenTheRequestIsNotAnsweredYet() throws Exception {
+    job(0);
+    block(post(committed.prove(4), committed.prove(1)));
+    Path out = dir.resolve("rows.npy");
+    var run =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> CliRun.run("job", "rows", "7", "--out", out.toString(), "--node", node.url()));
+    // The executor posts only after the command has seen the unanswered request.
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (!node.asked.containsKey("/job/7") && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(node.asked).containsKey("/job/7");
+    job(13);
+    CliRun r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("rows [4, 1] of c (2 x 5 int32) posted at height 13");
+    assertThat(node.asked.get("/job/7").get()).isGreaterThan(1);
+  }
+
+  @Test
+  void aRequestTheExecutorLetExpireSaysTheJobWasRefunded() {
+    node.queries.put(
+        "/job/7",
+        "{\"id\":\"7\",\"status\":\"refunded\",\"verification\":\"unavailable: rows [4, 1]"
+            + " of c not posted by height 15\",\"outputs\":[],\"availability\":{\"output\":"
+            + "\"c\",\"rows\":[4,1],\"deadline_height\":\"15\",\"answered_height\":\"0\"}}");
+    CliRun r =
+        CliRun.run(
+            "job", "rows", "7", "--out", dir.resolve("rows.npy").toString(), "--node", node.url());
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.err())
+        .contains("was not answered by height 15")
+        .contains("the executor was slashed and the budget refunded");
+  }
+
+  @Test
   void refusesAnUnansweredRequestAndABlockWithoutAValidPost() {
     job(0);
     Path out = dir.resolve("rows.npy");
     CliRun unanswered =
-        CliRun.run("job", "rows", "7", "--out", out.toString(), "--node", node.url());
+        CliRun.run(
+            "job", "rows", "7", "--out", out.toString(), "--node", node.url(), "--wait-for", "0s");
     assertThat(unanswered.exitCode()).isNotZero();
-    assertThat(unanswered.err()).contains("not answered yet").contains("height 15");
+    assertThat(unanswered.err()).contains("not answered after 0 s").contains("height 15");
     job(13);
     MatrixVector four = committed.prove(4);
     block(

@@ -325,6 +325,27 @@ class TxCommandTest {
   }
 
   @Test
+  void bankSendPaysAnExecutorKeyFilesAddress() throws Exception {
+    Path file = home.resolve("gpu0.json");
+    CliRun add =
+        CliRun.run(
+            "keys", "add-executor", file.toString(), "--home", home.toString(), "--output", "json");
+    assertThat(add.exitCode()).as(add.err()).isZero();
+    String address = Json.parse(add.out().getBytes(), "add-executor").path("address").asText();
+
+    CliRun r = tx("bank", "send", "alice", file.toString(), "2000");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    var m = lastTx().body().getSend();
+    assertThat("0x" + io.peerz.ledger.Hex.encode(m.getTo().toByteArray()))
+        .isEqualToIgnoringCase(address);
+    // A .json name that is no file is still a key name, and a missing one is refused by name.
+    CliRun missing = tx("bank", "send", "alice", "nosuch.json", "1");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.err()).contains("no key 'nosuch.json'");
+  }
+
+  @Test
   void proposeScoresAndNodeLifecycleCarryTheirIds() throws Exception {
     assertThat(
             tx(

@@ -19,17 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's {@code ```bash} examples, run as written, one after the other in one shell, as a new
- * user at a fresh machine would type them: {@code ./peerz} is this checkout's, {@code ~} a fresh
- * home, and each command must exit 0. Two things differ from a terminal, and only these: the
- * default ports (26656, 26657, 26660, 26670) become free ones, in the text and through {@code
- * PEERZ_NODE}, {@code PEERZ_RPC_LADDR}, {@code PEERZ_P2P_LADDR} and {@code
- * PEERZ_INSTRUMENTATION_PROMETHEUS_LISTEN_ADDR}; and a command that runs until Ctrl-C ({@code peerz
- * start}, {@code peerz server}) runs in the background, as in a second terminal, the next lines
- * waiting until it is up; a later {@code peerz start} stops the one before, as Ctrl-C would. The
- * blocks that are not run here are listed in {@link #NOT_HERE} with the test that runs them or why.
+ * user at a fresh machine would type them: {@code ./peerz} is this checkout's (and {@code models/},
+ * {@code testnet/} its folders), {@code ~} a fresh home, and each command must exit 0. Two things
+ * differ from a terminal, and only these: the default ports (26656, 26657, 26660, 26670, 8090)
+ * become free ones, in the text and through {@code PEERZ_NODE}, {@code PEERZ_RPC_LADDR}, {@code
+ * PEERZ_P2P_LADDR} and {@code PEERZ_INSTRUMENTATION_PROMETHEUS_LISTEN_ADDR}; and a command that
+ * runs until Ctrl-C ({@code peerz start}, {@code peerz server}, {@code peerz data serve}) runs in
+ * the background, as in a second terminal, the next lines waiting until it is up; a later {@code
+ * peerz start} stops the one before, as Ctrl-C would (one with {@code --halt-height} then runs in
+ * the foreground: it exits by itself). The blocks that are not run here are listed in {@link
+ * #NOT_HERE} with the test that runs them or why.
  */
 class ReadmeExamplesIT {
-  private static final Duration LIMIT = Duration.ofMinutes(4);
+  private static final Duration LIMIT = Duration.ofMinutes(10);
 
   /**
    * Blocks (by their first line, without its comment) that this test does not run, and why. A block
@@ -43,12 +45,10 @@ class ReadmeExamplesIT {
           "./testnet/run.sh",
           "a 4-validator network until Ctrl-C: LocalTestnetIT runs testnet init and 4 nodes",
           "./peerz bench --node http://127.0.0.1:26657 --home .testnet/node0 --keyring-backend test \\",
-          "200000 txs against run.sh's node0 take minutes: LocalTestnetIT runs peerz bench",
-          "./peerz keys add-executor executor.json",
-          "the compute market's outline: its keys (queen, provider, <executor-address>) are the"
-              + " reader's own; ComputeMarketIT and compute-demo.sh run the market end to end");
+          "200000 txs against run.sh's node0 take minutes: LocalTestnetIT runs peerz bench");
 
-  private static final Pattern LONG_RUNNING = Pattern.compile("^\\./peerz (start|server)\\b.*");
+  private static final Pattern LONG_RUNNING =
+      Pattern.compile("^\\./peerz (start|server|data serve)\\b.*");
   private static final Pattern COMMENT = Pattern.compile("\\s+#\\s.*$");
 
   @TempDir Path dir;
@@ -77,7 +77,7 @@ class ReadmeExamplesIT {
     assertThat(run).as("README blocks to run").hasSizeGreaterThanOrEqualTo(4);
 
     Map<String, String> ports = new LinkedHashMap<>();
-    for (String p : List.of("26656", "26657", "26660", "26670")) {
+    for (String p : List.of("26656", "26657", "26660", "26670", "8090")) {
       ports.put(p, Integer.toString(PeerzCommand.freePort()));
     }
     Path home = Files.createDirectories(dir.resolve("home"));
@@ -86,6 +86,10 @@ class ReadmeExamplesIT {
     Path shim = work.resolve("peerz");
     Files.writeString(shim, "#!/usr/bin/env bash\nexec '" + repo.resolve("peerz") + "' \"$@\"\n");
     Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // models/ and testnet/ as the checkout's: the examples read the shipped model and scripts.
+    for (String folder : List.of("models", "testnet")) {
+      Files.createSymbolicLink(work.resolve(folder), repo.resolve(folder));
+    }
 
     StringBuilder script = new StringBuilder(PREAMBLE);
     for (Block b : run) {
@@ -174,9 +178,15 @@ class ReadmeExamplesIT {
     }
     String command = COMMENT.matcher(out).replaceFirst("");
     int n = Math.abs(command.hashCode());
+    String stopNode = "if [ -n \"$node_pid\" ]; then kill $node_pid; wait $node_pid || true; fi\n";
+    if (command.startsWith("./peerz start") && command.contains("--halt-height")) {
+      // It stops by itself at the halt height: in the foreground, as typed, after Ctrl-C of the
+      // node before it (same ports).
+      return stopNode + "node_pid=\n" + command;
+    }
     if (command.startsWith("./peerz start")) {
       String log = "start-" + n + ".log";
-      return "if [ -n \"$node_pid\" ]; then kill $node_pid; wait $node_pid || true; fi\n"
+      return stopNode
           + command
           + " > "
           + log
@@ -185,7 +195,10 @@ class ReadmeExamplesIT {
           + " 'node started'";
     }
     String log = "server-" + n + ".log";
-    String ready = command.contains("--metrics-laddr") ? "metrics: http" : "data endpoint:";
+    String ready =
+        command.startsWith("./peerz data serve")
+            ? "serving "
+            : command.contains("--metrics-laddr") ? "metrics: http" : "data endpoint:";
     return command + " > " + log + " 2>&1 &\nothers+=($!)\nup $! " + log + " '" + ready + "'";
   }
 
