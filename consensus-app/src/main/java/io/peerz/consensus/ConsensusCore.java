@@ -65,6 +65,11 @@ final class ConsensusCore {
   private final Map<Integer, RoundProposal> proposals = new HashMap<>();
   private final Map<String, Block> blocks = new HashMap<>();
   private final Map<String, Boolean> validity = new HashMap<>();
+  // The last block whose id was computed, and the id: the id hashes the whole block's encoding,
+  // and a proposal's block is asked for it on arrival, at each pass of the upon-rules (valid)
+  // and by the application's check, always the same immutable instance.
+  private Block idBlock;
+  private BlockId idOfBlock;
   private final Map<Integer, ValidatorSet.Member> proposerCache = new HashMap<>();
   private final TreeMap<Integer, VoteSet> prevotes = new TreeMap<>();
   private final TreeMap<Integer, VoteSet> precommits = new TreeMap<>();
@@ -286,7 +291,7 @@ final class ConsensusCore {
       log.warn("proposal rejected height={} round={} reason=bad_signature", height, r);
       return;
     }
-    BlockId id = ChainState.blockId(block);
+    BlockId id = blockId(block);
     if (!id.equals(p.getBlockId()) || block.getHeader().getHeight() != height) {
       log.warn("proposal rejected height={} round={} reason=block_mismatch", height, r);
       return;
@@ -378,7 +383,7 @@ final class ConsensusCore {
     if (block.getHeader().getHeight() != height || step == Step.COMMIT) {
       return;
     }
-    BlockId id = ChainState.blockId(block);
+    BlockId id = blockId(block);
     String why =
         commit.getBlockId().equals(id)
             ? invalidCommit(commit, height, id, state.validators())
@@ -552,7 +557,7 @@ final class ConsensusCore {
               .setHeight(height)
               .setRound(round)
               .setPolRound(polRound)
-              .setBlockId(ChainState.blockId(block))
+              .setBlockId(blockId(block))
               .setTimestamp(SignBytes.timestamp(clock.getAsLong()))
               .build();
       log.debug("proposing height={} round={} pol_round={}", height, round, polRound);
@@ -768,8 +773,17 @@ final class ConsensusCore {
 
   // ---- validation ----
 
+  /** {@link ChainState#blockId}, remembered for the last block asked. */
+  private BlockId blockId(Block block) {
+    if (block != idBlock) {
+      idOfBlock = ChainState.blockId(block);
+      idBlock = block;
+    }
+    return idOfBlock;
+  }
+
   private boolean valid(Block block) {
-    return validity.computeIfAbsent(VoteSet.key(ChainState.blockId(block)), k -> check(block));
+    return validity.computeIfAbsent(VoteSet.key(blockId(block)), k -> check(block));
   }
 
   private boolean check(Block block) {
@@ -837,7 +851,7 @@ final class ConsensusCore {
     if (commit != null) {
       return commit;
     }
-    if (askApplication && !app.accept(block, ChainState.blockId(block).getHash().toByteArray())) {
+    if (askApplication && !app.accept(block, blockId(block).getHash().toByteArray())) {
       return "rejected_by_application";
     }
     return null;

@@ -143,8 +143,12 @@ public final class Mempool {
       if (result == null) {
         result = app.checkTx(tx, Application.CheckTxKind.NEW);
         if (result.getCode() == 0) {
-          txs.put(key, tx.clone());
+          byte[] kept = tx.clone();
+          txs.put(key, kept);
           totalBytes += tx.length;
+          // Its decoding stays while it waits: the recheck after every block and the block that
+          // includes it read it again, and a large mempool would push it out of the recent memory.
+          signatures.hold(kept);
         } else {
           failed.incrementAndGet();
         }
@@ -278,6 +282,7 @@ public final class Mempool {
         byte[] removed = txs.remove(k);
         if (removed != null) {
           totalBytes -= removed.length;
+          signatures.release(removed);
         }
         List<CompletableFuture<Committed>> ws = waiters.remove(k);
         if (ws != null) {
@@ -295,6 +300,7 @@ public final class Mempool {
         if (r.getCode() != 0) {
           it.remove();
           totalBytes -= e.getValue().length;
+          signatures.release(e.getValue());
           log.debug("mempool dropped tx={} code={} log={}", e.getKey(), r.getCode(), r.getLog());
         }
       }

@@ -117,6 +117,55 @@ class MempoolTest {
     assertThat(signatures.verifications()).isEqualTo(before + 1);
   }
 
+  /**
+   * An application that accepts every new tx and answers a recheck with {@code recheckCode}: the
+   * mempool's bookkeeping of held decodings, apart from what the state machine decides.
+   */
+  private static Application accepting(int[] recheckCode) {
+    return (Application)
+        java.lang.reflect.Proxy.newProxyInstance(
+            Application.class.getClassLoader(),
+            new Class<?>[] {Application.class},
+            (proxy, method, args) -> {
+              if (!method.getName().equals("checkTx")) {
+                throw new UnsupportedOperationException(method.getName());
+              }
+              return args[1] == Application.CheckTxKind.RECHECK && recheckCode[0] != 0
+                  ? TxResult.newBuilder().setCode(recheckCode[0]).build()
+                  : TxResult.getDefaultInstance();
+            });
+  }
+
+  @Test
+  void aTxWaitingInTheMempoolKeepsItsDecodingUntilItIsCommittedOrDropped() throws Exception {
+    int[] recheckCode = {0};
+    Mempool m =
+        new Mempool(
+            accepting(recheckCode),
+            (pending, tx) -> TxResult.getDefaultInstance(),
+            signatures,
+            10,
+            100_000,
+            100_000);
+    byte[] a = TestChains.send(1, TestChains.key(8), 5);
+    byte[] b = TestChains.send(2, TestChains.key(8), 5);
+    byte[] c = TestChains.send(3, TestChains.key(8), 5);
+    for (byte[] tx : List.of(a, b, c)) {
+      assertThat(m.add(tx).getCode()).isZero();
+    }
+    assertThat(m.add(new byte[] {9}).getCode()).as("not a tx, accepted by this app").isZero();
+    assertThat(signatures.held()).as("the three that decode").isEqualTo(3);
+    // The block takes a; b and c pass the recheck and stay held.
+    m.update(5, List.of(a), List.of(TxResult.getDefaultInstance()));
+    assertThat(signatures.held()).isEqualTo(2);
+    assertThat(signatures.decode(b)).isEqualTo(Transactions.decode(b));
+    // The next block takes nothing and the recheck drops b and c (and the bytes that are no tx).
+    recheckCode[0] = 3;
+    m.update(6, List.of(), List.of());
+    assertThat(m.size()).isZero();
+    assertThat(signatures.held()).isZero();
+  }
+
   @Test
   void afterACommitIncludedTxsLeaveAndTheRestAreRechecked() {
     Mempool m = mempool(10, 1000, 100);

@@ -89,7 +89,21 @@ class NodeMetricsTest {
                   >= txHeight + 3,
           WAIT);
 
-      Exposition m = scrape(registry);
+      // A scrape between two blocks: a block's metrics are set one after the other as it commits,
+      // and a scrape is no snapshot across them (nor is one in CometBFT).
+      Exposition[] between = new Exposition[1];
+      TestChains.await(
+          "a scrape between two blocks",
+          () -> {
+            Exposition e = scrape(registry);
+            double h = e.value("cometbft_consensus_latest_block_height").orElse(0.0);
+            between[0] = e;
+            return e.value("cometbft_consensus_block_interval_seconds_count").orElse(-1.0) == h - 1
+                && e.value("cometbft_state_block_processing_time_count").orElse(-1.0) == h
+                && e.value("cometbft_consensus_height").orElse(-1.0) == h + 1;
+          },
+          WAIT);
+      Exposition m = between[0];
       assertThat(m.types()).containsKeys(NODE_METRICS.toArray(String[]::new));
       for (Exposition.Sample s : m.samples()) {
         if (s.name().startsWith("cometbft_") || s.name().startsWith("peerz_")) {

@@ -11,8 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * A bounded, thread-safe memory of {@link Transactions#decode} results by tx bytes, for txs that
  * decode. Two generations of at most {@code generation} entries each: new entries go to the young
  * one, a hit in the old one moves the entry up, and when the young one is full it becomes the old
- * one and the old one is dropped. The keys are copies of the bytes, hashed with a per-process
- * random seed, so that neither a caller changing its array nor chosen bytes can mislead it.
+ * one and the old one is dropped. Besides them, the txs a holder (the mempool) keeps waiting are
+ * held until released, however many: the mempool re-checks each of them after every block and the
+ * block executes them, and a full mempool or a large block would otherwise push them out of the
+ * generations before their next use (profiled on a loaded 4-validator testnet: a fifth of the
+ * consensus thread re-decoded txs, docs/BENCHMARKS.md). The keys are copies of the bytes, hashed
+ * with a per-process random seed, so that neither a caller changing its array nor chosen bytes can
+ * mislead it.
  */
 final class DecodeCache {
   private static final VarHandle LONGS =
@@ -22,6 +27,7 @@ final class DecodeCache {
   private final int generation;
   private volatile ConcurrentHashMap<Key, SignedTx> young = new ConcurrentHashMap<>();
   private volatile ConcurrentHashMap<Key, SignedTx> old = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, SignedTx> held = new ConcurrentHashMap<>();
 
   DecodeCache(int generation) {
     this.generation = generation;
@@ -34,12 +40,32 @@ final class DecodeCache {
     if (tx != null) {
       return tx;
     }
+    tx = held.get(probe);
+    if (tx != null) {
+      return tx;
+    }
     tx = old.get(probe);
     if (tx == null) {
       tx = Transactions.decode(bytes);
     }
     put(new Key(bytes.clone(), probe.hash), tx);
     return tx;
+  }
+
+  /** Keeps {@code bytes}' decoding until {@link #release}; throws for bytes that do not decode. */
+  void hold(byte[] bytes) throws MalformedTxException {
+    SignedTx tx = get(bytes);
+    held.put(new Key(bytes.clone(), hash(bytes)), tx);
+  }
+
+  /** Lets {@code bytes}' decoding go with the generations again; nothing when it was not held. */
+  void release(byte[] bytes) {
+    held.remove(new Key(bytes, hash(bytes)));
+  }
+
+  /** How many txs are held. */
+  int held() {
+    return held.size();
   }
 
   private void put(Key key, SignedTx tx) {

@@ -48,7 +48,9 @@ public final class TxSignatures implements AutoCloseable {
    * decoding is two parses, a canonical re-encoding and two SHA-256. Decoding is a function of the
    * bytes, so a cached answer is the same answer. Small on purpose: 8,192 txs at most cover a tx
    * from its arrival to its CheckTx, and to its block when the mempool is short; measured with
-   * 65,536 the collector's work on the retained txs cost as much as the decodes saved.
+   * 65,536 the collector's work on the retained txs cost as much as the decodes saved. The txs
+   * waiting in the mempool are held apart ({@link #hold}), however many: only they are read again
+   * after a block (the recheck) and by the block that includes them.
    */
   private final DecodeCache decoded = new DecodeCache(1 << 12);
 
@@ -74,6 +76,29 @@ public final class TxSignatures implements AutoCloseable {
       throw new MalformedTxException("tx is empty");
     }
     return decoded.get(raw);
+  }
+
+  /**
+   * Keeps the decoding of {@code raw} until {@link #release}, beyond the recent traffic's memory:
+   * the mempool holds each tx it keeps, which it re-checks after every block and which a block
+   * executes. Bytes that do not decode are not held.
+   */
+  public void hold(byte[] raw) {
+    try {
+      decoded.hold(raw);
+    } catch (MalformedTxException | RuntimeException e) {
+      // Nothing to keep: CheckTx refuses such bytes, so they never wait in a mempool.
+    }
+  }
+
+  /** Ends {@link #hold} of {@code raw}; nothing when it was not held. */
+  public void release(byte[] raw) {
+    decoded.release(raw);
+  }
+
+  /** How many txs' decodings are held ({@link #hold}). */
+  public int held() {
+    return decoded.held();
   }
 
   /** Whether the tx's signature verifies for its body's signer key; verified once per hash. */

@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * block order (docs/cometbft.md, "ProcessProposal"): a fresh check state over the committed state
  * and one check per tx, for a block of bank sends from 1,000 accounts whose signatures CheckTx
  * already verified. Over the in-memory state, so it counts decoding and ante, not RocksDB reads.
- * Run through {@link ProposalCheckBenchmarkMain}, never from mvn test.
+ * The same pass is the mempool's recheck after every block (each waiting tx in order on a fresh
+ * check state); with {@code held} the txs' decodings are held as the node's mempool holds them. Run
+ * through {@link ProposalCheckBenchmarkMain}, never from mvn test.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +37,10 @@ public class ProposalCheckBenchmark {
   /** Txs in the block: below and above the 4,096 decoded txs Transactions remembers. */
   @Param({"2000", "6000"})
   public int txs;
+
+  /** Whether the txs' decodings are held ({@code TxSignatures.hold}), as a node's mempool does. */
+  @Param({"false", "true"})
+  public boolean held;
 
   private TestChain chain;
   private final List<byte[]> block = new ArrayList<>();
@@ -59,6 +65,9 @@ public class ProposalCheckBenchmark {
     for (byte[] tx : block) {
       if (mempool.check(tx).getCode() != 0) {
         throw new IllegalStateException("a benchmark tx fails CheckTx");
+      }
+      if (held) {
+        chain.sm.signatures().hold(tx);
       }
     }
   }
