@@ -132,7 +132,7 @@ bench() {
 }
 start_height=$(height)
 if [[ $warmup -gt 0 ]]; then
-  bench "$warmup" max warmup
+  bench "$warmup" "$rate" warmup   # at the measured rate: the JIT compiles the paths the run takes
 fi
 from=$(height)
 bench "$txs" "$rate" bench
