@@ -1,8 +1,5 @@
 package io.peerz.ledger;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,13 +11,11 @@ import java.util.Map;
  * after writing them ({@link #apply}) and fills it only with what it read at the generation it
  * passes ({@link #fill}): a read that raced a commit is not kept. Thread-safe.
  *
- * <p>Keys are hashed eight bytes at a time, once per call ({@code ByteBuffer}'s hash went byte by
- * byte and was computed again for each use): a block's commit applies about 10,000 tree nodes here.
+ * <p>Keys are hashed eight bytes at a time ({@link ByteArrayHash}), once per call ({@code
+ * ByteBuffer}'s hash went byte by byte and was computed again for each use): a block's commit
+ * applies about 10,000 tree nodes here.
  */
 final class CommittedCache<V> {
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
   private final Map<Key, V> entries;
   private long generation;
 
@@ -87,7 +82,7 @@ final class CommittedCache<V> {
 
     Key(byte[] bytes) {
       this.bytes = bytes;
-      this.hash = hash(bytes);
+      this.hash = ByteArrayHash.of(0, bytes);
     }
 
     @Override
@@ -98,20 +93,6 @@ final class CommittedCache<V> {
     @Override
     public int hashCode() {
       return hash;
-    }
-
-    private static int hash(byte[] b) {
-      long h = b.length;
-      int i = 0;
-      for (; i + 8 <= b.length; i += 8) {
-        h = (h ^ (long) LONGS.get(b, i)) * 0x9E3779B97F4A7C15L;
-        h ^= h >>> 31;
-      }
-      for (; i < b.length; i++) {
-        h = (h ^ b[i]) * 0x9E3779B97F4A7C15L;
-      }
-      h ^= h >>> 29;
-      return (int) (h ^ (h >>> 32));
     }
   }
 }

@@ -1,8 +1,5 @@
 package io.peerz.ledger;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * mislead it.
  */
 final class DecodeCache {
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long SEED = new SecureRandom().nextLong();
 
   private final int generation;
@@ -82,17 +77,7 @@ final class DecodeCache {
   }
 
   private static int hash(byte[] b) {
-    long h = SEED ^ b.length;
-    int i = 0;
-    for (; i + 8 <= b.length; i += 8) {
-      h = (h ^ (long) LONGS.get(b, i)) * 0x9E3779B97F4A7C15L;
-      h ^= h >>> 31;
-    }
-    for (; i < b.length; i++) {
-      h = (h ^ b[i]) * 0x9E3779B97F4A7C15L;
-    }
-    h ^= h >>> 29;
-    return (int) (h ^ (h >>> 32));
+    return ByteArrayHash.of(SEED, b);
   }
 
   private record Key(byte[] bytes, int hash) {
