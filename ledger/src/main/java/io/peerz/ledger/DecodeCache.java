@@ -6,11 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A bounded, thread-safe memory of {@link Transactions#decode} results by tx bytes, for txs that
- * decode. Two generations of at most {@code generation} entries each: new entries go to the young
- * one, a hit in the old one moves the entry up, and when the young one is full it becomes the old
- * one and the old one is dropped. Besides them, the txs a holder (the mempool) keeps waiting are
- * held until released, however many: the mempool re-checks each of them after every block and the
- * block executes them, and a full mempool or a large block would otherwise push them out of the
+ * decode: the recent ones ({@link RecentMemory}, two generations of at most {@code generation}
+ * entries each) and, besides them, the txs a holder (the mempool) keeps waiting are held until
+ * released, however many: the mempool re-checks each of them after every block and the block
+ * executes them, and a full mempool or a large block would otherwise push them out of the
  * generations before their next use (profiled on a loaded 4-validator testnet: a fifth of the
  * consensus thread re-decoded txs, docs/BENCHMARKS.md). The keys are copies of the bytes, hashed
  * with a per-process random seed, so that neither a caller changing its array nor chosen bytes can
@@ -19,31 +18,26 @@ import java.util.concurrent.ConcurrentHashMap;
 final class DecodeCache {
   private static final long SEED = new SecureRandom().nextLong();
 
-  private final int generation;
-  private volatile ConcurrentHashMap<Key, SignedTx> young = new ConcurrentHashMap<>();
-  private volatile ConcurrentHashMap<Key, SignedTx> old = new ConcurrentHashMap<>();
+  private final RecentMemory<Key, SignedTx> recent;
   private final ConcurrentHashMap<Key, SignedTx> held = new ConcurrentHashMap<>();
 
   DecodeCache(int generation) {
-    this.generation = generation;
+    this.recent = new RecentMemory<>(generation);
   }
 
   /** The decoded tx, decoding (and remembering) it if it is not known. */
   SignedTx get(byte[] bytes) throws MalformedTxException {
     Key probe = new Key(bytes, hash(bytes));
-    SignedTx tx = young.get(probe);
+    SignedTx tx = held.get(probe);
     if (tx != null) {
       return tx;
     }
-    tx = held.get(probe);
+    tx = recent.get(probe);
     if (tx != null) {
       return tx;
     }
-    tx = old.get(probe);
-    if (tx == null) {
-      tx = Transactions.decode(bytes);
-    }
-    put(new Key(bytes.clone(), probe.hash), tx);
+    tx = Transactions.decode(bytes);
+    recent.put(new Key(bytes.clone(), probe.hash), tx);
     return tx;
   }
 
@@ -61,19 +55,6 @@ final class DecodeCache {
   /** How many txs are held. */
   int held() {
     return held.size();
-  }
-
-  private void put(Key key, SignedTx tx) {
-    ConcurrentHashMap<Key, SignedTx> y = young;
-    y.put(key, tx);
-    if (y.size() > generation) {
-      synchronized (this) {
-        if (young == y) {
-          old = y;
-          young = new ConcurrentHashMap<>();
-        }
-      }
-    }
   }
 
   private static int hash(byte[] b) {

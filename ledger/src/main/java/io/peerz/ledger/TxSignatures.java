@@ -2,9 +2,7 @@ package io.peerz.ledger;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
@@ -24,19 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TxSignatures implements AutoCloseable {
 
-  // Several blocks of txs plus a full mempool; 32-byte keys, a few MiB in all.
-  private static final int CAPACITY = 1 << 17;
+  // Several blocks of txs plus a full mempool in each of two generations; 32-byte keys, a few MiB.
+  private static final int GENERATION = 1 << 16;
   // Signatures per batch: a longer list (a block's txs) is cut into chunks for all cores, and
   // shorter lists that callers wait on at the same time are verified together up to this many.
   private static final int BATCH_MAX = 1024;
 
-  private final Map<ByteBuffer, Boolean> verified =
-      new LinkedHashMap<>(4096, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Boolean> eldest) {
-          return size() > CAPACITY;
-        }
-      };
+  // Read by every check of every tx (CheckTx, the recheck after each block, FinalizeBlock) on the
+  // RPC, gossip and consensus threads at once: without a lock on that path.
+  private final RecentMemory<ByteBuffer, Boolean> verified = new RecentMemory<>(GENERATION);
 
   private final AtomicLong verifications = new AtomicLong();
 
@@ -259,17 +253,12 @@ public final class TxSignatures implements AutoCloseable {
   }
 
   boolean remembered(SignedTx tx) {
-    ByteBuffer key = ByteBuffer.wrap(tx.hash());
-    synchronized (verified) {
-      return verified.containsKey(key);
-    }
+    return verified.get(ByteBuffer.wrap(tx.hash())) != null;
   }
 
   private void remember(List<SignedTx> txs) {
-    synchronized (verified) {
-      for (SignedTx tx : txs) {
-        verified.put(ByteBuffer.wrap(tx.hash()), Boolean.TRUE);
-      }
+    for (SignedTx tx : txs) {
+      verified.put(ByteBuffer.wrap(tx.hash()), Boolean.TRUE);
     }
   }
 
@@ -280,9 +269,7 @@ public final class TxSignatures implements AutoCloseable {
 
   /** Forgets every remembered signature (for tests and benchmarks that measure verification). */
   public void clear() {
-    synchronized (verified) {
-      verified.clear();
-    }
+    verified.clear();
   }
 
   /** Stops the pool's threads; verification on the caller's thread still works. */
