@@ -19,7 +19,10 @@ final class DecodeCache {
   private static final long SEED = new SecureRandom().nextLong();
 
   private final RecentMemory<Key, SignedTx> recent;
-  private final ConcurrentHashMap<Key, SignedTx> held = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Held> held = new ConcurrentHashMap<>();
+  // The held txs again, by the holder's own array: the holder reads them with that array (the
+  // mempool's recheck after every block), found without hashing and comparing the bytes.
+  private final ConcurrentHashMap<SameArray, SignedTx> heldArrays = new ConcurrentHashMap<>();
 
   DecodeCache(int generation) {
     this.recent = new RecentMemory<>(generation);
@@ -27,10 +30,14 @@ final class DecodeCache {
 
   /** The decoded tx, decoding (and remembering) it if it is not known. */
   SignedTx get(byte[] bytes) throws MalformedTxException {
-    Key probe = new Key(bytes, hash(bytes));
-    SignedTx tx = held.get(probe);
+    SignedTx tx = heldArrays.get(new SameArray(bytes));
     if (tx != null) {
       return tx;
+    }
+    Key probe = new Key(bytes, hash(bytes));
+    Held h = held.get(probe);
+    if (h != null) {
+      return h.tx;
     }
     tx = recent.get(probe);
     if (tx != null) {
@@ -41,15 +48,29 @@ final class DecodeCache {
     return tx;
   }
 
-  /** Keeps {@code bytes}' decoding until {@link #release}; throws for bytes that do not decode. */
+  /**
+   * Keeps {@code bytes}' decoding until {@link #release}; throws for bytes that do not decode. The
+   * caller must not change the array while it is held: reads with this same array find the decoding
+   * by the array alone.
+   */
   void hold(byte[] bytes) throws MalformedTxException {
     SignedTx tx = get(bytes);
-    held.put(new Key(bytes.clone(), hash(bytes)), tx);
+    Held previous = held.put(new Key(bytes.clone(), hash(bytes)), new Held(tx, bytes));
+    if (previous != null) {
+      heldArrays.remove(new SameArray(previous.array));
+    }
+    heldArrays.put(new SameArray(bytes), tx);
   }
 
-  /** Lets {@code bytes}' decoding go with the generations again; nothing when it was not held. */
+  /**
+   * Lets {@code bytes}' decoding go with the generations again (whichever array with these bytes
+   * held it); nothing when it was not held.
+   */
   void release(byte[] bytes) {
-    held.remove(new Key(bytes, hash(bytes)));
+    Held h = held.remove(new Key(bytes, hash(bytes)));
+    if (h != null) {
+      heldArrays.remove(new SameArray(h.array));
+    }
   }
 
   /** How many txs are held. */
@@ -59,6 +80,27 @@ final class DecodeCache {
 
   private static int hash(byte[] b) {
     return ByteArrayHash.of(SEED, b);
+  }
+
+  /** A held tx's decoding and the array its holder holds it by. */
+  private record Held(SignedTx tx, byte[] array) {}
+
+  /** An array as a key by identity: equal only to itself, whatever its bytes. */
+  private record SameArray(byte[] array) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SameArray s && s.array == array;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(array);
+    }
+
+    @Override
+    public String toString() {
+      return "SameArray[" + array.length + " bytes]";
+    }
   }
 
   private record Key(byte[] bytes, int hash) {

@@ -75,7 +75,8 @@ public final class TxSignatures implements AutoCloseable {
   /**
    * Keeps the decoding of {@code raw} until {@link #release}, beyond the recent traffic's memory:
    * the mempool holds each tx it keeps, which it re-checks after every block and which a block
-   * executes. Bytes that do not decode are not held.
+   * executes. Bytes that do not decode are not held. The caller must not change {@code raw} while
+   * it is held: reads with the same array find the decoding by the array, without its bytes.
    */
   public void hold(byte[] raw) {
     try {

@@ -52,7 +52,8 @@ class DecodeCacheTest {
   }
 
   @Test
-  void bytesThatDoNotDecodeAreNotHeldAndTheCallerMayChangeItsArray() throws Exception {
+  void bytesThatDoNotDecodeAreNotHeldAndAHolderChangingItsArrayDoesNotMisleadReadsOfTheBytes()
+      throws Exception {
     DecodeCache cache = new DecodeCache(4);
     assertThatThrownBy(() -> cache.hold(new byte[] {1, 2, 3}))
         .isInstanceOf(MalformedTxException.class);
@@ -67,5 +68,19 @@ class DecodeCacheTest {
     List<SignedTx> seen = new ArrayList<>();
     seen.add(held);
     assertThat(seen).containsExactly(Transactions.decode(raw));
+  }
+
+  @Test
+  void theHoldersOwnArrayFindsTheHeldDecodingUntilAnyArrayWithItsBytesReleasesIt()
+      throws Exception {
+    DecodeCache cache = new DecodeCache(4);
+    byte[] mempools = signed(5);
+    cache.hold(mempools);
+    SignedTx held = cache.get(mempools);
+    churn(cache, 4);
+    assertThat(cache.get(mempools)).isSameAs(held);
+    cache.release(mempools.clone());
+    churn(cache, 4);
+    assertThat(cache.get(mempools)).as("decoded again").isNotSameAs(held).isEqualTo(held);
   }
 }
