@@ -28,10 +28,19 @@ final class Ante {
 
   record Failed(ErrorCode error, String log) implements Outcome {}
 
+  /** Where the checks read the signer's account. */
+  @FunctionalInterface
+  interface Accounts {
+    /** The account at {@code address}, the default (empty) account when there is none. */
+    Account account(byte[] address);
+  }
+
   /**
-   * The checks under {@code p}, the params of the state {@code store} reads (constant per block).
+   * The checks under {@code p}, the params of the state {@code accounts} reads (constant per
+   * block).
    */
-  static Outcome check(Store store, Params p, String chainId, byte[] raw, TxSignatures signatures) {
+  static Outcome check(
+      Accounts accounts, Params p, String chainId, byte[] raw, TxSignatures signatures) {
     if (raw.length > p.getMaxTxBytes()) {
       return new Failed(
           ErrorCode.TX_TOO_LARGE,
@@ -69,7 +78,7 @@ final class Ante {
           ErrorCode.BAD_SIGNATURE, "signature does not verify for the body's signer_pub_key");
     }
     byte[] signer = tx.signer().bytes();
-    Account a = store.account(signer);
+    Account a = accounts.account(signer);
     long nonce = body.getNonce();
     if (Long.compareUnsigned(nonce, a.getNonce()) < 0) {
       return new Failed(
@@ -114,9 +123,15 @@ final class Ante {
    * Called right after {@link #check} on the same store, so the account it read is still current.
    */
   static void chargeSigner(Store store, Passed passed) {
+    store.putAccount(passed.signer(), charged(passed));
+  }
+
+  /** The signer's account after {@link #chargeSigner}: the fee taken, the nonce advanced. */
+  static Account charged(Passed passed) {
     Account a = passed.account();
-    store.putAccount(
-        passed.signer(),
-        a.toBuilder().setBalance(a.getBalance() - passed.fee()).setNonce(a.getNonce() + 1).build());
+    return a.toBuilder()
+        .setBalance(a.getBalance() - passed.fee())
+        .setNonce(a.getNonce() + 1)
+        .build();
   }
 }

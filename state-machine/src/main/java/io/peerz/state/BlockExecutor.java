@@ -92,7 +92,7 @@ final class BlockExecutor {
       TxSignatures signatures) {
     Store store = Store.writable(changes);
     TxResult.Builder result = TxResult.newBuilder().setGasWanted(raw.length).setGasUsed(raw.length);
-    Ante.Outcome ante = Ante.check(store, params, ctx.chainId(), raw, signatures);
+    Ante.Outcome ante = Ante.check(store::account, params, ctx.chainId(), raw, signatures);
     if (ante instanceof Ante.Failed f) {
       return failed(result, f.error(), f.log());
     }

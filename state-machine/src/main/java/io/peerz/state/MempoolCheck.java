@@ -1,24 +1,30 @@
 package io.peerz.state;
 
-import io.peerz.ledger.ChangeSet;
 import io.peerz.ledger.StateReader;
 import io.peerz.ledger.TxSignatures;
 import io.peerz.ledger.proto.TxResult;
+import io.peerz.state.proto.Account;
 import io.peerz.state.proto.Params;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * CheckState over committed state: ante checks, and an overlay that charges accepted txs' signers.
+ * CheckState over committed state: ante checks, and the accounts of accepted txs' signers as their
+ * charges (fee, nonce) left them.
  */
 final class MempoolCheck implements CheckState {
-  private final ChangeSet overlay;
   private final Store store;
+  // The check state's only writes, kept parsed: the mempool checks every waiting tx again after
+  // each block, and an account with several txs waiting is read and charged once per tx, which
+  // through an encoded overlay was a parse, an encoding and two copies each time.
+  private final Map<ByteBuffer, Account> charged = new HashMap<>();
   private final String chainId;
   private final TxSignatures signatures;
   private Params params; // read at the first check: nothing the check state does changes them
 
   MempoolCheck(StateReader committed, String chainId, TxSignatures signatures) {
-    this.overlay = new ChangeSet(committed);
-    this.store = Store.writable(overlay);
+    this.store = Store.readOnly(committed);
     this.chainId = chainId;
     this.signatures = signatures;
   }
@@ -40,7 +46,7 @@ final class MempoolCheck implements CheckState {
       }
       params = store.params();
     }
-    Ante.Outcome ante = Ante.check(store, params, chainId, tx, signatures);
+    Ante.Outcome ante = Ante.check(this::account, params, chainId, tx, signatures);
     if (ante instanceof Ante.Failed f) {
       return result
           .setCode(f.error().code)
@@ -49,7 +55,13 @@ final class MempoolCheck implements CheckState {
           .build();
     }
     // Charging here lets one account queue nonce n, n+1, ... before the next commit.
-    Ante.chargeSigner(store, (Ante.Passed) ante);
+    Ante.Passed passed = (Ante.Passed) ante;
+    charged.put(ByteBuffer.wrap(passed.signer()), Ante.charged(passed));
     return result.build();
+  }
+
+  private Account account(byte[] address) {
+    Account a = charged.get(ByteBuffer.wrap(address));
+    return a != null ? a : store.account(address);
   }
 }
