@@ -11,8 +11,6 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
-import org.rocksdb.Env;
-import org.rocksdb.Priority;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -146,12 +144,6 @@ public final class LedgerDb implements AutoCloseable {
    */
   public static LedgerDb open(Path dir, boolean indexTxs) {
     RocksDB.loadLibrary();
-    // Compactions run at the lowest CPU priority (nice 19 on Linux; flushes keep theirs): on a
-    // loaded machine they wait for idle CPU instead of delaying the block being executed. Four
-    // validators fed the same txs cross the same level sizes together, and their compactions at
-    // once were the largest commit latency peaks of the 4-validator benchmark (docs/BENCHMARKS.md).
-    // RocksDB's default environment is the process's: the setting is idempotent.
-    Env.getDefault().lowerThreadPoolCPUPriority(Priority.LOW);
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
