@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * generations before their next use (profiled on a loaded 4-validator testnet: a fifth of the
  * consensus thread re-decoded txs, docs/BENCHMARKS.md). The keys are copies of the bytes, hashed
  * with a per-process random seed, so that neither a caller changing its array nor chosen bytes can
- * mislead it.
+ * mislead it; only a holder, which must not change the array it holds by, reads by that array.
  */
 final class DecodeCache {
   private static final long SEED = new SecureRandom().nextLong();
